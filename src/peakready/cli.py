@@ -1,0 +1,121 @@
+"""The ``peakready`` command line: a thin layer of verbs over the engine.
+
+Each verb declares its flags here and names its handler as ``"module:function"``; the handler
+is imported only when the verb runs, so ``peakready proxy`` never imports the mocks, and no verb
+but the Locust runner ever imports locust. A handler takes the parsed namespace and returns the
+exit code (DESIGN §4: 0 pass, 1 verdict failed, 2 usage/config/safety, 3 harness error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from peakready import __version__
+from peakready.errors import PeakreadyError
+
+__all__ = ["build_parser", "main"]
+
+Handler = Callable[[argparse.Namespace], int]
+MOCK_NAMES = ("erp", "crm", "payment", "shipping", "magento")
+INTEGRATION_FLAGS = (
+    "sync_order_export", "sync_stock_check", "no_retry", "retry_without_idempotency",
+    "retry_storm", "ignore_retry_after", "no_reservations", "full_stock_sync",
+    "no_shipping_fallback", "overwrite_crm_fields",
+)
+
+
+def _add_proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("proxy", help="run the embedded Toxiproxy-compatible fault proxy",
+                       description="The equivalent of toxiproxy-server, loopback by default.")
+    p.add_argument("--host", default="127.0.0.1", help="API listen host (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8474, help="API listen port (default 8474)")
+    p.add_argument("--config", metavar="POPULATE_JSON",
+                   help="a Toxiproxy populate-format JSON array of proxies to create at start")
+    p.add_argument("--seed", type=int, help="make toxicity and jitter draws reproducible")
+    p.add_argument("--allow-host", action="append", default=[], metavar="HOST",
+                   help="allow a non-loopback API or proxy address (repeatable)")
+    p.set_defaults(handler="peakready.faultproxy.cli:serve")
+
+
+def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("mock", help="run one mock service (or the Magento simulator)",
+                       description="Loads the app from mocks/ by path (DESIGN §2).")
+    p.add_argument("name", choices=MOCK_NAMES)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, help="listen port (default: the estate's port, DESIGN §1)")
+    p.add_argument("--seed", type=int, default=0, help="seed for fault rates and generated data")
+    p.add_argument("--data", metavar="DIR", help="directory for the durable evidence store")
+    p.add_argument("--mocks-dir", metavar="DIR", help="where mocks/ lives (default: discovered)")
+    p.add_argument("--fixtures-dir", metavar="DIR", help="where fixtures/ lives")
+    magento = p.add_argument_group("magento simulator")
+    magento.add_argument("--profile", default="small", help="fixture profile: small | medium")
+    magento.add_argument("--inventory", choices=("strict", "race"), default="strict")
+    magento.add_argument("--capacity-model", choices=("on", "off"), default="off")
+    magento.add_argument("--version", dest="magento_version", default="2.4.7",
+                         help="Magento version whose behaviours to imitate (2.4.4 .. 2.4.8)")
+    magento.add_argument("--integration", choices=("good", "none"), default="good")
+    magento.add_argument("--flag", action="append", default=[], choices=INTEGRATION_FLAGS,
+                         help="enable one classic integration mistake (repeatable)")
+    magento.add_argument("--config", metavar="FILE", help="simulator settings file (YAML/JSON)")
+    p.set_defaults(handler="peakready.mockkit.cli:serve_mock")
+
+
+def _add_seed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("seed", help="fill the simulator or a real store with a fixture profile")
+    p.add_argument("--profile", default="small")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--target", metavar="URL", help="store base URL (default: the simulator)")
+    p.add_argument("--token-env", metavar="VAR", help="environment variable holding the token")
+    p.add_argument("--allow-host", action="append", default=[], metavar="HOST")
+    p.set_defaults(handler="peakready.seeding.cli:main")
+
+
+def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("run", help="a resilience run on the embedded estate; writes a report")
+    p.add_argument("plan", nargs="?", help="plan YAML (default: fixtures/plans/smoke.yaml)")
+    p.add_argument("--reports-dir", default="reports", help="where run folders are written")
+    p.set_defaults(handler="peakready.orchestrator:main")
+
+
+_VERBS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
+    _add_proxy, _add_mock, _add_seed, _add_run,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="peakready", description="Load and resilience harness for Magento integrations.")
+    parser.add_argument("-V", "--version", action="version", version=f"peakready {__version__}")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+    for add in _VERBS:
+        add(sub)
+    return parser
+
+
+def _resolve(target: str) -> Handler:
+    module_name, _, function = target.partition(":")
+    handler: Handler = getattr(importlib.import_module(module_name), function)
+    return handler
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return _resolve(args.handler)(args)
+    except PeakreadyError as exc:
+        print(f"peakready: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
