@@ -2,7 +2,9 @@
 
 ::
 
-    profiles.py       fixtures/profiles/<name>.yaml + seed → CatalogFixture (faker, seeded)
+    model.py          CatalogFixture / ProductFixture / CustomerFixture (plain frozen data)
+    profile_spec.py   fixtures/profiles/<name>.yaml → ProfileSpec (validated; ConfigError)
+    profiles.py       ProfileSpec + seed → CatalogFixture (faker pools + one seeded Random)
     store_seeder.py   CatalogFixture → a store over Magento REST (simulator or allow-listed real)
     cli.py            `peakready seed`
 
@@ -12,6 +14,20 @@ The ERP mock seeds its on-hand stock and the Magento simulator its catalog from 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from peakready.seeding.model import CatalogFixture, CustomerFixture, ProductFixture
 
-__all__ = ["CatalogFixture", "CustomerFixture", "ProductFixture"]
+if TYPE_CHECKING:
+    from peakready.seeding.profiles import generate_catalog
+
+__all__ = ["CatalogFixture", "CustomerFixture", "ProductFixture", "generate_catalog"]
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy: importing the fixture dataclasses must not pay for faker, pydantic and yaml.
+    if name == "generate_catalog":
+        from peakready.seeding.profiles import generate_catalog
+
+        return generate_catalog
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

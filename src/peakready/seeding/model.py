@@ -41,3 +41,14 @@ class CatalogFixture:
     products: tuple[ProductFixture, ...]
     customers: tuple[CustomerFixture, ...]
     hot_skus: tuple[str, ...] = field(default=())
+    # Category paths ("Harbor/Olive/Summit"), parents before children; ProductFixture.category
+    # is one of them (Magento ids are the store's business: id = 3 + index on a fresh store).
+    categories: tuple[str, ...] = field(default=())
+    description: str = ""
+
+    def product(self, sku: str) -> ProductFixture:
+        """The product with ``sku`` (KeyError if absent)."""
+        for item in self.products:
+            if item.sku == sku:
+                return item
+        raise KeyError(sku)
