@@ -1,0 +1,177 @@
+"""``MockKit``: one mock's journal, fault switch, evidence, idempotency and admin API.
+
+::
+
+    kit = MockKit(settings, title="ERP mock", evidence_kinds={"orders": "entity",
+                                                               "requests": "event"})
+    kit.add(Operation("POST", "/api/orders", create_order, "Create a sales order", body=...))
+    kit.on_reset(reseed)                     # business state cleared on POST /__admin/reset
+    kit.summary(lambda: {...})               # derived figures in GET /__admin/evidence
+    app = kit.build(lifespan=...)            # Starlette app of the operations, wrapped
+
+or, for an app built elsewhere (the Magento simulator): ``app = kit.wrap(my_asgi_app)``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Iterable
+from typing import Any, Literal
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.routing import Route
+from starlette.types import ASGIApp
+
+from peakready.mockkit.admin import admin_app, admin_operations
+from peakready.mockkit.api import ApiError, api_error_handler, http_exception_handler
+from peakready.mockkit.evidence import EvidenceStore
+from peakready.mockkit.faults import FaultSwitch
+from peakready.mockkit.idempotency import IdempotencyStore
+from peakready.mockkit.journal import Journal
+from peakready.mockkit.middleware import MockMiddleware
+from peakready.mockkit.openapi import Operation, build_openapi
+from peakready.mockkit.ratelimit import RateLimiter
+from peakready.mockkit.settings import MockSettings
+
+__all__ = ["EvidenceKind", "MockKit"]
+
+log = logging.getLogger("peakready.mockkit")
+EvidenceKind = Literal["event", "entity"]
+Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[None]]
+
+
+class MockKit:
+    def __init__(self, settings: MockSettings, *, title: str, version: str = "1.0.0",
+                 description: str = "", ring_size: int = 1000,
+                 evidence_kinds: dict[str, EvidenceKind] | None = None,
+                 durability: Literal["normal", "full"] = "normal") -> None:
+        self.settings = settings
+        self.title = title
+        self.version = version
+        self.description = description
+        self.journal = Journal(ring_size)
+        self.faults = FaultSwitch(settings.seed)
+        self.evidence = EvidenceStore(settings.data_dir, durability=durability)
+        self.idempotency = IdempotencyStore(self.evidence)
+        self.rate_limiter: RateLimiter | None = None
+        self.evidence_kinds: dict[str, EvidenceKind] = dict(evidence_kinds or {})
+        self.operations: list[Operation] = []
+        self._admin_ops = admin_operations(self)
+        self._reset_hooks: list[Callable[[], None]] = []
+        self._summaries: list[Callable[[], dict[str, Any]]] = []
+        self._health: list[Callable[[], dict[str, Any]]] = []
+        self._openapi: dict[str, Any] | None = None
+
+    # -- declaration ------------------------------------------------------------------------
+
+    def add(self, *operations: Operation) -> None:
+        self.operations.extend(operations)
+        self._openapi = None
+
+    def on_reset(self, hook: Callable[[], None]) -> Callable[[], None]:
+        self._reset_hooks.append(hook)
+        return hook
+
+    def summary(self, fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+        """Register derived evidence (duplicates, double captures...) for /__admin/evidence."""
+        self._summaries.append(fn)
+        return fn
+
+    def health(self, fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+        self._health.append(fn)
+        return fn
+
+    def set_rate_limit(self, per_second: int | None, retry_after: int | None = None) -> None:
+        self.rate_limiter = None if not per_second else RateLimiter(per_second,
+                                                                    retry_after=retry_after)
+
+    # -- what the admin API serves ----------------------------------------------------------
+
+    def reset(self) -> None:
+        self.journal.reset()
+        self.faults.clear()
+        self.evidence.clear()
+        self.idempotency.reset()
+        if self.rate_limiter is not None:
+            self.rate_limiter.rejected = 0
+        for hook in self._reset_hooks:
+            hook()
+        log.info("%s: reset", self.settings.name)
+
+    def health_extra(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for fn in self._health:
+            out.update(fn())
+        return out
+
+    def openapi(self) -> dict[str, Any]:
+        if self._openapi is None:
+            self._openapi = build_openapi(self.title, self.version,
+                                          [*self.operations, *self._admin_ops],
+                                          self.description)
+        return self._openapi
+
+    def evidence_body(self, kind: str | None, after: int, limit: int) -> dict[str, Any]:
+        """``GET /__admin/evidence``: every kind (``limit`` each), or one kind paged by
+        ``after`` (event id or entity change sequence) with ``next_after``."""
+        kinds = self.evidence_kinds if kind is None else {kind: self.evidence_kinds.get(kind)}
+        records: dict[str, list[dict[str, Any]]] = {}
+        truncated = False
+        next_after = after
+        for name, shape in kinds.items():
+            if shape == "entity":
+                rows = self.evidence.entities(name, after_seq=after, limit=limit)
+                if rows:
+                    next_after = rows[-1]["seq"]
+            elif shape == "event":
+                rows = self.evidence.events(name, after=after, limit=limit)
+                if rows:
+                    next_after = rows[-1]["id"]
+            else:
+                rows = []
+            truncated = truncated or len(rows) >= limit
+            records[name] = rows
+        body: dict[str, Any] = {"mock": self.settings.name, "counts": {
+            name: self.evidence.count(name) for name in self.evidence_kinds}}
+        if kind is None:
+            summary: dict[str, Any] = {}
+            for fn in self._summaries:
+                summary.update(fn())
+            body["summary"] = summary
+        else:
+            body["kind"] = kind
+            body["next_after"] = next_after
+        body["records"] = records
+        body["truncated"] = truncated
+        return body
+
+    # -- assembling the ASGI app ------------------------------------------------------------
+
+    def wrap(self, app: ASGIApp) -> ASGIApp:
+        """``app`` behind request ids, faults, rate limit and journal; admin API beside it."""
+        return MockMiddleware(app, self, admin_app(self, self._admin_ops))
+
+    def starlette(self, operations: Iterable[Operation] | None = None,
+                  lifespan: Lifespan | None = None) -> Starlette:
+        ops = self.operations if operations is None else list(operations)
+        routes = [Route(op.path, op.endpoint, methods=[op.method]) for op in ops]
+        kit = self
+
+        @contextlib.asynccontextmanager
+        async def lifespan_with_close(app: Any) -> AsyncIterator[None]:
+            try:
+                if lifespan is None:
+                    yield
+                else:
+                    async with lifespan(app):
+                        yield
+            finally:
+                kit.evidence.close()
+
+        return Starlette(routes=routes, lifespan=lifespan_with_close, exception_handlers={
+            ApiError: api_error_handler, HTTPException: http_exception_handler})
+
+    def build(self, lifespan: Lifespan | None = None) -> ASGIApp:
+        return self.wrap(self.starlette(lifespan=lifespan))

@@ -1,0 +1,155 @@
+"""The one pure-ASGI middleware every mock runs behind.
+
+Per HTTP request, in order::
+
+    /__admin/* or /openapi.json ─► admin app (never faulted, not journaled)
+    request id  (X-Request-Id echoed, or made: <process prefix>-<counter>)
+    fault switch ─► delay · close · synthesized status · slow/truncated body around the app
+    rate limit  ─► 429 + Retry-After
+    business app
+    journal     (route template, method, status, duration, fault rule ids)
+
+It is written against raw ASGI (no BaseHTTPMiddleware, no Request object) because it runs on
+every request at peak rates; with no fault rules the fault step costs one attribute read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import time
+from typing import TYPE_CHECKING
+
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from peakready.mockkit.fault_kinds import (
+    ConnectionDropped,
+    drop_connection,
+    send_status,
+    slow_body,
+    truncated,
+)
+from peakready.mockkit.journal import UNMATCHED_ROUTE
+
+if TYPE_CHECKING:
+    from peakready.mockkit.app import MockKit
+
+__all__ = ["ADMIN_PREFIX", "REQUEST_ID_HEADER", "MockMiddleware"]
+
+ADMIN_PREFIX = "/__admin"
+REQUEST_ID_HEADER = "x-request-id"
+_RID = REQUEST_ID_HEADER.encode()
+
+
+def _template_by_matching(app: ASGIApp, scope: Scope) -> str:
+    """The template of the route that would have served a request the app never saw (a
+    faulted or rate-limited one), so faults are counted against the right route."""
+    for route in getattr(app, "routes", ()):
+        match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return str(getattr(route, "path", UNMATCHED_ROUTE))
+    return UNMATCHED_ROUTE
+
+
+def _route_of(scope: Scope) -> str:
+    # Starlette puts the matched route object in the (shared) scope; a non-Starlette app may
+    # set "peakready.route" to its template. Raw paths never become keys: memory stays flat.
+    named = scope.get("peakready.route")
+    if named is not None:
+        return str(named)
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return UNMATCHED_ROUTE if path is None else str(path)
+
+
+class MockMiddleware:
+    def __init__(self, app: ASGIApp, kit: MockKit, admin: ASGIApp) -> None:
+        self.app = app
+        self.kit = kit
+        self.admin = admin
+        self._prefix = f"{os.getpid():x}-{int(time.time()) & 0xFFFF:x}"
+        self._counter = itertools.count(1)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path.startswith(ADMIN_PREFIX) or path == "/openapi.json":
+            await self.admin(scope, receive, send)
+            return
+        kit = self.kit
+        started = time.perf_counter()
+        request_id = ""
+        for name, value in scope["headers"]:
+            if name == _RID:
+                request_id = value.decode("latin-1")[:128]
+                break
+        if not request_id:
+            request_id = f"{self._prefix}-{next(self._counter)}"
+        rid = request_id.encode("latin-1")
+        status = 0
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (_RID, rid)]
+            await send(message)
+
+        method: str = scope["method"]
+        firing = kit.faults.check(method, path)
+        fault_ids: tuple[str, ...] = ()
+        try:
+            if firing is None:
+                await self._business(scope, receive, send_with_id)
+            else:
+                fault_ids = firing.rule_ids
+                if firing.delay_ms > 0:
+                    await asyncio.sleep(firing.delay_ms / 1000.0)
+                if firing.close:
+                    await drop_connection(send)
+                    return
+                out: Send = send_with_id
+                if firing.truncate_rule is not None:
+                    out = truncated(firing.truncate_rule, out)
+                if firing.slow_rule is not None:
+                    out = slow_body(firing.slow_rule, out)
+                if firing.status_rule is not None:
+                    # send_status adds the request id itself, so bypass send_with_id.
+                    status = firing.status_rule.status or 500
+                    plain = send
+                    if firing.truncate_rule is not None:
+                        plain = truncated(firing.truncate_rule, plain)
+                    if firing.slow_rule is not None:
+                        plain = slow_body(firing.slow_rule, plain)
+                    await send_status(firing.status_rule, plain, request_id)
+                else:
+                    await self._business(scope, receive, out)
+        except BaseException as exc:
+            if status == 0 and not isinstance(exc, ConnectionDropped):
+                status = 500
+            raise
+        finally:
+            route = _route_of(scope)
+            if route == UNMATCHED_ROUTE and (firing is not None or status == 429):
+                route = _template_by_matching(self.app, scope)
+            kit.journal.record(method, path, route, status,
+                               (time.perf_counter() - started) * 1000.0, request_id, fault_ids)
+
+    async def _business(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limiter = self.kit.rate_limiter
+        if limiter is not None:
+            retry_after = limiter.admit()
+            if retry_after is not None:
+                body = (b'{"error":{"code":"rate_limited","message":"more than '
+                        + str(limiter.limit).encode() + b' requests per second","fields":[]}}')
+                await send({"type": "http.response.start", "status": 429, "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", str(retry_after).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
