@@ -8,10 +8,16 @@ Control-plane interface (used by the registry and API; keep it stable):
 * ``await stop()`` closes the listener and drops every open connection (clients see EOF);
 * ``toxics`` → upstream toxics in insertion order, then downstream ones;
 * ``add_toxic`` / ``update_toxic`` / ``remove_toxic`` / ``remove_all_toxics`` take effect on
-  open connections immediately.
+  open connections immediately. They stay synchronous: the proxy's list changes at once and
+  each open link applies the change from its own queue within the next loop iterations;
+  ``await settle()`` waits until every open link has applied every queued change (what
+  Toxiproxy's API does before answering; the API should await it after a toxic change);
+* ``stats()`` → byte counters and live connection count for ``/metrics`` (see its docstring).
 
-DATA PLANE: this scaffold forwards bytes with no toxics applied; the link/chain machinery that
-applies toxics per connection replaces ``_pipe``.
+The data plane lives in ``connection.py`` (dial, two links, teardown), ``link.py`` (one
+direction: fast path or toxic chain), ``stub.py`` (chunks, channels, toxic runner) and
+``toxics/<type>.py`` (each toxic's ``pipe``). Random draws (toxicity, jitter, slicer) all come
+from ``rng``, so a seeded proxy is reproducible.
 """
 
 from __future__ import annotations
@@ -23,13 +29,14 @@ import random
 import socket
 from typing import Any
 
+from peakready.faultproxy.connection import Connection
 from peakready.faultproxy.toxics.base import ToxicConfig
 from peakready.safety import split_host_port
 
 __all__ = ["ListenError", "Proxy", "resolve_listen"]
 
 log = logging.getLogger("peakready.faultproxy.proxy")
-_CHUNK = 32 * 1024
+_DIRECTIONS = ("upstream", "downstream")
 
 
 class ListenError(OSError):
@@ -62,17 +69,21 @@ class Proxy:
         self.enabled = False
         self.rng = rng
         self._toxics: list[ToxicConfig] = []
-        self._server: asyncio.Server | None = None
-        self._connections: set[asyncio.Task[None]] = set()
-        self._writers: set[asyncio.StreamWriter] = set()
+        self._server: asyncio.AbstractServer | None = None
+        self._connections: set[Connection] = set()
+        # Bytes of finished connections, per direction (Toxiproxy adds them when a link ends).
+        self._received = dict.fromkeys(_DIRECTIONS, 0)
+        self._sent = dict.fromkeys(_DIRECTIONS, 0)
+        self._accepted = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self) -> None:
         if self._server is not None:
             return
         host, port = resolve_listen(self.listen)
+        loop = asyncio.get_running_loop()
         try:
-            self._server = await asyncio.start_server(
+            self._server = await loop.create_server(
                 self._accept, host, port, reuse_address=True, family=socket.AF_UNSPEC)
         except OSError as exc:
             reason = "bind: address already in use" if exc.errno == 98 else (exc.strerror or exc)
@@ -86,15 +97,16 @@ class Proxy:
         server, self._server = self._server, None
         if server is not None:
             server.close()
-        for writer in list(self._writers):
-            writer.transport.abort()
-        for task in list(self._connections):
-            task.cancel()
-        if self._connections:
-            await asyncio.gather(*self._connections, return_exceptions=True)
+        connections = list(self._connections)
+        tasks: list[asyncio.Task[None]] = []
+        for conn in connections:
+            tasks += conn.tasks()
+            conn.abort()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
         if server is not None:
             with contextlib.suppress(Exception):
-                await server.wait_closed()
+                await asyncio.wait_for(server.wait_closed(), 1.0)
 
     # -- toxics ------------------------------------------------------------------------------
     @property
@@ -107,6 +119,7 @@ class Proxy:
 
     def add_toxic(self, toxic: ToxicConfig) -> None:
         self._toxics.append(toxic)
+        self._post("add", toxic)
 
     def update_toxic(self, name: str, attributes: dict[str, int] | None,
                      toxicity: float | None) -> ToxicConfig:
@@ -117,6 +130,7 @@ class Proxy:
             toxic.attributes.update(attributes)
         if toxicity is not None:
             toxic.toxicity = toxicity
+        self._post("update", toxic)
         return toxic
 
     def remove_toxic(self, name: str) -> None:
@@ -124,6 +138,7 @@ class Proxy:
         if toxic is None:
             raise KeyError(name)
         self._toxics.remove(toxic)
+        self._post("remove", toxic)
 
     def remove_all_toxics(self) -> None:
         for toxic in list(self._toxics):
@@ -134,36 +149,43 @@ class Proxy:
                 "enabled": self.enabled, "Logger": {},
                 "toxics": [t.to_json() for t in self.toxics]}
 
-    # -- data plane (scaffold) ---------------------------------------------------------------
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        self._connections.add(task)
-        self._writers.add(writer)
-        try:
-            try:
-                host, port = split_host_port(self.upstream)
-                up_reader, up_writer = await asyncio.open_connection(host, port)
-            except (OSError, ValueError) as exc:
-                log.info("proxy %s: upstream %s unreachable: %s", self.name, self.upstream, exc)
-                return
-            self._writers.add(up_writer)
-            try:
-                await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
-            finally:
-                self._writers.discard(up_writer)
-                up_writer.transport.abort()
-        finally:
-            self._writers.discard(writer)
-            writer.transport.abort()
-            self._connections.discard(task)
+    # -- data plane -------------------------------------------------------------------------
+    def _post(self, op: str, toxic: ToxicConfig) -> None:
+        for conn in self._connections:
+            conn.post(op, toxic)
 
-    @staticmethod
-    async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-        # No half-close (spec §7): when one side ends, both sockets close.
-        try:
-            while chunk := await source.read(_CHUNK):
-                sink.write(chunk)
-                await sink.drain()
-        finally:
-            sink.transport.abort()
+    async def settle(self) -> None:
+        """Wait until every open connection has applied every toxic change made so far."""
+        for conn in list(self._connections):
+            await conn.settle()
+
+    def stats(self) -> dict[str, Any]:
+        """Counters for ``/metrics``.
+
+        ``received_bytes`` / ``sent_bytes`` map ``upstream`` / ``downstream`` to the bytes read
+        from the source / written to the destination by connections that have *finished*
+        (Toxiproxy adds them once, when a link ends). ``live_received_bytes`` /
+        ``live_sent_bytes`` are the same for open connections; ``connections`` is the number
+        open now and ``accepted`` the number accepted since the proxy was created.
+        """
+        live_received = dict.fromkeys(_DIRECTIONS, 0)
+        live_sent = dict.fromkeys(_DIRECTIONS, 0)
+        for conn in self._connections:
+            for direction, (received, sent) in conn.byte_counts().items():
+                live_received[direction] += received
+                live_sent[direction] += sent
+        return {"received_bytes": dict(self._received), "sent_bytes": dict(self._sent),
+                "live_received_bytes": live_received, "live_sent_bytes": live_sent,
+                "connections": len(self._connections), "accepted": self._accepted}
+
+    def _accept(self) -> asyncio.Protocol:
+        conn = Connection(self)
+        self._connections.add(conn)
+        self._accepted += 1
+        return conn.client
+
+    def _connection_closed(self, conn: Connection) -> None:
+        self._connections.discard(conn)
+        for direction, (received, sent) in conn.byte_counts().items():
+            self._received[direction] += received
+            self._sent[direction] += sent

@@ -2,13 +2,20 @@
 
 A toxic *type* (``latency``, ``bandwidth`` …) is a class registered by name; a toxic *config*
 is what the API creates, lists and updates. The data plane turns a config into one running
-instance per link (see the proxy"s link module).
+*instance* per link (``REGISTRY[config.type](config.attributes, rng)``) whenever the toxic
+(re)starts on that link, and awaits its :meth:`ToxicType.pipe` on a
+:class:`~peakready.faultproxy.stub.Stub` (see ``link.py``).
 """
 
 from __future__ import annotations
 
+import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from peakready.faultproxy.stub import Stub
 
 __all__ = ["REGISTRY", "InvalidAttributes", "ToxicConfig", "ToxicType", "register"]
 
@@ -18,14 +25,40 @@ class InvalidAttributes(ValueError):
 
 
 class ToxicType:
-    """Base of every toxic type. Subclasses declare their attributes in JSON output order."""
+    """Base of every toxic type. Subclasses declare their attributes in JSON output order.
+
+    An instance is one run of the toxic on one link: it holds a snapshot of the attributes
+    (an update restarts the run with new ones) and the proxy's seeded ``rng``.
+    """
 
     type_name: ClassVar[str]
     attribute_names: ClassVar[tuple[str, ...]] = ()
+    # Capacity of the channel feeding this toxic (Toxiproxy's BufferedToxic; latency: 1024).
+    buffer_size: ClassVar[int] = 0
+
+    def __init__(self, attributes: Mapping[str, int] | None = None,
+                 rng: random.Random | None = None) -> None:
+        self.attributes = dict(attributes or {})
+        self.rng = rng if rng is not None else random.Random()
+
+    def attr(self, name: str) -> int:
+        return int(self.attributes.get(name) or 0)
 
     @classmethod
     def validate(cls, attributes: dict[str, int]) -> None:
         """Raise InvalidAttributes for values this type must refuse. Default: accept all."""
+
+    @classmethod
+    def new_state(cls) -> Any:
+        """Per-link state that survives restarts (Toxiproxy's StatefulToxic); None if none."""
+        return None
+
+    async def pipe(self, stub: Stub) -> None:
+        """Move chunks from ``stub.input`` to ``stub.output`` until closed or interrupted."""
+        raise NotImplementedError
+
+    def cleanup(self, stub: Stub) -> None:
+        """Called when the toxic is removed from a live link (Toxiproxy's CleanupToxic)."""
 
 
 REGISTRY: dict[str, type[ToxicType]] = {}
