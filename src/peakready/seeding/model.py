@@ -32,6 +32,7 @@ class CustomerFixture:
     region_id: int = 12
     region: str = "California"
     telephone: str = "5555550100"
+    region_code: str = "CA"
 
 
 @dataclass(frozen=True)

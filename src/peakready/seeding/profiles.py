@@ -137,6 +137,7 @@ def _customers(fake: Faker, rng: random.Random, spec: CustomersSpec) -> list[Cus
             email=email, firstname=first, lastname=last, password=password,
             street=f"{rng.randint(1, 9999)} {rng.choice(streets)}", city=rng.choice(cities),
             postcode=rng.choice(regions[code]), region_id=region_id, region=region,
+            region_code=code,
             telephone=f"555555{rng.randint(0, 9999):04d}",
         ))
     return customers
