@@ -38,6 +38,8 @@ def _add_proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--seed", type=int, help="make toxicity and jitter draws reproducible")
     p.add_argument("--allow-host", action="append", default=[], metavar="HOST",
                    help="allow a non-loopback API or proxy address (repeatable)")
+    p.add_argument("--no-metrics", action="store_true",
+                   help="no /metrics route (404, like toxiproxy-server without metric flags)")
     p.set_defaults(handler="peakready.faultproxy.cli:serve")
 
 

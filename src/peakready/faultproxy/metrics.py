@@ -1,0 +1,112 @@
+"""``/metrics``: Prometheus text exposition with live counters.
+
+Toxiproxy's ``toxiproxy_proxy_received_bytes_total`` / ``toxiproxy_proxy_sent_bytes_total``
+(labels ``direction``, ``proxy``, ``listener``, ``upstream``) are kept by name and label, but read
+LIVE from the data plane (Toxiproxy adds them only when a connection closes). peakready adds its
+own gauges and counters under ``peakready_``.
+
+The data plane exposes ``Proxy.stats()``; this module reads it defensively (a mapping with
+``received_bytes`` / ``sent_bytes`` per direction and ``active_connections``), so a proxy that
+has no counters yet shows zeros instead of breaking the endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from peakready.faultproxy.proxy import Proxy
+
+__all__ = ["CONTENT_TYPE", "render"]
+
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+_DIRECTIONS = ("upstream", "downstream")
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _labels(**labels: str) -> str:
+    return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items())) + "}"
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _stats(proxy: Proxy) -> Mapping[str, Any]:
+    reader = getattr(proxy, "stats", None)
+    if callable(reader):
+        try:
+            stats = reader()
+        except Exception:  # counters must never break the endpoint
+            return {}
+        if isinstance(stats, Mapping):
+            return stats
+    return {}
+
+
+def _per_direction(stats: Mapping[str, Any], key: str, direction: str) -> int:
+    value = stats.get(key)
+    if isinstance(value, Mapping):
+        return _int(value.get(direction))
+    return _int(stats.get(f"{key}_{direction}"))
+
+
+def _active(proxy: Proxy, stats: Mapping[str, Any]) -> int:
+    for key in ("active_connections", "connections"):
+        if key in stats:
+            return _int(stats[key])
+    return len(getattr(proxy, "_connections", ()))
+
+
+def render(proxies: Iterable[Proxy], *, toxics_added: Mapping[str, int],
+           toxics_expired: Mapping[str, int], resets: int, lease_lapses: int,
+           lease_held: bool) -> bytes:
+    proxies = list(proxies)
+    out: list[str] = []
+
+    def family(name: str, kind: str, help_text: str) -> None:
+        out.append(f"# HELP {name} {help_text}")
+        out.append(f"# TYPE {name} {kind}")
+
+    stats = {p.name: _stats(p) for p in proxies}
+    for key, help_text in (("received", "The total bytes received from a given proxy link"),
+                           ("sent", "The total bytes sent to a given proxy link")):
+        name = f"toxiproxy_proxy_{key}_bytes_total"
+        family(name, "counter", help_text)
+        for p in proxies:
+            for direction in _DIRECTIONS:
+                labels = _labels(direction=direction, proxy=p.name, listener=p.listen,
+                                 upstream=p.upstream)
+                out.append(f"{name}{labels} "
+                           f"{_per_direction(stats[p.name], f'{key}_bytes', direction)}")
+
+    family("peakready_proxy_enabled", "gauge", "1 when the proxy is listening")
+    for p in proxies:
+        out.append(f"peakready_proxy_enabled{_labels(proxy=p.name)} {int(p.enabled)}")
+    family("peakready_proxy_active_connections", "gauge", "Client connections open now")
+    for p in proxies:
+        out.append(f"peakready_proxy_active_connections{_labels(proxy=p.name)} "
+                   f"{_active(p, stats[p.name])}")
+    family("peakready_proxy_toxics", "gauge", "Toxics currently set on the proxy")
+    for p in proxies:
+        out.append(f"peakready_proxy_toxics{_labels(proxy=p.name)} {len(p.toxics)}")
+    family("peakready_toxics_applied_total", "counter", "Toxics added since the process started")
+    for name in sorted(toxics_added):
+        out.append(f"peakready_toxics_applied_total{_labels(proxy=name)} {toxics_added[name]}")
+    family("peakready_toxics_expired_total", "counter", "Toxics removed by their expiry")
+    for name in sorted(toxics_expired):
+        out.append(f"peakready_toxics_expired_total{_labels(proxy=name)} "
+                   f"{toxics_expired[name]}")
+    family("peakready_resets_total", "counter", "Resets (POST /reset and lease lapses)")
+    out.append(f"peakready_resets_total {resets}")
+    family("peakready_lease_lapses_total", "counter", "Dead-man leases that lapsed")
+    out.append(f"peakready_lease_lapses_total {lease_lapses}")
+    family("peakready_lease_held", "gauge", "1 while a controller holds the lease")
+    out.append(f"peakready_lease_held {int(lease_held)}")
+    return ("\n".join(out) + "\n").encode("utf-8")
