@@ -12,6 +12,7 @@
     ├── EvidenceStore (evidence.py)       SQLite WAL: events (log) + entities (latest state),
     │                                     committed before the response is sent; survives kill -9
     ├── IdempotencyStore (idempotency.py) key → first response, replayed on repeats (durable)
+    ├── ArrivalTracker (arrivals.py)      tracked routes: one durable event per request
     ├── RateLimiter (ratelimit.py)        N requests/s, then 429 + Retry-After
     ├── admin API (admin.py)              health, reset, faults, journal, evidence, openapi.json
     └── Operation / build_openapi         one declaration → Starlette route + OpenAPI 3.1 entry
@@ -25,11 +26,15 @@ Public surface, for the mocks in ``mocks/`` and for the Magento simulator:
   built elsewhere behind the middleware and mount the admin API beside it (set
   ``scope["peakready.route"]`` to the route template if the app is not Starlette, so the
   journal keys by template). Register extra routes' docs with ``kit.add`` for the OpenAPI.
+* ``kit.track_arrivals("POST", "/api/orders", "requests", extract)``: one evidence event per
+  request on that route, faulted ones included (arrivals.py documents the shape).
+* ``mock_options(settings)``: ``settings.options`` over the YAML/JSON file in ``config``.
 * ``kit.on_reset(fn)``, ``kit.summary(fn)`` (derived evidence), ``kit.health(fn)``,
   ``kit.set_rate_limit(n)``.
 * ``kit.evidence``: ``append(kind, data, key=)``, ``put(kind, key, data)``, ``get``,
   ``events(kind, after=)``, ``entities(kind, after_seq=)``, ``batch()`` (one commit).
 * ``kit.idempotency.run(key, fingerprint(raw_body), produce) -> Outcome(response, replayed)``.
+* ``scope["peakready.request_id"]``: the request id, for handlers to put in evidence.
 * ``kit.journal``, ``kit.faults`` (``parse``/``replace``/``add``/``check``).
 * ``parse_body(request, Model)``, ``json_response``, ``ApiError`` (→ error envelope).
 
@@ -55,6 +60,7 @@ from peakready.mockkit.idempotency import IdempotencyStore, Outcome, fingerprint
 from peakready.mockkit.journal import Journal
 from peakready.mockkit.middleware import ADMIN_PREFIX, REQUEST_ID_HEADER, MockMiddleware
 from peakready.mockkit.openapi import Operation, Param, build_openapi
+from peakready.mockkit.options import mock_options, number_option
 from peakready.mockkit.ratelimit import RateLimiter
 from peakready.mockkit.settings import DEFAULT_PORTS, MockSettings
 
@@ -84,6 +90,8 @@ __all__ = [
     "error_body",
     "fingerprint",
     "json_response",
+    "mock_options",
+    "number_option",
     "parse_body",
     "validate",
 ]

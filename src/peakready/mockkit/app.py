@@ -26,6 +26,7 @@ from starlette.types import ASGIApp
 
 from peakready.mockkit.admin import admin_app, admin_operations
 from peakready.mockkit.api import ApiError, api_error_handler, http_exception_handler
+from peakready.mockkit.arrivals import ArrivalTracker, Extractor
 from peakready.mockkit.evidence import EvidenceStore
 from peakready.mockkit.faults import FaultSwitch
 from peakready.mockkit.idempotency import IdempotencyStore
@@ -63,6 +64,7 @@ class MockKit:
         self._summaries: list[Callable[[], dict[str, Any]]] = []
         self._health: list[Callable[[], dict[str, Any]]] = []
         self._openapi: dict[str, Any] | None = None
+        self.tracked: dict[tuple[str, str], ArrivalTracker] = {}
 
     # -- declaration ------------------------------------------------------------------------
 
@@ -82,6 +84,15 @@ class MockKit:
     def health(self, fn: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
         self._health.append(fn)
         return fn
+
+    def track_arrivals(self, method: str, path: str, kind: str,
+                       extract: Extractor | None = None) -> None:
+        """Record every ``method path`` request as an evidence event of ``kind`` (an exact
+        path), including those a fault or the rate limit answered: retry spacing and attempt
+        counts are judged from these. ``extract(body, headers)`` adds fields from the request.
+        """
+        self.tracked[(method.upper(), path)] = ArrivalTracker(kind, extract)
+        self.evidence_kinds.setdefault(kind, "event")
 
     def set_rate_limit(self, per_second: int | None, retry_after: int | None = None) -> None:
         self.rate_limiter = None if not per_second else RateLimiter(per_second,

@@ -8,6 +8,9 @@ Per HTTP request, in order::
     rate limit  ─► 429 + Retry-After
     business app
     journal     (route template, method, status, duration, fault rule ids)
+    arrivals    (tracked routes only: one evidence event per request, faulted ones included,
+                 with what the mock's extractor read from the body and what the handler put
+                 in ``scope["peakready.evidence"]``)
 
 It is written against raw ASGI (no BaseHTTPMiddleware, no Request object) because it runs on
 every request at peak rates; with no fault rules the fault step costs one attribute read.
@@ -64,6 +67,29 @@ def _route_of(scope: Scope) -> str:
     return UNMATCHED_ROUTE if path is None else str(path)
 
 
+async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
+    """Read the whole request body, and return a receive that hands it over again."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
 class MockMiddleware:
     def __init__(self, app: ASGIApp, kit: MockKit, admin: ASGIApp) -> None:
         self.app = app
@@ -90,6 +116,7 @@ class MockMiddleware:
         if not request_id:
             request_id = f"{self._prefix}-{next(self._counter)}"
         rid = request_id.encode("latin-1")
+        scope["peakready.request_id"] = request_id
         status = 0
 
         async def send_with_id(message: Message) -> None:
@@ -100,6 +127,12 @@ class MockMiddleware:
             await send(message)
 
         method: str = scope["method"]
+        tracker = kit.tracked.get((method, path)) if kit.tracked else None
+        arrived = 0.0
+        raw_body = b""
+        if tracker is not None:
+            arrived = time.time()
+            raw_body, receive = await _buffer_body(receive)
         firing = kit.faults.check(method, path)
         fault_ids: tuple[str, ...] = ()
         try:
@@ -138,6 +171,9 @@ class MockMiddleware:
                 route = _template_by_matching(self.app, scope)
             kit.journal.record(method, path, route, status,
                                (time.perf_counter() - started) * 1000.0, request_id, fault_ids)
+            if tracker is not None:
+                tracker.record(kit.evidence, scope, raw_body, arrived, status, request_id,
+                               fault_ids)
 
     async def _business(self, scope: Scope, receive: Receive, send: Send) -> None:
         limiter = self.kit.rate_limiter

@@ -1,0 +1,231 @@
+"""The ERP's sales orders: creation, attempts, and the status updates it makes later.
+
+State lives in memory for speed and in the evidence store for the checks (and for a restart
+on the same data directory, which rebuilds memory from it):
+
+* entity ``orders`` (key: ERP order id) - the order as received, with its idempotency key,
+  attempt count and attempt times, current status, tracking and invoice;
+* event ``status_updates`` - one per change the ERP makes later (picked, shipped with a
+  tracking number, invoiced); its event id is the cursor of ``GET /api/order-updates``.
+
+Fulfilment is scheduled from the receipt time (``pick_after``, ``ship_after``,
+``invoice_after`` seconds) and applied lazily by ``advance(now)`` at the due times.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from peakready.mockkit import EvidenceStore
+
+from ._erp_stock import StockBook, iso
+
+__all__ = ["STATUSES", "OrderBook", "OrderIn"]
+
+STATUSES = ("received", "picked", "shipped", "invoiced")
+_EMAIL = r"^[^@\s]+@[^@\s]+$"
+_CARRIERS = ("UPS", "FedEx", "USPS")
+
+
+class Address(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    firstname: str | None = Field(default=None, max_length=255)
+    lastname: str | None = Field(default=None, max_length=255)
+    street: list[str] | str | None = None
+    city: str | None = Field(default=None, max_length=255)
+    region: str | None = Field(default=None, max_length=255)
+    postcode: str | None = Field(default=None, max_length=32)
+    country_id: str | None = Field(default=None, max_length=2)
+    telephone: str | None = Field(default=None, max_length=64)
+
+
+class OrderItem(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    sku: str = Field(min_length=1, max_length=64)
+    qty: int = Field(gt=0, le=100_000)
+    price: float = Field(ge=0, le=10_000_000)
+    name: str | None = Field(default=None, max_length=255)
+
+
+class Totals(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    subtotal: float | None = Field(default=None, ge=0)
+    shipping: float | None = Field(default=None, ge=0)
+    tax: float | None = Field(default=None, ge=0)
+    discount: float | None = None
+    grand_total: float = Field(ge=0)
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+
+
+class OrderIn(BaseModel):
+    """A sales order as a Magento connector exports it."""
+
+    model_config = ConfigDict(extra="ignore")
+    increment_id: str = Field(min_length=1, max_length=50)
+    customer_email: str = Field(pattern=_EMAIL, max_length=255)
+    items: list[OrderItem] = Field(min_length=1, max_length=500)
+    totals: Totals
+    billing_address: Address | None = None
+    shipping_address: Address | None = None
+    magento_order_id: int | None = None
+    created_at: str | None = Field(default=None, max_length=64)
+
+
+class OrderOut(BaseModel):
+    erp_order_id: str
+    increment_id: str
+    status: str
+    received_at: str
+    idempotency_key: str | None
+    attempts: int
+    attempt_times: list[str]
+    customer_email: str
+    grand_total: float
+    currency: str
+    items: list[dict[str, Any]]
+    tracking_number: str | None
+    carrier: str | None
+    invoice_id: str | None
+    status_history: list[dict[str, Any]]
+
+
+class OrderBook:
+    def __init__(self, evidence: EvidenceStore, stock: StockBook, *, pick_after: float,
+                 ship_after: float, invoice_after: float, decrement_stock_on: str,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.evidence = evidence
+        self.stock = stock
+        self.offsets = {"picked": pick_after, "shipped": ship_after, "invoiced": invoice_after}
+        self.decrement_on = decrement_stock_on
+        self.clock = clock
+        self.orders: dict[str, dict[str, Any]] = {}
+        self.by_key: dict[str, str] = {}
+        self.by_increment: dict[str, list[str]] = {}
+        self._due: list[tuple[float, int, str, str]] = []
+        self._n = 0
+        self.replays = 0
+
+    def clear(self) -> None:
+        self.orders.clear()
+        self.by_key.clear()
+        self.by_increment.clear()
+        self._due.clear()
+        self._n = 0
+        self.replays = 0
+
+    def _index(self, order: dict[str, Any]) -> None:
+        erp_id = order["erp_order_id"]
+        self.orders[erp_id] = order
+        if order["idempotency_key"]:
+            self.by_key[order["idempotency_key"]] = erp_id
+        self.by_increment.setdefault(order["increment_id"], []).append(erp_id)
+
+    def _schedule(self, order: dict[str, Any]) -> None:
+        received = order["received_ts"]
+        current = STATUSES.index(order["status"])
+        for status in STATUSES[current + 1:]:
+            self._n += 1
+            heapq.heappush(self._due, (received + self.offsets[status], self._n,
+                                       order["erp_order_id"], status))
+
+    def restore(self) -> int:
+        """Rebuild memory from evidence after a restart on the same data directory."""
+        after = 0
+        while True:
+            rows = self.evidence.entities("orders", after_seq=after, limit=5000)
+            if not rows:
+                break
+            for row in rows:
+                after = row.pop("seq")
+                row.pop("key", None)
+                self._index(row)
+                self._schedule(row)
+        return len(self.orders)
+
+    def create(self, order_in: OrderIn, key: str | None, now: float,
+               request_id: str) -> dict[str, Any]:
+        erp_id = f"SO-{len(self.orders) + 1:07d}"
+        order: dict[str, Any] = {
+            "erp_order_id": erp_id, "increment_id": order_in.increment_id,
+            "status": "received", "received_at": iso(now), "received_ts": now,
+            "idempotency_key": key, "attempts": 1, "attempt_times": [iso(now)],
+            "customer_email": order_in.customer_email,
+            "grand_total": order_in.totals.grand_total, "currency": order_in.totals.currency,
+            "items": [{"sku": i.sku, "qty": i.qty, "price": i.price} for i in order_in.items],
+            "tracking_number": None, "carrier": None, "invoice_id": None,
+            "status_history": [{"status": "received", "at": iso(now)}],
+            "request_id": request_id,
+        }
+        self._index(order)
+        self.evidence.put("orders", erp_id, order, ts=now)
+        if self.decrement_on == "receive":
+            for item in order["items"]:
+                self.stock.move(item["sku"], -item["qty"], "order_received", at=now, ref=erp_id)
+        self._schedule(order)
+        return order
+
+    def note_replay(self, key: str, now: float) -> dict[str, Any] | None:
+        erp_id = self.by_key.get(key)
+        order = self.orders.get(erp_id) if erp_id else None
+        if order is None:
+            return None
+        self.replays += 1
+        order["attempts"] += 1
+        order["attempt_times"].append(iso(now))
+        self.evidence.put("orders", order["erp_order_id"], order, ts=order["received_ts"])
+        return order
+
+    def advance(self, now: float) -> int:
+        """Apply the status changes due by ``now``; returns how many were applied."""
+        applied = 0
+        due = self._due
+        while due and due[0][0] <= now:
+            at, _, erp_id, status = heapq.heappop(due)
+            order = self.orders.get(erp_id)
+            if order is None or STATUSES.index(status) <= STATUSES.index(order["status"]):
+                continue
+            self._transition(order, status, at)
+            applied += 1
+        return applied
+
+    def _transition(self, order: dict[str, Any], status: str, at: float) -> None:
+        erp_id = order["erp_order_id"]
+        n = int(erp_id.rsplit("-", 1)[1])
+        update: dict[str, Any] = {"erp_order_id": erp_id, "increment_id": order["increment_id"],
+                                  "status": status, "at": iso(at)}
+        with self.evidence.batch():
+            if status == "shipped":
+                order["carrier"] = _CARRIERS[n % len(_CARRIERS)]
+                order["tracking_number"] = f"1Z{n:010d}"
+                update.update(carrier=order["carrier"], tracking_number=order["tracking_number"])
+                if self.decrement_on == "ship":
+                    for item in order["items"]:
+                        self.stock.move(item["sku"], -item["qty"], "order_shipped", at=at,
+                                        ref=erp_id)
+            elif status == "invoiced":
+                order["invoice_id"] = f"INV-{n:07d}"
+                update["invoice_id"] = order["invoice_id"]
+            order["status"] = status
+            order["status_history"].append({"status": status, "at": iso(at)})
+            self.evidence.put("orders", erp_id, order, ts=order["received_ts"])
+            self.evidence.append("status_updates", update, key=erp_id, ts=at)
+
+    def public(self, order: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in order.items() if k not in ("received_ts", "request_id")}
+
+    def summary(self) -> dict[str, Any]:
+        duplicates = {inc: ids for inc, ids in self.by_increment.items() if len(ids) > 1}
+        return {
+            "orders": len(self.orders),
+            "distinct_increment_ids": len(self.by_increment),
+            "duplicate_increment_ids": dict(list(duplicates.items())[:1000]),
+            "duplicate_order_count": sum(len(ids) - 1 for ids in duplicates.values()),
+            "replays": self.replays,
+            "status_counts": {s: sum(1 for o in self.orders.values() if o["status"] == s)
+                              for s in STATUSES},
+        }

@@ -1,0 +1,313 @@
+"""ERP mock: sales orders from Magento, fulfilment status to pull, and stock (DESIGN §5).
+
+Business API::
+
+    POST /api/orders                 create a sales order; Idempotency-Key honoured when sent
+    GET  /api/orders?increment_id=   ERP orders for a Magento order (duplicates show here)
+    GET  /api/orders/{erp_order_id}  one order with status, tracking, invoice
+    GET  /api/order-updates?since=   status changes the ERP made (picked/shipped/invoiced)
+    GET  /api/stock?updated_since=   on-hand levels changed after a cursor (or an ISO time)
+    GET  /api/stock/{sku}            on-hand of one SKU
+
+Like many real ERPs it creates what it is sent when no key is given, so a connector that
+retries without a key makes duplicates, and the evidence shows them. Options (``settings.
+options`` or the ``--config`` file): ``profile`` (fixture profile for stock, default small),
+``stock`` ({sku: qty}, overrides the profile), ``movements_per_second`` (default 2),
+``movements_include_hot`` (default false), ``pick_after``/``ship_after``/``invoice_after``
+(seconds, default 10/30/45), ``decrement_stock_on`` (ship | receive | none, default ship),
+``rate_limit`` (requests/s; above it 429 + Retry-After), ``retry_after`` (fixed seconds),
+``clock`` (a callable, tests only). Evidence shapes: docs/mocks.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
+
+import orjson
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import Response
+
+from peakready.errors import ConfigError
+from peakready.mockkit import (
+    ApiError,
+    MockKit,
+    MockSettings,
+    Operation,
+    Param,
+    fingerprint,
+    json_response,
+    mock_options,
+    number_option,
+    parse_body,
+)
+
+from ._erp_orders import OrderBook, OrderIn, OrderOut
+from ._erp_stock import Movements, StockBook
+
+_MAX_KEY = 255
+
+
+class StockLevel(BaseModel):
+    sku: str
+    qty: int
+    updated_at: str
+    seq: int
+
+
+class StockFeed(BaseModel):
+    items: list[StockLevel]
+    next_cursor: int
+    has_more: bool
+
+
+class OrderCreated(BaseModel):
+    erp_order_id: str
+    increment_id: str
+    status: str
+    received_at: str
+    idempotency_key: str | None
+
+
+class OrderList(BaseModel):
+    items: list[OrderOut]
+    total_count: int
+
+
+class StatusUpdate(BaseModel):
+    id: int
+    erp_order_id: str
+    increment_id: str
+    status: str
+    at: str
+    tracking_number: str | None = None
+    carrier: str | None = None
+    invoice_id: str | None = None
+
+
+class UpdateFeed(BaseModel):
+    items: list[StatusUpdate]
+    next_cursor: int
+    has_more: bool
+
+
+def _initial_stock(settings: MockSettings, options: dict[str, Any]) -> tuple[
+        list[tuple[str, int]], tuple[str, ...]]:
+    explicit = options.get("stock")
+    if explicit is not None:
+        if not isinstance(explicit, dict):
+            raise ConfigError(f"mock erp option stock: must map sku to qty, got {explicit!r}")
+        return [(str(k), int(v)) for k, v in explicit.items()], ()
+    from peakready.seeding.profiles import generate_catalog
+
+    catalog = generate_catalog(str(options.get("profile", "small")), settings.seed,
+                               settings.fixtures_dir)
+    return [(p.sku, p.qty) for p in catalog.products], tuple(catalog.hot_skus)
+
+
+def _arrival_fields(body: bytes, headers: dict[str, str]) -> dict[str, Any]:
+    data = orjson.loads(body) if body else None
+    if isinstance(data, dict) and isinstance(data.get("increment_id"), str):
+        return {"increment_id": data["increment_id"][:64]}
+    return {"increment_id": None}
+
+
+def _int_query(request: Request, name: str, default: int | None, low: int = 0,
+               high: int | None = None) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_parameter", f"{name}: must be an integer, got {raw!r}",
+                       [{"field": name, "reason": "not an integer"}]) from None
+    if value < low or (high is not None and value > high):
+        raise ApiError(400, "invalid_parameter", f"{name}: out of range, got {value}",
+                       [{"field": name, "reason": f"must be between {low} and {high}"}])
+    return value
+
+
+def create_app(settings: MockSettings) -> Any:
+    options = mock_options(settings)
+    clock = options.get("clock", time.time)
+    kit = MockKit(settings, title="peakready ERP mock", description=__doc__ or "",
+                  evidence_kinds={"orders": "entity", "requests": "event",
+                                  "status_updates": "event", "stock_history": "event"})
+    kit.track_arrivals("POST", "/api/orders", "requests", _arrival_fields)
+    limit = options.get("rate_limit")
+    if limit:
+        kit.set_rate_limit(int(limit), options.get("retry_after"))
+    decrement = str(options.get("decrement_stock_on", "ship"))
+    if decrement not in ("ship", "receive", "none"):
+        raise ConfigError(f"mock erp option decrement_stock_on: ship|receive|none, got {decrement}")
+    stock = StockBook(kit.evidence, clock)
+    orders = OrderBook(
+        kit.evidence, stock, decrement_stock_on=decrement, clock=clock,
+        pick_after=number_option(options, "pick_after", 10.0, mock="erp"),
+        ship_after=number_option(options, "ship_after", 30.0, mock="erp"),
+        invoice_after=number_option(options, "invoice_after", 45.0, mock="erp"))
+    rate = number_option(options, "movements_per_second", 2.0, mock="erp")
+    initial, hot = _initial_stock(settings, options)
+    state: dict[str, Movements] = {}
+
+    def seed_state(restoring: bool) -> None:
+        stock.seed(initial)
+        orders.clear()
+        if restoring:
+            for row in kit.evidence.db.execute(
+                    "SELECT key, ts, data FROM events WHERE id IN (SELECT MAX(id) FROM events "
+                    "WHERE kind = 'stock_history' GROUP BY key) ORDER BY id"):
+                stock.restore(row[0], int(orjson.loads(row[2])["qty_after"]), float(row[1]))
+            orders.restore()
+        excluded = () if options.get("movements_include_hot") else hot
+        state["movements"] = Movements(stock, rate, settings.seed, clock(), excluded)
+
+    seed_state(restoring=True)
+    kit.on_reset(lambda: seed_state(restoring=False))
+
+    def advance() -> None:
+        now = clock()
+        state["movements"].advance(now)
+        orders.advance(now)
+
+    async def create_order(request: Request) -> Response:
+        advance()
+        key = request.headers.get("idempotency-key")
+        if key is not None and not 0 < len(key) <= _MAX_KEY:
+            raise ApiError(400, "invalid_idempotency_key",
+                           f"Idempotency-Key must be 1..{_MAX_KEY} characters",
+                           [{"field": "Idempotency-Key", "reason": "length"}])
+        order_in, raw = await parse_body(request, OrderIn)
+        now = clock()
+        request_id = str(request.scope.get("peakready.request_id", ""))
+        note: dict[str, Any] = {}
+        request.scope["peakready.evidence"] = note
+
+        def produce() -> Response:
+            order = orders.create(order_in, key, now, request_id)
+            note.update(outcome="created", erp_order_id=order["erp_order_id"])
+            return json_response({k: order[k] for k in OrderCreated.model_fields}, 201)
+
+        if key is None:
+            with kit.evidence.batch():
+                return produce()
+        outcome = kit.idempotency.run(key, fingerprint(raw), produce)
+        if outcome.replayed:
+            replayed = orders.note_replay(key, now)
+            note.update(outcome="replayed", payload_mismatch=outcome.mismatch,
+                        erp_order_id=replayed["erp_order_id"] if replayed else None)
+        return outcome.response
+
+    async def list_orders(request: Request) -> Response:
+        advance()
+        increment_id = request.query_params.get("increment_id")
+        if increment_id is not None:
+            found = [orders.orders[i] for i in orders.by_increment.get(increment_id, [])]
+        else:
+            page = _int_query(request, "page", 1, low=1) or 1
+            size = _int_query(request, "page_size", 100, low=1, high=1000) or 100
+            everything = list(orders.orders.values())
+            found = everything[(page - 1) * size: page * size]
+        return json_response({"items": [orders.public(o) for o in found],
+                              "total_count": len(found) if increment_id is not None
+                              else len(orders.orders)})
+
+    async def get_order(request: Request) -> Response:
+        advance()
+        order = orders.orders.get(request.path_params["erp_order_id"])
+        if order is None:
+            raise ApiError(404, "not_found",
+                           f"no ERP order {request.path_params['erp_order_id']!r}")
+        return json_response(orders.public(order))
+
+    async def order_updates(request: Request) -> Response:
+        advance()
+        since = _int_query(request, "since", 0) or 0
+        limit = _int_query(request, "limit", 500, low=1, high=5000) or 500
+        rows = kit.evidence.events("status_updates", after=since, limit=limit + 1)
+        items = [{k: v for k, v in r.items() if k not in ("key", "ts")} for r in rows[:limit]]
+        cursor = items[-1]["id"] if items else since
+        return json_response({"items": items, "next_cursor": cursor,
+                              "has_more": len(rows) > limit})
+
+    async def stock_feed(request: Request) -> Response:
+        advance()
+        raw = request.query_params.get("updated_since")
+        limit = _int_query(request, "limit", 500, low=1, high=50_000) or 500
+        after_seq: int | None = 0
+        after_time: float | None = None
+        if raw:
+            if raw.lstrip("-").isdigit():
+                after_seq = int(raw)
+            else:
+                try:
+                    after_time = datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
+                except ValueError:
+                    raise ApiError(400, "invalid_parameter",
+                                   "updated_since: a cursor (integer) or an ISO 8601 time",
+                                   [{"field": "updated_since", "reason": "unparseable"}]
+                                   ) from None
+                after_seq = None
+        items, cursor, more = stock.delta(after_seq=after_seq, after_time=after_time,
+                                          limit=limit)
+        return json_response({"items": items, "next_cursor": cursor, "has_more": more})
+
+    async def stock_one(request: Request) -> Response:
+        advance()
+        level = stock.get(request.path_params["sku"])
+        if level is None:
+            raise ApiError(404, "not_found", f"unknown sku {request.path_params['sku']!r}")
+        return json_response(level)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[None]:
+        async def tick() -> None:
+            # Movements and fulfilment also happen when nobody asks.
+            while True:
+                await asyncio.sleep(0.5)
+                with kit.evidence.batch():
+                    advance()
+
+        task = asyncio.create_task(tick())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    kit.summary(orders.summary)
+    kit.summary(lambda: {"skus": len(stock), "stock_cursor": stock.seq,
+                         "rate_limited": kit.rate_limiter.rejected if kit.rate_limiter else 0})
+    tags = ("erp",)
+    key_param = Param("Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 255},
+                      "replays the first response for a repeated key", location="header")
+    kit.add(
+        Operation("POST", "/api/orders", create_order, "Create a sales order", body=OrderIn,
+                  responses={201: OrderCreated}, params=(key_param,), tags=tags),
+        Operation("GET", "/api/orders", list_orders, "Orders, by Magento increment id",
+                  responses={200: OrderList}, tags=tags, params=(
+                      Param("increment_id"), Param("page", {"type": "integer", "minimum": 1}),
+                      Param("page_size", {"type": "integer", "minimum": 1, "maximum": 1000}))),
+        Operation("GET", "/api/orders/{erp_order_id}", get_order, "One ERP order",
+                  responses={200: OrderOut}, tags=tags),
+        Operation("GET", "/api/order-updates", order_updates,
+                  "Status changes (picked, shipped, invoiced) after a cursor",
+                  responses={200: UpdateFeed}, tags=tags, params=(
+                      Param("since", {"type": "integer", "minimum": 0}),
+                      Param("limit", {"type": "integer", "minimum": 1, "maximum": 5000}))),
+        Operation("GET", "/api/stock", stock_feed, "On-hand changed after a cursor or time",
+                  responses={200: StockFeed}, tags=tags, params=(
+                      Param("updated_since", {"type": "string"},
+                            "next_cursor of the previous page, or an ISO 8601 time"),
+                      Param("limit", {"type": "integer", "minimum": 1, "maximum": 50000}))),
+        Operation("GET", "/api/stock/{sku}", stock_one, "On-hand of one SKU",
+                  responses={200: StockLevel}, tags=tags),
+    )
+    return kit.build(lifespan=lifespan)

@@ -1,0 +1,64 @@
+"""Arrival evidence: one durable event per request on a tracked route, whatever answered it.
+
+The journal counts; this keeps the per-request facts a check needs to judge retries (when
+each attempt arrived, with which idempotency key, for which business object, what it got),
+including the attempts a fault or the rate limit answered before the business handler ran.
+Shape of each event (plus whatever the mock's extractor and handler add)::
+
+    {"id": 17, "ts": 1732712345.123, "key": "<idempotency key or null>",
+     "arrived_at": "2026-11-27T13:45:01.123Z", "method": "POST", "path": "/api/orders",
+     "status": 503, "faults": ["erp-503"], "request_id": "...", "idempotency_key": "..."}
+
+``status`` 0 means the connection was dropped without a response (a ``close`` fault).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.types import Scope
+
+from peakready.mockkit.evidence import EvidenceStore
+
+__all__ = ["ArrivalTracker", "Extractor"]
+
+log = logging.getLogger("peakready.mockkit.arrivals")
+Extractor = Callable[[bytes, dict[str, str]], dict[str, Any]]
+_IDEMPOTENCY = b"idempotency-key"
+
+
+class ArrivalTracker:
+    def __init__(self, kind: str, extract: Extractor | None = None) -> None:
+        self.kind = kind
+        self.extract = extract
+
+    def record(self, evidence: EvidenceStore, scope: Scope, body: bytes, arrived: float,
+               status: int, request_id: str, faults: tuple[str, ...]) -> None:
+        key = None
+        for name, value in scope["headers"]:
+            if name == _IDEMPOTENCY:
+                key = value.decode("latin-1")
+                break
+        data: dict[str, Any] = {
+            "arrived_at": datetime.fromtimestamp(arrived, UTC).isoformat(
+                timespec="milliseconds").replace("+00:00", "Z"),
+            "method": scope["method"], "path": scope["path"], "status": status,
+            "faults": list(faults), "request_id": request_id, "idempotency_key": key,
+        }
+        if self.extract is not None:
+            try:
+                headers = {k.decode("latin-1"): v.decode("latin-1")
+                           for k, v in scope["headers"]}
+                data.update(self.extract(body, headers))
+            except Exception:  # an extractor must never turn a request into a 500
+                log.debug("arrival extractor failed on %s", scope["path"], exc_info=True)
+        data.update(scope.get("peakready.evidence") or {})
+        try:
+            evidence.append(self.kind, data, key=key, ts=arrived)
+        except sqlite3.Error:
+            log.warning("could not record arrival of %s %s", scope["method"], scope["path"],
+                        exc_info=True)
