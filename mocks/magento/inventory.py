@@ -1,0 +1,219 @@
+"""MSI: source items, the default stock, reservations and salable quantity (spec §4.3).
+
+::
+
+    salable(sku) = Σ qty of in-stock source items on sources linked to stock 1
+                   - min_qty + Σ signed reservations(sku)
+
+Reservations are append-only signed rows (order_placed -, order_canceled +, shipment_created
++ with a source deduction, creditmemo_created +), so a finished order nets to zero.
+``reserve`` is the place-order step: ``strict`` checks and appends with no await in between
+(atomic on the event loop); ``race`` awaits a configurable window between the check and the
+append, exactly where Magento's AppendReservations has no lock (magento/magento2#25653).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .rest import WebapiError
+
+__all__ = ["Inventory", "Reservation", "SourceItem", "StockConfig"]
+
+DEFAULT_SOURCE = "default"
+DEFAULT_STOCK = 1
+
+
+@dataclass
+class SourceItem:
+    sku: str
+    source_code: str
+    quantity: float
+    status: int = 1
+
+    def out(self) -> dict[str, Any]:
+        return {"sku": self.sku, "source_code": self.source_code, "quantity": self.quantity,
+                "status": self.status}
+
+
+@dataclass
+class StockConfig:
+    """The legacy stock item's settings that MSI still honours."""
+
+    item_id: int
+    product_id: int
+    min_qty: float = 0.0
+    min_sale_qty: float = 1.0
+    max_sale_qty: float = 10000.0
+    backorders: int = 0
+    manage_stock: bool = True
+    qty_increments: float = 1.0
+    enable_qty_increments: bool = False
+    notify_stock_qty: float = 1.0
+    is_qty_decimal: bool = False
+    low_stock_date: str | None = None
+
+
+@dataclass(frozen=True)
+class Reservation:
+    reservation_id: int
+    stock_id: int
+    sku: str
+    quantity: float
+    metadata: dict[str, Any]
+
+    def out(self) -> dict[str, Any]:
+        return {"reservation_id": self.reservation_id, "stock_id": self.stock_id,
+                "sku": self.sku, "quantity": self.quantity, "metadata": self.metadata}
+
+
+@dataclass
+class Inventory:
+    mode: str = "strict"
+    race_window: float = 0.02
+    sources: dict[str, int] = field(default_factory=lambda: {DEFAULT_SOURCE: DEFAULT_STOCK})
+    items: dict[tuple[str, str], SourceItem] = field(default_factory=dict)
+    by_sku: dict[str, dict[str, SourceItem]] = field(default_factory=lambda: defaultdict(dict))
+    config: dict[str, StockConfig] = field(default_factory=dict)
+    reservations: list[Reservation] = field(default_factory=list)
+    reserved: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    # --- source items --------------------------------------------------------------------
+
+    def set_source_item(self, sku: str, source_code: str, quantity: float, status: int) -> None:
+        item = self.items.get((sku, source_code))
+        if item is None:
+            item = SourceItem(sku, source_code, quantity, status)
+            self.items[(sku, source_code)] = item
+            self.by_sku[sku][source_code] = item
+        else:
+            item.quantity, item.status = quantity, status
+
+    def delete_source_item(self, sku: str, source_code: str) -> None:
+        if self.items.pop((sku, source_code), None) is not None:
+            self.by_sku[sku].pop(source_code, None)
+
+    def stock_config(self, sku: str, product_id: int) -> StockConfig:
+        cfg = self.config.get(sku)
+        if cfg is None:
+            cfg = StockConfig(item_id=product_id, product_id=product_id)
+            self.config[sku] = cfg
+        return cfg
+
+    def forget(self, sku: str) -> None:
+        for code in list(self.by_sku.get(sku, {})):
+            self.delete_source_item(sku, code)
+        self.config.pop(sku, None)
+
+    # --- salable quantity ------------------------------------------------------------------
+
+    def physical(self, sku: str) -> float:
+        return sum(i.quantity for i in self.by_sku.get(sku, {}).values()
+                   if i.status == 1 and self.sources.get(i.source_code) == DEFAULT_STOCK)
+
+    def has_stock_data(self, sku: str) -> bool:
+        return bool(self.by_sku.get(sku))
+
+    def manages_stock(self, sku: str) -> bool:
+        cfg = self.config.get(sku)
+        return cfg is None or cfg.manage_stock
+
+    def salable(self, sku: str) -> float:
+        """What get-product-salable-quantity answers (0 when there is no stock data)."""
+        if not self.has_stock_data(sku):
+            return 0.0
+        cfg = self.config.get(sku)
+        min_qty = cfg.min_qty if cfg is not None else 0.0
+        return self.physical(sku) - min_qty + self.reserved.get(sku, 0.0)
+
+    def is_in_stock(self, sku: str) -> bool:
+        cfg = self.config.get(sku)
+        if cfg is not None and (not cfg.manage_stock or cfg.backorders):
+            return True
+        return self.has_stock_data(sku) and self.salable(sku) > 0
+
+    def can_sell(self, sku: str, qty: float) -> bool:
+        cfg = self.config.get(sku)
+        if cfg is not None and (not cfg.manage_stock or cfg.backorders):
+            return True
+        return self.has_stock_data(sku) and self.salable(sku) >= qty
+
+    # --- reservations ----------------------------------------------------------------------
+
+    def append(self, sku: str, quantity: float, event: str, order_id: int,
+               increment_id: str) -> None:
+        if quantity == 0:
+            return
+        metadata = {"event_type": event, "object_type": "order", "object_id": str(order_id),
+                    "object_increment_id": increment_id}
+        self.reservations.append(
+            Reservation(next(self._ids), DEFAULT_STOCK, sku, quantity, metadata))
+        self.reserved[sku] += quantity
+
+    def _short(self, wanted: dict[str, float]) -> list[str]:
+        return [sku for sku, qty in wanted.items() if not self.can_sell(sku, qty)]
+
+    async def reserve(self, wanted: dict[str, float], order_id: int,
+                      increment_id: str) -> list[str]:
+        """CheckItemsQuantity then append ``order_placed``; returns the SKUs that fell short."""
+        short = self._short(wanted)
+        if short:
+            return short
+        if self.mode == "race" and self.race_window > 0:
+            # Magento's window: other requests run here and pass the same check.
+            await asyncio.sleep(self.race_window)
+        for sku, qty in wanted.items():
+            self.append(sku, -qty, "order_placed", order_id, increment_id)
+        return []
+
+    def deduct(self, sku: str, source_code: str, qty: float) -> bool:
+        """Shipment source deduction; False when the source would go below zero."""
+        item = self.items.get((sku, source_code))
+        cfg = self.config.get(sku)
+        if cfg is not None and not cfg.manage_stock:
+            return True
+        if item is None or (item.quantity < qty and not (cfg and cfg.backorders)):
+            return False
+        item.quantity -= qty
+        return True
+
+    def restock(self, sku: str, source_code: str, qty: float) -> None:
+        item = self.items.get((sku, source_code))
+        if item is None:
+            self.set_source_item(sku, source_code, qty, 1)
+        else:
+            item.quantity += qty
+
+    def reservations_for(self, order_id: int) -> float:
+        key = str(order_id)
+        return sum(r.quantity for r in self.reservations if r.metadata["object_id"] == key)
+
+    def evidence(self) -> dict[str, Any]:
+        return {
+            "source_items": [i.out() for i in self.items.values()],
+            "reservations": [r.out() for r in self.reservations],
+            "salable": {sku: self.salable(sku) for sku in self.by_sku if self.by_sku[sku]},
+        }
+
+
+def stock_message(version: tuple[int, ...], precise: bool, salable: float, wanted: float) -> str:
+    """The over-salable 400 phrase per version (spec §2.3), already rendered."""
+    if version >= (2, 4, 8):
+        if precise:
+            return f"Only {_fmt(max(salable, 0))} of {_fmt(wanted)} available"
+        return "Not enough items for sale"
+    return "The requested qty is not available"
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def stock_error(version: tuple[int, ...], precise: bool, salable: float,
+                wanted: float) -> WebapiError:
+    return WebapiError(400, stock_message(version, precise, salable, wanted))

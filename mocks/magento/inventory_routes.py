@@ -1,0 +1,283 @@
+"""Inventory routes: legacy CatalogInventory (§4.1) and MSI (§4.2) over ``inventory.py``.
+
+The legacy stock item is a view of the default source (its ``qty`` drops on shipment, not on
+order placement); writing it writes the default source item, as MSI's legacy sync does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .catalog import Product, no_product
+from .inventory import DEFAULT_SOURCE, DEFAULT_STOCK
+from .rest import (
+    WebapiError,
+    as_list,
+    as_object,
+    check_fields,
+    to_bool,
+    to_float,
+    to_int,
+    to_str,
+)
+from .search import parse_criteria, search
+
+if TYPE_CHECKING:
+    from .routing import Call, Router
+    from .state import Store
+
+__all__ = ["apply_stock_item", "register", "render_stock_item", "save_source_items"]
+
+STOCK_ITEM_FIELDS = frozenset({
+    "item_id", "product_id", "stock_id", "qty", "is_in_stock", "is_qty_decimal",
+    "show_default_notification_message", "use_config_min_qty", "min_qty",
+    "use_config_min_sale_qty", "min_sale_qty", "use_config_max_sale_qty", "max_sale_qty",
+    "use_config_backorders", "backorders", "use_config_notify_stock_qty", "notify_stock_qty",
+    "use_config_qty_increments", "qty_increments", "use_config_enable_qty_inc",
+    "enable_qty_increments", "use_config_manage_stock", "manage_stock", "low_stock_date",
+    "is_decimal_divided", "stock_status_changed_auto", "extension_attributes"})
+SOURCE_ITEM_FIELDS = frozenset({"sku", "source_code", "quantity", "status",
+                                "extension_attributes"})
+SOURCE_ITEM_TYPE = "Magento\\InventoryApi\\Api\\Data\\SourceItemInterface"
+_SI_SEARCHABLE = frozenset({"sku", "source_code", "quantity", "status", "source_item_id"})
+
+
+def render_stock_item(store: Store, product: Product) -> dict[str, Any]:
+    inv = store.inventory
+    cfg = inv.stock_config(product.sku, product.id)
+    item = inv.items.get((product.sku, DEFAULT_SOURCE))
+    qty = item.quantity if item is not None else 0.0
+    in_stock = item is not None and item.status == 1 and (qty > cfg.min_qty or bool(
+        cfg.backorders))
+    return {
+        "item_id": cfg.item_id, "product_id": product.id, "stock_id": DEFAULT_STOCK,
+        "qty": qty, "is_in_stock": in_stock, "is_qty_decimal": cfg.is_qty_decimal,
+        "show_default_notification_message": False, "use_config_min_qty": True,
+        "min_qty": cfg.min_qty, "use_config_min_sale_qty": 1, "min_sale_qty": cfg.min_sale_qty,
+        "use_config_max_sale_qty": True, "max_sale_qty": cfg.max_sale_qty,
+        "use_config_backorders": True, "backorders": cfg.backorders,
+        "use_config_notify_stock_qty": True, "notify_stock_qty": cfg.notify_stock_qty,
+        "use_config_qty_increments": True, "qty_increments": cfg.qty_increments,
+        "use_config_enable_qty_inc": True, "enable_qty_increments": cfg.enable_qty_increments,
+        "use_config_manage_stock": True, "manage_stock": cfg.manage_stock,
+        "low_stock_date": cfg.low_stock_date, "is_decimal_divided": False,
+        "stock_status_changed_auto": 0}
+
+
+def apply_stock_item(store: Store, product: Product, data: dict[str, Any]) -> int:
+    check_fields(data, STOCK_ITEM_FIELDS, store.cfg.version,
+                 "Magento\\CatalogInventory\\Api\\Data\\StockItemInterface")
+    inv = store.inventory
+    cfg = inv.stock_config(product.sku, product.id)
+    for key in ("min_qty", "min_sale_qty", "max_sale_qty", "qty_increments",
+                "notify_stock_qty"):
+        if data.get(key) is not None:
+            setattr(cfg, key, to_float(data[key]))
+    if data.get("backorders") is not None:
+        cfg.backorders = to_int(data["backorders"])
+    for key in ("manage_stock", "enable_qty_increments", "is_qty_decimal"):
+        if data.get(key) is not None:
+            setattr(cfg, key, to_bool(data[key]))
+    current = inv.items.get((product.sku, DEFAULT_SOURCE))
+    qty = to_float(data["qty"]) if data.get("qty") is not None else (
+        current.quantity if current else 0.0)
+    if data.get("is_in_stock") is not None:
+        status = 1 if to_bool(data["is_in_stock"]) else 0
+    else:
+        status = current.status if current else (1 if qty > 0 else 0)
+    inv.set_source_item(product.sku, DEFAULT_SOURCE, qty, status)
+    return cfg.item_id
+
+
+def _validate_source_item(store: Store, raw: Any) -> tuple[str, str, float, int]:
+    if not isinstance(raw, dict):
+        raise WebapiError(400, 'The "%value" value\'s type is invalid. The "%type" type was '
+                          "expected. Verify and try again.",
+                          {"value": "scalar", "type": SOURCE_ITEM_TYPE})
+    check_fields(raw, SOURCE_ITEM_FIELDS, store.cfg.version, SOURCE_ITEM_TYPE)
+    errors: list[dict[str, Any]] = []
+    sku = raw.get("sku")
+    if sku is None or (isinstance(sku, str) and not sku.strip()):
+        errors.append({"message": '"%field" can not be empty.', "parameters": {"field": "sku"}})
+    elif isinstance(sku, str) and sku != sku.strip():
+        errors.append({"message": '"%field" can not contain leading or trailing spaces.',
+                       "parameters": {"field": "sku"}})
+    source = raw.get("source_code")
+    if source in (None, ""):
+        errors.append({"message": '"%field" can not be empty.',
+                       "parameters": {"field": "source_code"}})
+    quantity = raw.get("quantity", 0)
+    try:
+        qty = to_float(quantity)
+    except WebapiError:
+        errors.append({"message": '"%field" should be numeric.',
+                       "parameters": {"field": "quantity"}})
+        qty = 0.0
+    status = raw.get("status", 1)
+    if status not in (0, 1, "0", "1", True, False):
+        errors.append({"message": '"%field" should a known status.',
+                       "parameters": {"field": "status"}})
+    if errors:
+        first = errors[0]
+        text = first["message"].replace("%field", first["parameters"]["field"])
+        raise WebapiError(400, f"Validation Failed: {text}", errors=errors)
+    return to_str(sku), to_str(source), qty, int(status in (1, "1", True))
+
+
+def save_source_items(store: Store, raw: Any, *, async_call: bool = False) -> None:
+    """SourceItemsSaveInterface::execute — all valid or nothing saved."""
+    items = as_list(raw, "sourceItems")
+    limits = store.cfg.input_limits
+    limit = limits.async_array_limit if async_call else limits.complex_array_limit
+    if limits.enabled and len(items) > limit:
+        raise WebapiError(400, 'Maximum items of type "%type" is %max',
+                          {"type": SOURCE_ITEM_TYPE, "max": limit})
+    if not items:
+        raise WebapiError(400, "Input data is empty")
+    parsed = [_validate_source_item(store, item) for item in items]
+    for sku, source, _, _ in parsed:
+        if source not in store.inventory.sources:
+            raise WebapiError(400, "Could not save Source Item")
+        if store.catalog.get(sku) is None:
+            raise WebapiError(400, "Could not save Source Item")
+    for sku, source, qty, status in parsed:
+        product = store.catalog.get(sku)
+        assert product is not None
+        store.inventory.stock_config(product.sku, product.id)
+        store.inventory.set_source_item(product.sku, source, qty, status)
+
+
+def _salable_product(store: Store, sku: str) -> Product:
+    product = store.catalog.get(sku)
+    if product is None:
+        raise no_product()
+    if product.is_composite:
+        raise WebapiError(400, "Can't check requested quantity for products without Source "
+                          "Items support.")
+    return product
+
+
+def _stock(call: Call) -> int:
+    stock_id = to_int(call.path["stockId"])
+    if stock_id != DEFAULT_STOCK:
+        raise WebapiError(404, "Stock with id \"%value\" does not exist.", {"value": stock_id})
+    return stock_id
+
+
+def _salability(store: Store, sku: str, qty: float) -> dict[str, Any]:
+    product = _salable_product(store, sku)
+    inv = store.inventory
+    if inv.can_sell(product.sku, qty):
+        return {"salable": True, "errors": []}
+    if not inv.has_stock_data(product.sku):
+        code = "requested-sku-is-not-assigned-to-given-stock"
+        message = "The requested sku is not assigned to given stock."
+    else:
+        code = "is_salable_with_reservations-not_enough_qty"
+        message = ("Not enough items for sale" if store.cfg.version >= (2, 4, 8)
+                   else "The requested qty is not available")
+    return {"salable": False, "errors": [{"code": code, "message": message}]}
+
+
+def register(router: Router) -> None:
+    legacy = "Magento_CatalogInventory::cataloginventory"
+    sales_stock = "Magento_InventorySalesApi::stock"
+
+    @router.add("GET", "/V1/stockItems/:productSku", legacy)
+    async def get_stock_item(call: Call) -> Any:
+        product = call.store.catalog.get(call.path["productSku"])
+        if product is None:
+            raise no_product()
+        return render_stock_item(call.store, product)
+
+    @router.add("PUT", "/V1/products/:productSku/stockItems/:itemId", legacy)
+    async def put_stock_item(call: Call) -> Any:
+        product = call.store.catalog.get(call.path["productSku"])
+        if product is None:
+            raise no_product()
+        data = as_object(call.body.get("stock_item"), "stockItem")
+        return apply_stock_item(call.store, product, data)
+
+    @router.add("GET", "/V1/inventory/source-items", "Magento_InventoryApi::source")
+    async def list_source_items(call: Call) -> Any:
+        crit = parse_criteria(call.query, limits=call.store.cfg.input_limits)
+        rows, total = search(list(call.store.inventory.items.values()), crit,
+                             lambda i, f: getattr(i, f, None), lambda f: f in _SI_SEARCHABLE)
+        return {"items": [i.out() for i in rows], "search_criteria": crit.echo(),
+                "total_count": total}
+
+    def assign_acl(version: tuple[int, ...]) -> str:
+        return ("Magento_InventoryApi::stock_source_item_assign" if version >= (2, 4, 5)
+                else "Magento_InventoryApi::source")
+
+    @router.add("POST", "/V1/inventory/source-items", "version:source_items",
+                service="Magento\\InventoryApi\\Api\\SourceItemsSaveInterface::execute",
+                async_param="source_items")
+    async def save(call: Call) -> Any:
+        save_source_items(call.store, call.body.get("source_items"),
+                          async_call=call.is_async)
+        return []
+
+    @router.add("POST", "/V1/inventory/source-items-delete", "version:source_items")
+    async def delete(call: Call) -> Any:
+        items = as_list(call.body.get("source_items"), "sourceItems")
+        parsed = []
+        for raw in items:
+            data = as_object(raw, "sourceItems")
+            if data.get("sku") in (None, "") or data.get("source_code") in (None, ""):
+                raise WebapiError(400, "Could not delete Source Items")
+            parsed.append((to_str(data["sku"]), to_str(data["source_code"])))
+        for sku, source in parsed:
+            call.store.inventory.delete_source_item(sku, source)
+        return []
+
+    router.acl_resolvers["version:source_items"] = assign_acl
+
+    @router.add("GET", "/V1/inventory/get-product-salable-quantity/:sku/:stockId", sales_stock)
+    async def salable_qty(call: Call) -> Any:
+        _stock(call)
+        product = _salable_product(call.store, call.path["sku"])
+        return call.store.inventory.salable(product.sku)
+
+    @router.add("GET", "/V1/inventory/is-product-salable/:sku/:stockId", sales_stock)
+    async def is_salable(call: Call) -> Any:
+        _stock(call)
+        product = call.store.catalog.get(call.path["sku"])
+        return product is not None and product.status == 1 and \
+            call.store.inventory.is_in_stock(product.sku)
+
+    @router.add("GET", "/V1/inventory/is-product-salable-for-requested-qty/:sku/:stockId/"
+                ":requestedQty", sales_stock)
+    async def is_salable_qty(call: Call) -> Any:
+        _stock(call)
+        return _salability(call.store, call.path["sku"], to_float(call.path["requestedQty"]))
+
+    @router.add("GET", "/V1/inventory/are-product-salable-for-requested-qty", sales_stock)
+    async def are_salable_qty(call: Call) -> Any:
+        raw = call.query.get("skuRequests", call.query.get("sku_requests"))
+        stock_id = call.query.get("stockId", call.query.get("stock_id"))
+        if stock_id in (None, ""):
+            raise WebapiError(400, '"%fieldName" is required. Enter and try again.',
+                              {"fieldName": "stockId"})
+        if raw in (None, ""):
+            raise WebapiError(400, '"%fieldName" is required. Enter and try again.',
+                              {"fieldName": "skuRequests"})
+        sid = to_int(stock_id)
+        out = []
+        for entry in as_list(raw, "skuRequests"):
+            if not isinstance(entry, dict) or entry.get("sku") in (None, ""):
+                raise WebapiError(400, '"%fieldName" is required. Enter and try again.',
+                                  {"fieldName": "sku"})
+            sku = to_str(entry["sku"])
+            qty = to_float(entry.get("qty", 1))
+            result = _salability(call.store, sku, qty)
+            out.append({"sku": sku, "stock_id": sid, **result})
+        return out
+
+    @router.add("GET", "/V1/inventory/stock-resolver/:type/:code", sales_stock)
+    async def resolver(call: Call) -> Any:
+        if call.path["type"] != "website" or call.path["code"] != "base":
+            raise WebapiError(404, "No linked stock found")
+        return {"stock_id": DEFAULT_STOCK, "name": "Default Stock",
+                "extension_attributes": {"sales_channels": [{"type": "website",
+                                                             "code": "base"}]}}

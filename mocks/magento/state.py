@@ -1,0 +1,129 @@
+"""The whole store in memory: one ``Store`` object per app, rebuilt by ``/__admin/reset``.
+
+Tests and the seeding helper reach it in-process as ``app.store`` (``add_product``,
+``add_customer``, ``seed_fixture``) to set up a catalog without going through REST.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from .auth import AuthStore
+from .bulk import BulkManager
+from .carts import Carts
+from .catalog import Catalog, Product
+from .config import SimConfig
+from .customers import Customers, hash_password
+from .events import EventHub
+from .inventory import DEFAULT_SOURCE, Inventory
+from .inventory_routes import apply_stock_item, render_stock_item
+from .orders import Orders
+
+__all__ = ["Store"]
+
+log = logging.getLogger("peakready.mocks.magento")
+
+
+@dataclass
+class Store:
+    cfg: SimConfig
+    catalog: Catalog = field(default_factory=Catalog)
+    carts: Carts = field(default_factory=Carts)
+    orders: Orders = field(default_factory=Orders)
+    customers: Customers = field(default_factory=Customers)
+    events: EventHub = field(default_factory=EventHub)
+    backpressure: dict[str, deque[float]] = field(default_factory=dict)
+    hot_skus: tuple[str, ...] = ()
+    started: float = field(default_factory=time.time)
+
+    def __post_init__(self) -> None:
+        self.auth = AuthStore(self.cfg)
+        self.inventory = Inventory(mode=self.cfg.inventory,
+                                   race_window=self.cfg.race_window_ms / 1000.0)
+        self.bulk = BulkManager(self)
+        self._now_sec = -1
+        self._now_text = ""
+
+    def now(self) -> str:
+        """Magento's UTC ``Y-m-d H:i:s`` (cached per second: it is on every write path)."""
+        sec = int(time.time())
+        if sec != self._now_sec:
+            self._now_sec = sec
+            self._now_text = datetime.fromtimestamp(sec, UTC).strftime("%Y-%m-%d %H:%M:%S")
+        return self._now_text
+
+    # --- views used by several modules ----------------------------------------------------
+
+    def stock_item(self, product: Product) -> dict[str, Any]:
+        return render_stock_item(self, product)
+
+    def apply_stock_item(self, product: Product, data: dict[str, Any]) -> int:
+        return apply_stock_item(self, product, data)
+
+    # --- in-process seeding ----------------------------------------------------------------
+
+    def add_product(self, sku: str, name: str | None = None, price: float = 10.0,
+                    qty: float = 100.0, *, status: int = 1, type_id: str = "simple",
+                    weight: float = 1.0, url_key: str | None = None,
+                    category: str | None = None, min_qty: float = 0.0,
+                    source_status: int = 1) -> Product:
+        now = self.now()
+        product = Product(id=self.catalog.next_id(), sku=sku, name=name or sku, price=price,
+                          created_at=now, updated_at=now, status=status, type_id=type_id,
+                          weight=weight)
+        product.custom["url_key"] = url_key or sku.lower()
+        if category:
+            product.custom["category_name"] = category
+        self.catalog.add(product)
+        if not product.is_composite:
+            cfg = self.inventory.stock_config(sku, product.id)
+            cfg.min_qty = min_qty
+            self.inventory.set_source_item(sku, DEFAULT_SOURCE, qty, source_status)
+        return product
+
+    def add_customer(self, email: str, password: str, firstname: str = "Test",
+                     lastname: str = "Customer", address: dict[str, Any] | None = None) -> int:
+        data: dict[str, Any] = {"email": email, "firstname": firstname, "lastname": lastname}
+        if address:
+            data["addresses"] = [address]
+        customer = self.customers.create(self, data, None)
+        customer.password_hash = hash_password(password)
+        return customer.id
+
+    def seed_fixture(self, fixture: Any) -> None:
+        """Load a ``peakready.seeding.model.CatalogFixture``."""
+        for p in fixture.products:
+            self.add_product(p.sku, p.name, float(p.price), float(p.qty), weight=p.weight,
+                             url_key=p.url_key or None, category=p.category)
+        for c in fixture.customers:
+            address = {"firstname": c.firstname, "lastname": c.lastname, "street": [c.street],
+                       "city": c.city, "postcode": c.postcode, "country_id": c.country_id,
+                       "region_id": c.region_id, "region": c.region,
+                       "telephone": c.telephone, "default_billing": True,
+                       "default_shipping": True}
+            self.add_customer(c.email, c.password, c.firstname, c.lastname, address)
+        self.hot_skus = tuple(fixture.hot_skus)
+
+    def seed_profile(self) -> None:
+        """Seed from ``generate_catalog(profile, seed)`` when the seeding helper provides it."""
+        if not self.cfg.profile or self.cfg.profile == "none":
+            return
+        try:
+            from peakready.seeding.profiles import generate_catalog
+        except ImportError:  # seam: the seeding helper's generator is not installed yet
+            log.warning("peakready.seeding.profiles.generate_catalog unavailable; "
+                        "starting with an empty catalog")
+            return
+        self.seed_fixture(generate_catalog(profile=self.cfg.profile, seed=self.cfg.seed))
+
+    def evidence(self) -> dict[str, Any]:
+        return {"orders": self.orders.evidence(), **self.inventory.evidence(),
+                "hot_skus": list(self.hot_skus),
+                "events": {"outbox": len(self.events.outbox),
+                           "dropped": self.events.dropped},
+                "bulk": {"pending": self.bulk.pending(), "bulks": len(self.bulk.bulks)}}
