@@ -190,7 +190,8 @@ def test_toxic_golden_transcript(api: httpx.Client) -> None:
                     content=b'{"type":"latency","attributes":{"latency":200,"jitter":10}}')
     assert resp.status_code == 200
     assert resp.headers["content-type"] == "application/json"
-    assert resp.content == (b'{"attributes":{"latency":200,"jitter":10},"name":"latency_downstream",'
+    assert resp.content == (b'{"attributes":{"latency":200,"jitter":10},'
+                            b'"name":"latency_downstream",'
                             b'"type":"latency","stream":"downstream","toxicity":1}')
     resp = api.post("/proxies/p1/toxics", content=b'{"type":"latency","stream":"upstream",'
                     b'"toxicity":0.5,"attributes":{"latency":50}}')
