@@ -260,21 +260,27 @@ def disabled_report() -> dict[str, Any]:
 
 
 class _Pool:
-    """N workers handed over in FIFO order; a waiter cancelled after the hand-off passes it on."""
+    """N workers handed over in FIFO order; a waiter cancelled after the hand-off passes it on.
+
+    ``acquire`` returns the loop time at which the worker became the caller's: for a queued
+    request that is the moment of hand-off, not the moment its task got scheduled again, so
+    event-loop latency on a busy machine does not eat into the modelled capacity.
+    """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.free = workers
-        self.waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self.waiters: collections.deque[asyncio.Future[float]] = collections.deque()
 
-    async def acquire(self) -> None:
+    async def acquire(self) -> float:
+        loop = asyncio.get_running_loop()
         if self.free > 0 and not self.waiters:
             self.free -= 1
-            return
-        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            return loop.time()
+        waiter: asyncio.Future[float] = loop.create_future()
         self.waiters.append(waiter)
         try:
-            await waiter
+            return await waiter
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 self.release()  # we were handed a worker but will not use it
@@ -282,11 +288,13 @@ class _Pool:
                 self.waiters.remove(waiter)
             raise
 
-    def release(self) -> None:
+    def release(self, at: float | None = None) -> None:
+        """Free a worker that became free at loop time ``at`` (default: now)."""
         while self.waiters:
             waiter = self.waiters.popleft()
             if not waiter.done():
-                waiter.set_result(None)  # hand the worker straight over: busy count unchanged
+                # Hand the worker straight over: the busy count does not change.
+                waiter.set_result(asyncio.get_running_loop().time() if at is None else at)
                 return
         self.free += 1
 
@@ -415,34 +423,24 @@ class CapacityModel:
         arrived = loop.time()
         if self._pool.free == 0 or self._pool.waiters:
             self.peak_queue = max(self.peak_queue, self.queued + 1)
-        await self._pool.acquire()
-        started = loop.time()
+        # A hand-off dated before our arrival (the previous holder overslept) starts now.
+        started = max(await self._pool.acquire(), arrived)
         wait = started - arrived
         service = self.draw_service_time(route)
+        ended = None
         try:
-            held = await self._serve(scope, receive, send, started + service, wait, service)
+            held, ended = await self._run(scope, receive, started + service)
         finally:
-            self.busy_s += loop.time() - started
-            self._pool.release()
+            # Release at the modelled end, not at wake-up: sleep overshoot on a loaded loop
+            # then delays one response but never accumulates into lost capacity.
+            ended = loop.time() if ended is None else min(ended, loop.time())
+            self.busy_s += ended - started
+            self._pool.release(ended)
         stats.served += 1
         stats.wait_s += wait
-        stats.service_s += held
+        stats.service_s += ended - started
         self.max_wait_s = max(self.max_wait_s, wait)
-
-    async def _serve(self, scope: Scope, receive: Receive, send: Send, release_at: float,
-                     wait: float, service: float) -> float:
-        # Buffer the response: PHP-FPM answers when the worker is done, not before.
-        held: list[Message] = []
-
-        async def hold(message: Message) -> None:
-            held.append(message)
-
-        loop = asyncio.get_running_loop()
-        started = release_at - service
-        await self.app(scope, receive, hold)
-        remaining = release_at - loop.time()
-        if remaining > 0:
-            await asyncio.sleep(remaining)
+        # Sent after the release, as FPM hands its output to the web server and moves on.
         for message in held:
             if message["type"] == "http.response.start" and self.config.timing_headers:
                 message = dict(message)
@@ -450,7 +448,24 @@ class CapacityModel:
                                       (b"x-peakready-wait-ms", f"{wait * 1000:.3f}".encode()),
                                       (b"x-peakready-service-ms", f"{service * 1000:.3f}".encode())]
             await send(message)
-        return loop.time() - started
+
+    async def _run(self, scope: Scope, receive: Receive,
+                   release_at: float) -> tuple[list[Message], float]:
+        """Run the real handler, then hold its response until ``release_at``.
+
+        Returns the buffered messages and when the worker is done: max(release_at, handler end).
+        """
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        loop = asyncio.get_running_loop()
+        await self.app(scope, receive, hold)
+        handler_done = loop.time()
+        if release_at > handler_done:
+            await asyncio.sleep(release_at - handler_done)
+        return held, max(release_at, handler_done)
 
     async def _reject(self, send: Send) -> None:
         body = json.dumps({"message": "Service Unavailable: all workers are busy and the "

@@ -188,3 +188,22 @@ def test_pool_hands_workers_over_in_fifo_order() -> None:
         return order
 
     assert asyncio.run(scenario()) == [0, 1, 3, 4]
+
+
+def test_a_waiter_cancelled_after_the_hand_off_passes_the_worker_on() -> None:
+    from peakready.mockkit.capacity import _Pool
+
+    async def scenario() -> None:
+        pool = _Pool(1)
+        assert await pool.acquire() >= 0
+        first = asyncio.create_task(pool.acquire())
+        second = asyncio.create_task(pool.acquire())
+        await asyncio.sleep(0)
+        pool.release(at=123.0)  # hands the worker to `first`, dated 123.0
+        first.cancel()          # ...which is cancelled before it runs again
+        assert await second == pytest.approx(asyncio.get_running_loop().time(), abs=1.0)
+        assert pool.free == 0 and not pool.waiters
+        pool.release()
+        assert pool.free == 1
+
+    asyncio.run(scenario())
