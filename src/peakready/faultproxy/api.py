@@ -12,6 +12,8 @@ tolerance (``/proxies/`` is 404), as gorilla/mux does for Toxiproxy. Handlers ra
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import posixpath
 from collections.abc import Awaitable, Callable
@@ -162,6 +164,7 @@ class ControlApi:
         spec = bodies.parse_toxic_create(request.body,
                                          lambda name: proxy.get_toxic(name) is not None)
         toxic = self.registry.add_toxic(proxy, spec)
+        await _settle(proxy)
         return json_body(200, toxic.to_json())
 
     def _toxic(self, params: Params) -> tuple[Proxy, str]:
@@ -182,12 +185,22 @@ class ControlApi:
         assert current is not None
         change = bodies.parse_toxic_update(request.body, current.type, current.attributes)
         toxic = self.registry.update_toxic(proxy, name, change)
+        await _settle(proxy)
         return json_body(200, toxic.to_json())
 
     async def toxic_delete(self, request: Request, params: Params) -> Response:
         proxy, name = self._toxic(params)
         self.registry.remove_toxic(proxy, name)
+        await _settle(proxy)
         return empty(204)
+
+
+async def _settle(proxy: Proxy) -> None:
+    """Answer once open links have applied the change, as Toxiproxy does (bounded wait)."""
+    settle = getattr(proxy, "settle", None)
+    if settle is not None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(settle(), 5.0)
 
 
 def _match(pattern: tuple[str, ...], segments: tuple[str, ...]) -> Params | None:

@@ -5,9 +5,10 @@ Toxiproxy's ``toxiproxy_proxy_received_bytes_total`` / ``toxiproxy_proxy_sent_by
 LIVE from the data plane (Toxiproxy adds them only when a connection closes). peakready adds its
 own gauges and counters under ``peakready_``.
 
-The data plane exposes ``Proxy.stats()``; this module reads it defensively (a mapping with
-``received_bytes`` / ``sent_bytes`` per direction and ``active_connections``), so a proxy that
-has no counters yet shows zeros instead of breaking the endpoint.
+The data plane exposes ``Proxy.stats()`` (``received_bytes`` / ``sent_bytes`` of finished
+connections and ``live_…`` of open ones, per direction; ``connections``; ``accepted``); this
+module reads it defensively, so a missing counter shows as zero instead of breaking the
+endpoint.
 """
 
 from __future__ import annotations
@@ -51,10 +52,13 @@ def _stats(proxy: Proxy) -> Mapping[str, Any]:
 
 
 def _per_direction(stats: Mapping[str, Any], key: str, direction: str) -> int:
-    value = stats.get(key)
-    if isinstance(value, Mapping):
-        return _int(value.get(direction))
-    return _int(stats.get(f"{key}_{direction}"))
+    """Finished connections' bytes plus the open ones' (``live_<key>``): counters are live."""
+    total = 0
+    for name in (key, f"live_{key}"):
+        value = stats.get(name)
+        if isinstance(value, Mapping):
+            total += _int(value.get(direction))
+    return total
 
 
 def _active(proxy: Proxy, stats: Mapping[str, Any]) -> int:
@@ -93,6 +97,11 @@ def render(proxies: Iterable[Proxy], *, toxics_added: Mapping[str, int],
     for p in proxies:
         out.append(f"peakready_proxy_active_connections{_labels(proxy=p.name)} "
                    f"{_active(p, stats[p.name])}")
+    family("peakready_proxy_connections_accepted_total", "counter",
+           "Client connections accepted since the proxy was created")
+    for p in proxies:
+        out.append(f"peakready_proxy_connections_accepted_total{_labels(proxy=p.name)} "
+                   f"{_int(stats[p.name].get('accepted'))}")
     family("peakready_proxy_toxics", "gauge", "Toxics currently set on the proxy")
     for p in proxies:
         out.append(f"peakready_proxy_toxics{_labels(proxy=p.name)} {len(p.toxics)}")
