@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -93,3 +94,9 @@ async def salable(client: httpx.AsyncClient, sku: str) -> float:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def sim() -> Any:
+    """This module's helpers (test modules cannot import conftest under importlib mode)."""
+    return sys.modules[__name__]
