@@ -1,0 +1,20 @@
+"""Fault plan → timeline; applies toxics and mock HTTP faults; always cleans up.
+
+::
+
+    chaos/
+    └── toxiproxy_client.py   FaultProxyClient: typed Toxiproxy API client (embedded or real),
+                              plus peakready's extensions (dead-man lease, toxic expiry)
+"""
+
+from __future__ import annotations
+
+from peakready.chaos.toxiproxy_client import (
+    FaultProxyClient,
+    FaultProxyRequestError,
+    LeaseInfo,
+    ProxyInfo,
+    ToxicInfo,
+)
+
+__all__ = ["FaultProxyClient", "FaultProxyRequestError", "LeaseInfo", "ProxyInfo", "ToxicInfo"]

@@ -4,9 +4,14 @@ TCP echo upstream."""
 
 from __future__ import annotations
 
+import select
+import signal
 import socket
 import socketserver
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -115,3 +120,57 @@ def echo_roundtrip(listen: str, payload: bytes = b"ping", timeout: float = 3.0) 
 @pytest.fixture
 def roundtrip() -> Callable[..., bytes]:
     return echo_roundtrip
+
+
+class CliProxy:
+    """``peakready proxy`` as a child process; ``url`` parsed from its one ready line."""
+
+    def __init__(self, *args: str, ready_timeout: float = 20.0) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "peakready.cli", "proxy", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.ready_line = ""
+        self.url = ""
+        deadline = time.monotonic() + ready_timeout
+        assert self.proc.stdout is not None
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.1)
+            if ready:
+                self.ready_line = self.proc.stdout.readline()
+                break
+            if self.proc.poll() is not None:
+                break
+        if self.ready_line.startswith("peakready proxy: API listening on "):
+            self.url = self.ready_line.strip().rsplit(" ", 1)[1]
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+            raise
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait(5)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+@pytest.fixture
+def cli_proxy() -> Iterator[Callable[..., CliProxy]]:
+    started: list[CliProxy] = []
+
+    def start(*args: str) -> CliProxy:
+        proc = CliProxy(*args)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        proc.kill()
