@@ -150,7 +150,7 @@ def _check_qty(store: Store, sku: str, product_id: int, qty: float, *, update: b
         raise WebapiError(400, "You can buy this product only in quantities of "
                           f"{_num(cfg.qty_increments)} at a time.")
     if not inv.can_sell(sku, qty):
-        if update and not inv.is_in_stock(sku):
+        if update and not inv.indexed_in_stock(sku):
             raise WebapiError(400, "This product is out of stock.")
         raise stock_error(store.cfg.version, store.cfg.not_available_message,
                           inv.salable(sku), qty)
@@ -173,7 +173,7 @@ def add_item(store: Store, cart: Cart, data: dict[str, Any]) -> CartItem:
         raise WebapiError(400, MSG_NOT_AVAILABLE)
     if product.is_composite:
         raise WebapiError(400, "You need to choose options for your item.")
-    if store.inventory.manages_stock(product.sku) and not store.inventory.is_in_stock(
+    if store.inventory.manages_stock(product.sku) and not store.inventory.indexed_in_stock(
             product.sku):
         raise WebapiError(400, MSG_NOT_AVAILABLE)
     line = next((i for i in cart.items.values() if i.sku == product.sku), None)

@@ -137,6 +137,15 @@ class Inventory:
             return True
         return self.has_stock_data(sku) and self.salable(sku) > 0
 
+    def indexed_in_stock(self, sku: str) -> bool:
+        """The stock index's is_salable: source quantities only, reservations not counted
+        (what the catalog and add-to-cart see before the qty check)."""
+        cfg = self.config.get(sku)
+        if cfg is not None and (not cfg.manage_stock or cfg.backorders):
+            return True
+        min_qty = cfg.min_qty if cfg is not None else 0.0
+        return self.has_stock_data(sku) and self.physical(sku) - min_qty > 0
+
     def can_sell(self, sku: str, qty: float) -> bool:
         cfg = self.config.get(sku)
         if cfg is not None and (not cfg.manage_stock or cfg.backorders):
