@@ -105,9 +105,9 @@ class MagentoApp:
         if mode and method == "GET":
             return 404, _NO_ROUTE_BODY
         router = self.router
-        found = router.match(method, segments)
-        if found is None and mode == "bulk":
-            found = router.match_bulk(method, segments)
+        found = router.match_bulk(method, segments) if mode == "bulk" else None
+        if found is None:
+            found = router.match(method, segments)
         if found is None or (mode and not found[0].async_param):
             return 404, _NO_ROUTE_BODY
         route, path_params = found

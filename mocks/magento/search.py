@@ -104,10 +104,12 @@ def parse_criteria(query: dict[str, Any], *, required: bool = True,
                    limits: Any = None) -> Criteria:
     """Build Criteria from parsed query data (both key spellings), enforcing input limits."""
     raw = query.get("searchCriteria", query.get("search_criteria"))
-    if raw is None or raw == "":
+    if raw is None:
         if required:
             raise required_error("searchCriteria")
         raw = {}
+    if raw == "":
+        raw = {}  # ``?searchCriteria`` present but empty: an empty criteria object
     if not isinstance(raw, dict):
         raise invalid_type(raw, "Magento\\Framework\\Api\\SearchCriteriaInterface")
     data = {snake(k): v for k, v in raw.items()}

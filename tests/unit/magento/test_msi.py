@@ -161,5 +161,8 @@ async def test_input_limits_switch(app_factory: Any, sim: Any) -> None:
         r = await client.get("/rest/V1/products?searchCriteria[pageSize]=1000", headers=ADMIN)
         assert r.json() == {"message": "Maximum SearchCriteria pageSize is %max",
                             "parameters": {"max": 300}}
+        for n in range(30):
+            app.store.add_product(f"BULK-{n}", price=1.0)
         r = await client.get("/rest/V1/products?searchCriteria=", headers=ADMIN)
-        assert r.status_code == 400  # criteria still required
+        body = r.json()  # limits on: an omitted pageSize means the default 20
+        assert (len(body["items"]), body["total_count"]) == (20, 34)
