@@ -124,15 +124,16 @@ async def _control(client: httpx.AsyncClient, method: str, path: str,
 
 
 def _available_mocks(mocks_dir: Path) -> list[str]:
-    names = [n for n in DEFAULT_PORTS if n != "magento"]
-    return [n for n in names if (mocks_dir / f"{n}.py").is_file()]
+    """The estate's services built so far: ``mocks/<name>.py`` or a ``mocks/<name>/`` package."""
+    return [n for n in DEFAULT_PORTS
+            if (mocks_dir / f"{n}.py").is_file() or (mocks_dir / n / "__init__.py").is_file()]
 
 
 async def run_estate_smoke(run_dir: Path) -> SmokeResult:
     result = SmokeResult(SCHEMA_VERSION, "estate-smoke", __version__, _now())
     faults = _FaultLog(run_dir / "faults.jsonl")
     mocks = _available_mocks(find_content_dir("mocks"))
-    result.missing_components = [n for n in DEFAULT_PORTS if n != "magento" and n not in mocks]
+    result.missing_components = [n for n in DEFAULT_PORTS if n not in mocks]
     if not mocks:
         raise HarnessError("no mocks found under mocks/ (erp.py, crm.py, …): nothing to proxy")
     async with Stack(run_dir / "logs") as stack:
@@ -148,7 +149,8 @@ async def run_estate_smoke(run_dir: Path) -> SmokeResult:
                 created = await _control(control, "POST", "/proxies", {
                     "name": name, "listen": "127.0.0.1:0", "upstream": upstream})
                 result.proxies[name] = created.json()["listen"]
-            await _exercise(control, result, faults, target=mocks[0])
+            # The ERP link is where integrations break first (DESIGN §1); fall back to any mock.
+            await _exercise(control, result, faults, target="erp" if "erp" in mocks else mocks[0])
     result.ended_at = _now()
     return result
 

@@ -1,0 +1,32 @@
+"""`peakready run` (the README's main command) on the embedded estate, as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_run_stands_up_the_estate_and_writes_a_passing_report(tmp_path: Path,
+                                                               repo_root: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "peakready.cli", "run", "--reports-dir", str(tmp_path)],
+        cwd=repo_root, capture_output=True, text=True, timeout=180)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    (run_dir,) = tmp_path.iterdir()
+    result = json.loads((run_dir / "result.json").read_text())
+    assert {v["name"] for v in result["verdicts"]} >= {"latency_toxic_bites", "outage_bites"}
+    assert all(v["passed"] for v in result["verdicts"])
+    assert "faultproxy" in result["components"] and "erp" in result["components"]
+    fault_events = [json.loads(line) for line in (run_dir / "faults.jsonl").read_text().splitlines()]
+    assert [e["event"] for e in fault_events] == ["applied", "cleared", "applied", "cleared"]
+    assert "[PASS] outage_bites" in completed.stdout
+
+
+def test_run_refuses_a_plan_it_cannot_honour_with_exit_2(tmp_path: Path, repo_root: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "peakready.cli", "run", "nope.yaml", "--reports-dir",
+         str(tmp_path)], cwd=repo_root, capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 2
+    assert "nope.yaml" in completed.stderr
