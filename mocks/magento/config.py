@@ -66,6 +66,7 @@ class SimConfig:
         default_factory=lambda: {"checkmo": "Check / Money order"})
     capacity_model: bool = False
     profile: str | None = None
+    fixtures_dir: Path | None = None
     seed: int = 0
     bulk_batch: int = 100                         # operations per consumer turn
     capacity: dict[str, Any] = field(default_factory=dict)  # CapacityConfig.from_options
@@ -129,6 +130,7 @@ def load_config(settings: MockSettings) -> SimConfig:
         raise ConfigError(f"magento inventory mode {cfg.inventory!r}: use strict or race")
     cfg.capacity_model = str(opts.get("capacity_model") or "off") == "on"
     cfg.profile = opts.get("profile")
+    cfg.fixtures_dir = settings.fixtures_dir
     cfg.admin_token = os.environ.get("PEAKREADY_SIM_TOKEN") or DEFAULT_ADMIN_TOKEN
     cfg.input_limits.enabled = cfg.version[:3] == (2, 4, 3)
     extra = opts.get("config") or {}

@@ -119,7 +119,8 @@ class Store:
             log.warning("peakready.seeding.profiles.generate_catalog unavailable; "
                         "starting with an empty catalog")
             return
-        self.seed_fixture(generate_catalog(profile=self.cfg.profile, seed=self.cfg.seed))
+        self.seed_fixture(generate_catalog(profile=self.cfg.profile, seed=self.cfg.seed,
+                                           fixtures_dir=self.cfg.fixtures_dir))
 
     def evidence(self) -> dict[str, Any]:
         return {"orders": self.orders.evidence(), **self.inventory.evidence(),
