@@ -118,7 +118,7 @@ def _arrival_fields(body: bytes, headers: dict[str, str]) -> dict[str, Any]:
 
 
 def _int_query(request: Request, name: str, default: int | None, low: int = 0,
-               high: int | None = None) -> int | None:
+               high: int = 2**53) -> int | None:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
@@ -127,7 +127,7 @@ def _int_query(request: Request, name: str, default: int | None, low: int = 0,
     except ValueError:
         raise ApiError(400, "invalid_parameter", f"{name}: must be an integer, got {raw!r}",
                        [{"field": name, "reason": "not an integer"}]) from None
-    if value < low or (high is not None and value > high):
+    if not low <= value <= high:
         raise ApiError(400, "invalid_parameter", f"{name}: out of range, got {value}",
                        [{"field": name, "reason": f"must be between {low} and {high}"}])
     return value
@@ -300,7 +300,7 @@ def create_app(settings: MockSettings) -> Any:
         Operation("GET", "/api/order-updates", order_updates,
                   "Status changes (picked, shipped, invoiced) after a cursor",
                   responses={200: UpdateFeed}, tags=tags, params=(
-                      Param("since", {"type": "integer", "minimum": 0}),
+                      Param("since", {"type": "integer", "minimum": 0, "maximum": 2**53}),
                       Param("limit", {"type": "integer", "minimum": 1, "maximum": 5000}))),
         Operation("GET", "/api/stock", stock_feed, "On-hand changed after a cursor or time",
                   responses={200: StockFeed}, tags=tags, params=(

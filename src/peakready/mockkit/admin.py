@@ -47,7 +47,11 @@ _RULES = {"type": "object", "properties": {"rules": {"type": "array",
 _OBJECT = {"type": "object"}
 
 
-def _int_param(request: Request, name: str, default: int, low: int = 0) -> int:
+_MAX_INT = 2**53  # JSON-safe, and far inside SQLite's 64-bit integers
+
+
+def _int_param(request: Request, name: str, default: int, low: int = 0,
+               high: int = _MAX_INT) -> int:
     raw = request.query_params.get(name)
     if raw is None:
         return default
@@ -56,9 +60,10 @@ def _int_param(request: Request, name: str, default: int, low: int = 0) -> int:
     except ValueError:
         raise ApiError(400, "invalid_parameter", f"{name}: must be an integer, got {raw!r}",
                        [{"field": name, "reason": "not an integer"}]) from None
-    if value < low:
-        raise ApiError(400, "invalid_parameter", f"{name}: must be >= {low}, got {value}",
-                       [{"field": name, "reason": f"below {low}"}])
+    if not low <= value <= high:
+        raise ApiError(400, "invalid_parameter",
+                       f"{name}: must be between {low} and {high}, got {value}",
+                       [{"field": name, "reason": "out of range"}])
     return value
 
 
@@ -147,11 +152,14 @@ def admin_operations(kit: MockKit) -> list[Operation]:
                   tags=tags, responses={200: _RULES}),
         Operation("GET", "/__admin/journal", journal, "Request counters and recent requests",
                   tags=tags, responses={200: _OBJECT},
-                  params=(Param("recent", {"type": "integer", "minimum": 0}),)),
+                  params=(Param("recent", {"type": "integer", "minimum": 0,
+                                           "maximum": _MAX_INT}),)),
         Operation("GET", "/__admin/evidence", evidence, "Durable evidence records", tags=tags,
                   responses={200: _OBJECT},
-                  params=(Param("kind"), Param("after", {"type": "integer", "minimum": 0}),
-                          Param("limit", {"type": "integer", "minimum": 1}))),
+                  params=(Param("kind"), Param("after", {"type": "integer", "minimum": 0,
+                                                         "maximum": _MAX_INT}),
+                          Param("limit", {"type": "integer", "minimum": 1,
+                                          "maximum": _MAX_INT}))),
         Operation("GET", "/__admin/openapi.json", openapi, "This OpenAPI document", tags=tags,
                   responses={200: _OBJECT}),
     ]
