@@ -132,6 +132,8 @@ class ProxyRegistry:
                 except ValueError as exc:
                     raise ApiError.internal(str(exc)) from None
             if normalize_listen(listen) != proxy.listen or upstream != proxy.upstream:
+                if enabled:
+                    self._check_listen(listen)  # refuse before dropping anything
                 await proxy.stop()
                 proxy.listen, proxy.upstream = listen, upstream
             if enabled and not proxy.enabled:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from collections.abc import Callable
 
 import httpx
@@ -142,3 +143,29 @@ def test_listen_outside_loopback_needs_allow_host(api: httpx.Client) -> None:
     assert resp.status_code == 403
     assert "--allow-host 0.0.0.0" in resp.json()["error"]
     assert api.get("/proxies/wide").status_code == 404
+
+
+def test_toxic_changes_reach_a_live_connection(api: httpx.Client, echo_upstream: str) -> None:
+    listen = api.post("/proxies", json={"name": "e", "listen": "127.0.0.1:0",
+                                        "upstream": echo_upstream}).json()["listen"]
+
+    def rtt(sock: socket.socket) -> float:
+        start = time.monotonic()
+        sock.sendall(b"x")
+        assert sock.recv(10) == b"x"
+        return time.monotonic() - start
+
+    with _connect(listen) as live:
+        assert rtt(live) < 0.05
+        api.post("/proxies/e/toxics", json={"type": "latency", "attributes": {"latency": 120}})
+        assert rtt(live) >= 0.11
+        api.delete("/proxies/e/toxics/latency_downstream")
+        assert rtt(live) < 0.05
+
+
+def test_a_name_with_a_slash_can_be_created_but_not_addressed(api: httpx.Client) -> None:
+    assert api.post("/proxies", json={"name": "a/b", "listen": "127.0.0.1:0",
+                                      "upstream": "x:1"}).status_code == 201
+    assert "a/b" in api.get("/proxies").json()
+    resp = api.get("/proxies/a%2Fb")
+    assert (resp.status_code, resp.content) == (404, b"404 page not found\n")
