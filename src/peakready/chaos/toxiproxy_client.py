@@ -17,6 +17,7 @@ touches it directly:
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +35,8 @@ __all__ = [
     "ProxyInfo",
     "ToxicInfo",
 ]
+
+log = logging.getLogger("peakready.chaos.client")
 
 DEFAULT_URL = "http://127.0.0.1:8474"
 _GLOBALS_LOCK = threading.Lock()  # guards toxiproxy-python's class-level host/port
@@ -244,6 +247,36 @@ class FaultProxyClient:
             if exc.status == 404:
                 return None
             raise
+
+    @contextlib.contextmanager
+    def holding_lease(self, holder: str, ttl_ms: int,
+                      renew_every_ms: int | None = None) -> Iterator[LeaseInfo]:
+        """Hold the dead-man lease for the block, renewing it from a background thread
+        (every ``ttl_ms / 3`` by default); release it at the end. If this process dies or
+        hangs, renewals stop and the proxy resets itself once the TTL passes."""
+        lease = self.take_lease(holder, ttl_ms)
+        interval = (renew_every_ms or max(1, ttl_ms // 3)) / 1000.0
+        stop = threading.Event()
+
+        def renew() -> None:
+            # Its own connection pool: the caller keeps using this client meanwhile.
+            with FaultProxyClient(self.url, timeout=max(interval, 0.5)) as own:
+                while not stop.wait(interval):
+                    try:
+                        own.renew_lease(holder)
+                    except FaultControlError as exc:
+                        log.warning("renewing the fault-proxy lease of %s failed: %s",
+                                    holder, exc)
+
+        thread = threading.Thread(target=renew, daemon=True, name=f"lease-{holder}")
+        thread.start()
+        try:
+            yield lease
+        finally:
+            stop.set()
+            thread.join(5)
+            with contextlib.suppress(FaultControlError):
+                self.release_lease(holder)
 
     # -- toxiproxy-python, safely --------------------------------------------------------------
     @contextlib.contextmanager

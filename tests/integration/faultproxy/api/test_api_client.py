@@ -80,3 +80,18 @@ def test_toxiproxy_globals_are_restored(server: FaultProxyThread) -> None:
         toxiproxy.create(upstream="127.0.0.1:1", name="lib")
     assert (APIConsumer.host, APIConsumer.port) == before
     assert "lib" in FaultProxyClient(server.url).proxies()
+
+
+def test_holding_lease_renews_in_the_background_and_releases(server: FaultProxyThread) -> None:
+    with FaultProxyClient(server.url) as client:
+        client.create_proxy("erp", "127.0.0.1:1")
+        client.add_toxic("erp", "latency")
+        with client.holding_lease("timeline", ttl_ms=300) as lease:
+            assert lease.holder == "timeline"
+            time.sleep(0.8)  # well past the TTL: only renewals keep the toxic alive
+            current = client.lease()
+            assert current is not None and current.renewals >= 2
+            assert [t.name for t in client.toxics("erp")] == ["latency_downstream"]
+        assert client.lease() is None
+        time.sleep(0.4)
+        assert [t.name for t in client.toxics("erp")] == ["latency_downstream"]

@@ -92,7 +92,7 @@ anything = st.tuples(
     bodies)
 
 
-@settings(max_examples=400, deadline=None, derandomize=True,
+@settings(max_examples=300, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(request=targeted | anything)
 def test_fuzzed_requests_never_5xx_or_traceback(fuzz_client: httpx.Client,
