@@ -140,6 +140,8 @@ class ControlApi:
 
     async def reset(self, request: Request, params: Params) -> Response:
         await self.registry.reset()
+        for proxy in self.registry.proxies():
+            await _settle(proxy)
         return empty(204)
 
     async def proxy_show(self, request: Request, params: Params) -> Response:

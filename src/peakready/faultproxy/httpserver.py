@@ -216,6 +216,8 @@ class HttpServer:
             log.exception("control API handler failed on %s %s", method, path)
             response = Response(500, b'{"error":"internal error","status":500}\n',
                                 "text/plain; charset=utf-8")
+        if keep_alive and version == "HTTP/1.0":
+            response.headers.append(("Connection", "keep-alive"))
         writer.write(self._render(response, keep_alive, head=method == "HEAD"))
         await writer.drain()
         return keep_alive

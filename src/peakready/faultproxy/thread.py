@@ -22,11 +22,21 @@ __all__ = ["FaultProxyThread"]
 T = TypeVar("T")
 
 
+def _new_loop() -> asyncio.AbstractEventLoop:
+    """uvloop when installed: the loop ``peakready proxy`` itself runs on."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    loop: asyncio.AbstractEventLoop = uvloop.new_event_loop()
+    return loop
+
+
 class FaultProxyThread:
     """Starts on construction; :meth:`close` (or leaving the ``with``) stops everything."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, **kwargs: Any) -> None:
-        self.loop = asyncio.new_event_loop()
+        self.loop = _new_loop()
         self.server = FaultProxyServer(host, port, **kwargs)
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True,
                                         name="peakready-faultproxy")

@@ -169,3 +169,18 @@ def test_a_name_with_a_slash_can_be_created_but_not_addressed(api: httpx.Client)
     assert "a/b" in api.get("/proxies").json()
     resp = api.get("/proxies/a%2Fb")
     assert (resp.status_code, resp.content) == (404, b"404 page not found\n")
+
+
+def test_http10_closes_unless_keep_alive_is_asked(raw: Callable[[bytes], bytes],
+                                                  server: FaultProxyThread) -> None:
+    resp = raw(b"GET /version HTTP/1.0\r\n\r\n")
+    assert resp.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"\r\nConnection: close\r\n" in resp
+    with socket.create_connection((server.host, server.port), timeout=5) as sock:
+        sock.sendall(b"GET /proxies HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        data = b""
+        while not data.endswith(b"{}"):
+            data += sock.recv(4096)
+        assert b"\r\nConnection: keep-alive\r\n" in data
+        sock.sendall(b"GET /proxies HTTP/1.0\r\n\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200 OK")
