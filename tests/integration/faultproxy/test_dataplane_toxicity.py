@@ -7,6 +7,7 @@ import asyncio
 from typing import Any
 
 CONNECTIONS = 40
+LATENCY = 300  # ms; far from a clean round trip even on a loaded machine
 
 
 async def _classify(kit: Any, clients: list[Any]) -> list[str]:
@@ -15,8 +16,8 @@ async def _classify(kit: Any, clients: list[Any]) -> list[str]:
     async def one(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> str:
         first = await kit.roundtrip(reader, writer)
         second = await kit.roundtrip(reader, writer)
-        slow = [t >= 0.090 for t in (first, second)]
-        fast = [t < 0.060 for t in (first, second)]
+        slow = [t >= LATENCY / 1000 - 0.002 for t in (first, second)]
+        fast = [t < LATENCY / 2000 for t in (first, second)]
         return "toxic" if all(slow) else "clean" if all(fast) else "mixed"
 
     return list(await asyncio.gather(*(one(r, w) for r, w in clients)))
@@ -24,7 +25,7 @@ async def _classify(kit: Any, clients: list[Any]) -> list[str]:
 
 def test_half_toxicity_splits_connections_not_messages(run_kit: Any) -> None:
     async def main(kit: Any) -> list[str]:
-        proxy = await kit.echo_proxy(kit.toxic("latency", latency=100, toxicity=0.5), seed=11)
+        proxy = await kit.echo_proxy(kit.toxic("latency", latency=LATENCY, toxicity=0.5), seed=11)
         clients = [await kit.connect(proxy) for _ in range(CONNECTIONS)]
         return await _classify(kit, clients)
 
@@ -37,8 +38,8 @@ def test_half_toxicity_splits_connections_not_messages(run_kit: Any) -> None:
 
 def test_toxicity_zero_never_and_one_always(run_kit: Any) -> None:
     async def main(kit: Any) -> tuple[list[str], list[str]]:
-        never = await kit.echo_proxy(kit.toxic("latency", latency=100, toxicity=0.0))
-        always = await kit.echo_proxy(kit.toxic("latency", latency=100, toxicity=1.0))
+        never = await kit.echo_proxy(kit.toxic("latency", latency=LATENCY, toxicity=0.0))
+        always = await kit.echo_proxy(kit.toxic("latency", latency=LATENCY, toxicity=1.0))
         a = await _classify(kit, [await kit.connect(never) for _ in range(5)])
         b = await _classify(kit, [await kit.connect(always) for _ in range(5)])
         return a, b
@@ -55,7 +56,7 @@ def _changed(before: list[str], after: list[str]) -> int:
 
 def test_update_rerolls_every_open_connection(run_kit: Any) -> None:
     async def main(kit: Any) -> tuple[list[str], list[str]]:
-        proxy = await kit.echo_proxy(kit.toxic("latency", latency=100, toxicity=0.5), seed=5)
+        proxy = await kit.echo_proxy(kit.toxic("latency", latency=LATENCY, toxicity=0.5), seed=5)
         clients = [await kit.connect(proxy) for _ in range(CONNECTIONS)]
         before = await _classify(kit, clients)
         proxy.update_toxic("latency_downstream", None, 0.5)  # same values: still a re-roll
@@ -68,7 +69,7 @@ def test_update_rerolls_every_open_connection(run_kit: Any) -> None:
 
 def test_appending_and_removing_the_next_toxic_rerolls(run_kit: Any) -> None:
     async def main(kit: Any) -> tuple[list[str], list[str], list[str]]:
-        proxy = await kit.echo_proxy(kit.toxic("latency", latency=100, toxicity=0.5), seed=9)
+        proxy = await kit.echo_proxy(kit.toxic("latency", latency=LATENCY, toxicity=0.5), seed=9)
         clients = [await kit.connect(proxy) for _ in range(CONNECTIONS)]
         first = await _classify(kit, clients)
         proxy.add_toxic(kit.toxic("noop", name="after"))
@@ -85,7 +86,7 @@ def test_appending_and_removing_the_next_toxic_rerolls(run_kit: Any) -> None:
 
 def test_adding_an_unrelated_direction_does_not_reroll(run_kit: Any) -> None:
     async def main(kit: Any) -> tuple[list[str], list[str]]:
-        proxy = await kit.echo_proxy(kit.toxic("latency", latency=100, toxicity=0.5), seed=13)
+        proxy = await kit.echo_proxy(kit.toxic("latency", latency=LATENCY, toxicity=0.5), seed=13)
         clients = [await kit.connect(proxy) for _ in range(20)]
         before = await _classify(kit, clients)
         proxy.add_toxic(kit.toxic("noop", "upstream"))
