@@ -149,6 +149,11 @@ class ProxyRegistry:
             for spec in specs:
                 existing = self._proxies.get(spec.name)
                 if existing is not None:
+                    if spec.listen:
+                        try:  # 2.12 resolves the listen to compare it: a bad one is an error
+                            split_host_port(spec.listen)
+                        except ValueError as exc:
+                            return done, ApiError.internal(str(exc))
                     if (normalize_listen(spec.listen) == existing.listen
                             and spec.upstream == existing.upstream):
                         done.append(existing)  # untouched: toxics, state and connections kept

@@ -135,3 +135,12 @@ def test_config_file_is_loaded_and_errors_are_not_fatal(tmp_path: Path) -> None:
         assert fp.call(fp.server.load_config(tmp_path / "missing.json")) == 0
         names = sorted(httpx.get(fp.url + "/proxies").json())
     assert names == ["crm", "erp"]
+
+
+def test_an_unresolvable_listen_for_an_existing_name_is_a_500(api: httpx.Client) -> None:
+    api.post("/proxies", json={"name": "p1", "listen": "127.0.0.1:0", "upstream": "x:1"})
+    resp = api.post("/populate", json=[{"name": "p1", "listen": "bad", "upstream": "x:1"}])
+    assert resp.status_code == 500
+    assert resp.json() == {"error": "address bad: missing port in address", "status": 500,
+                           "proxies": None}
+    assert api.get("/proxies/p1").json()["enabled"] is True  # untouched
