@@ -202,3 +202,25 @@ def test_ipv6_loopback_listen(run_kit: Any) -> None:
             await proxy.stop()
 
     run_kit(main)
+
+
+def test_chain_path_keeps_bytes_intact_under_back_pressure(run_kit: Any) -> None:
+    """A client that stops reading for a while: the chain backs up, nothing is lost."""
+
+    async def main(kit: Any) -> None:
+        proxy = await kit.echo_proxy(kit.toxic("latency", latency=5),
+                                     kit.toxic("noop", "upstream"),
+                                     kit.toxic("slicer", "upstream", average_size=20_000,
+                                               size_variation=5_000))
+        reader, writer = await kit.connect(proxy)
+        payload = os.urandom(4_000_000)
+        writer.write(payload)
+        await asyncio.sleep(0.3)  # not reading: every buffer on the way fills up
+        (conn,) = proxy._connections
+        assert conn.down.input is not None
+        assert len(conn.down.input) <= conn.down.input.capacity + 8  # bounded, not buffering all
+        echoed = await asyncio.wait_for(reader.readexactly(len(payload)), 20)
+        assert echoed == payload
+
+    run_kit(main)
+

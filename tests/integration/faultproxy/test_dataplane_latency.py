@@ -167,3 +167,24 @@ def test_connection_setup_is_not_delayed(run_kit: Any) -> None:
         assert time.monotonic() - start < 0.1
 
     run_kit(main)
+
+
+def test_update_forwards_held_chunk_and_reapplies_to_queued_ones(run_kit: Any) -> None:
+    """Update 1000 → 300 ms at 100 ms: the held chunk leaves at once; the queued one (arrived
+    at 50 ms) is re-delayed from its arrival, so it leaves at about 350 ms."""
+
+    async def main(kit: Any) -> None:
+        proxy = await kit.echo_proxy(kit.toxic("latency", latency=1000))
+        reader, writer = await kit.connect(proxy)
+        start = time.monotonic()
+        writer.write(b"a")
+        await asyncio.sleep(0.05)
+        writer.write(b"b")
+        await asyncio.sleep(0.05)
+        proxy.update_toxic("latency_downstream", {"latency": 300}, None)
+        assert await asyncio.wait_for(reader.readexactly(1), 2) == b"a"
+        assert abs(time.monotonic() - start - 0.100) <= TOL
+        assert await asyncio.wait_for(reader.readexactly(1), 2) == b"b"
+        assert abs(time.monotonic() - start - 0.350) <= TOL
+
+    run_kit(main)
