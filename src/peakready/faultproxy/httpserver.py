@@ -164,8 +164,10 @@ class HttpServer:
         except _BadRequest as exc:
             log.debug("bad request: %s", exc)
             with contextlib.suppress(Exception):
+                extra = "".join(f"{k}: {v}\r\n" for k, v in self._extra_headers())
                 writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; "
-                             b"charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request")
+                             b"charset=utf-8\r\n" + extra.encode("latin-1", "replace")
+                             + b"Connection: close\r\n\r\n400 Bad Request")
                 await writer.drain()
         except asyncio.CancelledError:
             pass
@@ -179,8 +181,12 @@ class HttpServer:
             line = await _read_line(reader, _IDLE_TIMEOUT)
         except asyncio.IncompleteReadError:
             return False
-        while not line:  # Go tolerates blank lines before a request line
+        for _ in range(16):  # Go tolerates a few blank lines before a request line
+            if line:
+                break
             line = await _read_line(reader, _IDLE_TIMEOUT)
+        else:
+            raise _BadRequest("no request line")
         parts = line.decode("latin-1").split(" ")
         if len(parts) != 3 or not parts[0] or not set(parts[0].encode()) <= _TOKEN:
             raise _BadRequest("malformed request line")

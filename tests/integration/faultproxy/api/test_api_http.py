@@ -81,11 +81,13 @@ def test_unclean_paths_redirect_like_gorilla_mux(raw: Callable[[bytes], bytes]) 
     b"GET /proxies HTTP/1.1\r\nbad header line\r\n\r\n",
     b"POST /proxies HTTP/1.1\r\nContent-Length: -4\r\n\r\n",
     b"POST /proxies HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    b"\r\n" * 20,
 ])
 def test_malformed_requests_get_400_and_close(raw: Callable[[bytes], bytes],
                                               request_bytes: bytes) -> None:
     resp = raw(request_bytes)
     assert resp.startswith(b"HTTP/1.1 400 Bad Request\r\n")
+    assert b"\r\nX-Toxiproxy-Request-Id: " in resp
     assert resp.endswith(b"400 Bad Request")
 
 
