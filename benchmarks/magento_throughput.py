@@ -198,6 +198,7 @@ def main() -> int:
     bare, bare_url = start_server([sys.executable, __file__, "--serve-bare"])
     sim, sim_url = start_server([sys.executable, "-m", "peakready.cli", "mock", "magento",
                                  "--port", "0", "--profile", "small", "--capacity-model", "off",
+                                 "--integration", "none",
                                  "--mocks-dir", str(REPO / "mocks"),
                                  "--fixtures-dir", str(REPO / "fixtures")])
     try:
