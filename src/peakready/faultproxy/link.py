@@ -4,16 +4,20 @@
 
     fast path (no toxics):   source.data_received ──────────────────────────► dest.write
     chain (≥ 1 toxic):       source.data_received → input Chan → Stub(noop) → Stub(t1) → …
-                                                  → output Chan → writer task → dest.write
+                                                  → output Chan → _deliver → dest.write
 
 A link with no toxics writes straight through (back-pressure: the destination's
 ``pause_writing`` pauses the source). The first toxic added builds the chain (a hidden noop
 first, as in Toxiproxy); when the last one is removed and the chain has drained, the link goes
-back to the fast path. Toxic changes are queued per link and applied in order by one task,
-because interrupting a stub waits for it (``Proxy.settle()`` waits for every queue).
+back to the fast path. Two shortcuts keep the chain cheap without changing its behaviour: a
+chunk skips the hidden noop's task when that noop is idle with nothing queued, and the output
+channel is consumed synchronously (``_deliver``) unless the destination is paused.
+
+Toxic changes are queued per link and applied in order by one task, because interrupting a
+stub waits for it (``Proxy.settle()`` waits for every queue).
 
 The end of stream travels through the chain like data, so a latency toxic delays the close too.
-When it reaches the writer the destination is closed *fully* (no half-close) and the connection
+When it reaches the output the destination is closed *fully* (no half-close) and the connection
 tells the other link that its source has ended.
 """
 
@@ -63,12 +67,11 @@ class Link:
         self.dest_lost = False
         self._conn = conn
         self._reading_paused = True  # the connection keeps the source paused until started
-        self._drain: asyncio.Future[None] | None = None
+        self._blocked = False  # the output waits for the paused destination to drain
         self.input: Chan | None = None
         self.output: Chan | None = None
         self.stubs: list[Stub] = []
         self.configs: list[ToxicConfig] = []
-        self._writer: asyncio.Task[None] | None = None
         self._ops: deque[tuple[str, ToxicConfig]] = deque()
         self._op_task: asyncio.Task[None] | None = None
         self._want_fast = False
@@ -92,13 +95,24 @@ class Link:
         assert inp is not None
         ts = time.monotonic()
         if len(data) <= CHUNK_SIZE:
-            inp.put_nowait(Chunk(data, ts))
+            self._enter(inp, Chunk(data, ts))
         else:
             view = memoryview(data)
             for i in range(0, len(data), CHUNK_SIZE):
-                inp.put_nowait(Chunk(bytes(view[i:i + CHUNK_SIZE]), ts))
+                self._enter(inp, Chunk(bytes(view[i:i + CHUNK_SIZE]), ts))
         if len(inp) >= inp.capacity:
             self._update_reading()
+
+    def _enter(self, inp: Chan, chunk: Chunk) -> None:
+        noop = self.stubs[0]
+        # The hidden noop would only move the chunk along: skip its task when it is waiting
+        # with nothing queued (FIFO holds) and its output has room.
+        if noop.idle and not noop.interrupting and not len(inp):
+            out = noop.output
+            if len(out) < out.capacity:
+                out.put_nowait(chunk)
+                return
+        inp.put_nowait(chunk)
 
     def feed_eof(self) -> None:
         if self.eof:
@@ -133,10 +147,14 @@ class Link:
 
     def dest_resume(self) -> None:
         self.dest_paused = False
-        if self._drain is not None and not self._drain.done():
-            self._drain.set_result(None)
         if self.fast:
             self._update_reading()
+        elif self._blocked:
+            self._blocked = False
+            out = self.output
+            assert out is not None
+            while len(out) and not self._blocked:
+                self._deliver(out.take())
 
     def dest_gone(self) -> None:
         self.dest_lost = True
@@ -152,24 +170,22 @@ class Link:
             self.dest.close()
         self._conn.link_finished(self)
 
-    async def _write_loop(self) -> None:
-        out = self.output
-        assert out is not None
-        while True:
-            if self._want_fast and not out.ready() and self._try_fast(from_writer=True):
-                return
-            item = await out.get()
-            if item is None:
-                self._finish()
-                return
-            if self.dest_lost or self.finished:
-                continue
-            if item.data:
-                self.dest.write(item.data)
-                self.sent += len(item.data)
-            if self.dest_paused and not self.dest_lost:
-                self._drain = asyncio.get_running_loop().create_future()
-                await self._drain
+    def _deliver(self, item: Chunk | None) -> bool:
+        """The output channel's consumer: write ``item``; False while the destination is
+        paused (the item then waits in the channel and the chain backs up behind it)."""
+        if self._blocked:
+            return False
+        if item is None:
+            self._finish()
+            return True
+        if item.data and not (self.dest_lost or self.finished):
+            self.dest.write(item.data)
+            self.sent += len(item.data)
+            if self.dest_paused:
+                self._blocked = True
+        if self._want_fast:
+            asyncio.get_running_loop().call_soon(self._try_fast)
+        return True
 
     # -- chain management --------------------------------------------------------------------
     def _build_chain(self, configs: list[ToxicConfig]) -> None:
@@ -182,6 +198,8 @@ class Link:
         chans += [Chan(REGISTRY[c.type].buffer_size) for c in configs]
         chans.append(Chan(0))
         self.output = chans[-1]
+        self.output.consumer = self._deliver
+        self._blocked = False
         self.stubs = []
         for i, config in enumerate(chain):
             stub = Stub(chans[i], chans[i + 1], self.rng)
@@ -190,23 +208,20 @@ class Link:
         self.configs = chain
         for stub, config in zip(self.stubs, chain, strict=True):
             stub.run(config)
-        self._writer = asyncio.get_running_loop().create_task(self._write_loop())
         self._update_reading()
 
-    def _try_fast(self, *, from_writer: bool = False) -> bool:
+    def _try_fast(self) -> bool:
         """Back to the fast path once only the hidden noop is left and nothing is in flight."""
-        if len(self.stubs) != 1 or self.eof or self.finished:
+        if not self._want_fast or len(self.stubs) != 1 or self.eof or self.finished:
             return False
         noop = self.stubs[0]
         assert self.input is not None and self.output is not None
-        if len(self.input) or len(self.output) or not noop.idle:
+        if len(self.input) or len(self.output) or not noop.idle or noop.interrupting:
             return False
         noop.cancel()
-        if not from_writer and self._writer is not None:
-            self._writer.cancel()
+        self.output.consumer = None
         self.stubs, self.configs = [], []
         self.input = self.output = None
-        self._writer = None
         self._want_fast = False
         self.fast = True
         self._update_reading()
@@ -247,6 +262,7 @@ class Link:
         return None
 
     async def _add(self, config: ToxicConfig) -> None:
+        self._want_fast = False
         if self.fast:
             self._build_chain([config])
             return
@@ -325,7 +341,8 @@ class Link:
     # -- teardown ----------------------------------------------------------------------------
     def tasks(self) -> list[asyncio.Task[None]]:
         found = [s.task for s in self.stubs if s.task is not None]
-        found += [t for t in (self._writer, self._op_task) if t is not None]
+        if self._op_task is not None:
+            found.append(self._op_task)
         return found
 
     def cancel(self) -> None:

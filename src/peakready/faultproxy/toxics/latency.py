@@ -41,7 +41,7 @@ class LatencyToxic(ToxicType):
             if not await stub.sleep(wait):
                 await stub.send(chunk)
                 return
-            # Toxiproxy moves the stamp by the time slept, so a later latency toxic in the
-            # chain adds its delay on top (300 + 100 → 400 ms).
-            chunk.ts += max(wait, 0.0)
+            # Toxiproxy moves the stamp by the intended sleep (negative when the chunk was
+            # already late), so a later latency toxic adds its delay on top (300 + 100 → 400).
+            chunk.ts += wait
             await stub.send(chunk)
