@@ -198,6 +198,43 @@ def register(router: Router) -> None:
         data = as_object(call.body.get("stock_item"), "stockItem")
         return apply_stock_item(call.store, product, data)
 
+    @router.add("GET", "/V1/stockStatuses/:productSku", legacy)
+    async def get_stock_status(call: Call) -> Any:
+        product = call.store.catalog.get(call.path["productSku"])
+        if product is None:
+            raise no_product()
+        item = render_stock_item(call.store, product)
+        return {"product_id": product.id, "stock_id": DEFAULT_STOCK, "qty": item["qty"],
+                "stock_status": 1 if item["is_in_stock"] else 0, "stock_item": item}
+
+    @router.add("GET", "/V1/stockItems/lowStock", legacy)
+    async def low_stock(call: Call) -> Any:
+        store = call.store
+        q = call.query
+        threshold = to_float(q.get("qty")) if q.get("qty") not in (None, "") else None
+        if q.get("scopeId", q.get("scope_id")) in (None, ""):
+            raise WebapiError(400, '"%fieldName" is required. Enter and try again.',
+                              {"fieldName": "scopeId"})
+        if threshold is None:
+            raise WebapiError(400, '"%fieldName" is required. Enter and try again.',
+                              {"fieldName": "qty"})
+        rows = []
+        for product in store.catalog.products.values():
+            if product.is_composite:
+                continue
+            item = render_stock_item(store, product)
+            if item["manage_stock"] and item["qty"] < threshold:
+                rows.append(item)
+        size = to_int(q["pageSize"]) if q.get("pageSize") not in (None, "") else 0
+        page = max(1, to_int(q["currentPage"])) if q.get("currentPage") not in (None, "") \
+            else 1
+        total = len(rows)
+        if size > 0:
+            last = max(1, -(-total // size))
+            page = min(page, last)
+            rows = rows[(page - 1) * size:page * size]
+        return {"items": rows, "search_criteria": {"filter_groups": []}, "total_count": total}
+
     @router.add("GET", "/V1/inventory/source-items", "Magento_InventoryApi::source")
     async def list_source_items(call: Call) -> Any:
         crit = parse_criteria(call.query, limits=call.store.cfg.input_limits)

@@ -166,3 +166,16 @@ async def test_input_limits_switch(app_factory: Any, sim: Any) -> None:
         r = await client.get("/rest/V1/products?searchCriteria=", headers=ADMIN)
         body = r.json()  # limits on: an omitted pageSize means the default 20
         assert (len(body["items"]), body["total_count"]) == (20, 34)
+
+
+async def test_legacy_stock_status_and_low_stock(client: Any) -> None:
+    r = await client.get("/rest/V1/stockStatuses/24-MB04", headers=ADMIN)
+    body = r.json()
+    assert (body["qty"], body["stock_status"], body["stock_id"]) == (5, 1, 1)
+    r = await client.get("/rest/V1/stockItems/lowStock/?scopeId=0&qty=10&pageSize=10",
+                         headers=ADMIN)
+    low = r.json()
+    assert [i["qty"] for i in low["items"]] == [5]
+    assert low["total_count"] == 1
+    r = await client.get("/rest/V1/stockItems/lowStock/?qty=10", headers=ADMIN)
+    assert r.json()["parameters"] == {"fieldName": "scopeId"}
