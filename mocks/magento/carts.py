@@ -81,6 +81,20 @@ class Carts:
         self.by_mask[cart.masked_id] = cart
         return cart
 
+    def create_empty(self, now: str) -> int:
+        """An admin-created cart (``POST /V1/carts``): no mask, no customer."""
+        cart = Cart(next(self._ids), None, None, now, now)
+        self.by_id[cart.id] = cart
+        return cart.id
+
+    def adopt(self, cart: Cart, customer_id: int) -> None:
+        """A guest cart becomes the customer's active cart (``PUT /V1/guest-carts/:id``)."""
+        old = self.active_by_customer.get(customer_id)
+        if old is not None and old is not cart:
+            old.is_active = False
+        cart.customer_id = customer_id
+        self.active_by_customer[customer_id] = cart
+
     def for_customer(self, customer_id: int, now: str) -> Cart:
         cart = self.active_by_customer.get(customer_id)
         if cart is None or not cart.is_active:
@@ -95,6 +109,12 @@ class Carts:
             raise no_such_entity("cartId", None)
         if not cart.is_active:
             raise no_such_entity("cartId", cart.id)
+        return cart
+
+    def by_number(self, cart_id: int) -> Cart:
+        cart = self.by_id.get(cart_id)
+        if cart is None or not cart.is_active:
+            raise no_such_entity("cartId", cart_id)
         return cart
 
     def mine(self, customer_id: int) -> Cart:
@@ -113,10 +133,16 @@ class Carts:
 
 
 def resolve(call: Call, *, from_item: dict[str, Any] | None = None) -> Cart:
-    """The cart a guest or /mine route acts on."""
+    """The cart a guest, /mine or admin-side (``/V1/carts/:cartId``, numeric) route acts on."""
     carts = call.store.carts
     if call.principal.kind == "customer" and "cartId" not in call.path:
         return carts.mine(call.principal.user_id)
+    if call.route is not None and call.route.pattern.startswith("/V1/carts/:cartId"):
+        raw = from_item.get("quote_id") if from_item is not None else call.path["cartId"]
+        if raw in (None, ""):
+            raise WebapiError(400, '"%fieldName" is required. Enter and try again.',
+                              {"fieldName": "quoteId"})
+        return carts.by_number(to_int(raw))
     if from_item is not None:
         masked = from_item.get("quote_id")
         if masked in (None, ""):

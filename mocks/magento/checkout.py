@@ -30,6 +30,7 @@ from .rest import (
     check_fields,
     input_exception,
     required_error,
+    to_int,
     to_str,
 )
 
@@ -167,6 +168,8 @@ def register(router: Router) -> None:
         def deco(handler: Handler) -> Handler:
             router.add(method, "/V1/guest-carts/:cartId" + suffix, "anonymous")(handler)
             router.add(method, "/V1/carts/mine" + suffix, "self")(handler)
+            # admin-side cart management (the toolkit's API pool), numeric quote ids
+            router.add(method, "/V1/carts/:cartId" + suffix, "Magento_Cart::manage")(handler)
             return handler
         return deco
 
@@ -174,6 +177,36 @@ def register(router: Router) -> None:
     async def create_guest(call: Call) -> Any:
         cart = call.store.carts.create_guest(call.store.now())
         return cart.masked_id
+
+    @router.add("POST", "/V1/carts", "Magento_Cart::manage")
+    async def create_admin(call: Call) -> Any:
+        return call.store.carts.create_empty(call.store.now())
+
+    @router.add("POST", "/V1/customers/:customerId/carts", "Magento_Cart::manage")
+    async def create_for_customer(call: Call) -> Any:
+        customer_id = to_int(call.path["customerId"])
+        if customer_id not in call.store.customers.by_id:
+            raise WebapiError(404, "No such entity with %fieldName = %fieldValue",
+                              {"fieldName": "customerId", "fieldValue": customer_id})
+        return call.store.carts.for_customer(customer_id, call.store.now()).id
+
+    @router.add("PUT", "/V1/guest-carts/:cartId", "anonymous")
+    async def assign_customer(call: Call) -> Any:
+        store = call.store
+        cart = store.carts.guest(call.path["cartId"])
+        customer_id = to_int(call.body.get("customer_id") or 0)
+        if call.principal.kind != "customer" or call.principal.user_id != customer_id:
+            raise WebapiError(401, "The consumer isn't authorized to access %resources.",
+                              {"resources": "self"})
+        if cart.customer_id is not None:
+            raise WebapiError(400, "Cannot assign customer to the given cart. The cart is not "
+                              "anonymous.")
+        current = store.carts.active_by_customer.get(customer_id)
+        if current is not None and current.is_active and current.items:
+            raise WebapiError(400, "Cannot assign customer to the given cart. Customer "
+                              "already has active cart.")
+        store.carts.adopt(cart, customer_id)
+        return True
 
     @router.add("POST", "/V1/carts/mine", "self")
     async def create_mine(call: Call) -> Any:

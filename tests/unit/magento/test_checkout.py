@@ -226,3 +226,46 @@ async def test_ids_as_strings_switch(app_factory: Any, sim: Any) -> None:
     async with sim.client_for(app_factory(config={"ids_as_strings": True})) as client:
         r = await sim.guest_checkout(client)
         assert isinstance(r.json(), str) and r.json().isdigit()
+
+
+async def test_admin_side_cart_management(client: Any, sim: Any) -> None:
+    """The toolkit's API pool: POST /V1/carts, items by numeric quote id, PUT …/order."""
+    cart_id = (await client.post("/rest/V1/carts/", headers=ADMIN)).json()
+    assert isinstance(cart_id, int)
+    r = await client.post(f"/rest/V1/carts/{cart_id}/items", headers=ADMIN, json={
+        "cartItem": {"sku": "24-MB01", "qty": 1, "quote_id": cart_id}})
+    assert r.status_code == 200 and r.json()["quote_id"] == str(cart_id)
+    assert len((await client.get(f"/rest/V1/carts/{cart_id}/items", headers=ADMIN)).json()) == 1
+    r = await client.post(f"/rest/V1/carts/{cart_id}/shipping-information", headers=ADMIN,
+                          json={"addressInformation": {
+                              "shipping_address": sim.ADDRESS, "billing_address": sim.ADDRESS,
+                              "shipping_carrier_code": "flatrate",
+                              "shipping_method_code": "flatrate"}})
+    assert r.status_code == 200
+    r = await client.put(f"/rest/V1/carts/{cart_id}/order", headers=ADMIN,
+                         json={"paymentMethod": {"method": "checkmo"}})
+    assert r.status_code == 200 and isinstance(r.json(), int)
+    r = await client.get(f"/rest/V1/carts/{cart_id}", headers=ADMIN)
+    assert r.status_code == 404
+    r = await client.post("/rest/V1/carts/", headers={})
+    assert r.json()["parameters"] == {"resources": "Magento_Cart::manage"}
+    r = await client.post("/rest/V1/customers/1/carts", headers=ADMIN)
+    assert isinstance(r.json(), int)
+
+
+async def test_guest_cart_assigned_to_customer(client: Any) -> None:
+    token = (await client.post("/rest/V1/integration/customer/token", json={
+        "username": "roni_cost@example.com", "password": "roni_cost3@example.com"})).json()
+    me = {"Authorization": f"Bearer {token}"}
+    cart = (await client.post("/rest/V1/guest-carts")).json()
+    await client.post(f"/rest/V1/guest-carts/{cart}/items",
+                      json={"cartItem": {"sku": "24-MB01", "qty": 1, "quote_id": cart}})
+    r = await client.put(f"/rest/V1/guest-carts/{cart}", headers=me,
+                         json={"customerId": 1, "storeId": 1})
+    assert r.json() is True
+    items = (await client.get("/rest/V1/carts/mine/items", headers=me)).json()
+    assert [i["sku"] for i in items] == ["24-MB01"]
+    r = await client.put(f"/rest/V1/guest-carts/{cart}", headers=me,
+                         json={"customerId": 1, "storeId": 1})
+    assert r.json()["message"] == ("Cannot assign customer to the given cart. The cart is not "
+                                   "anonymous.")
