@@ -47,10 +47,12 @@ CAPACITY_PATH = "/__admin/capacity"
 class SimulatorApp:
     """The ASGI app ``peakready mock magento`` serves."""
 
-    def __init__(self, magento: MagentoApp, inner: Any, kit: Any, capacity: Any) -> None:
+    def __init__(self, magento: MagentoApp, inner: Any, kit: Any, capacity: Any,
+                 integration: Any = None) -> None:
         self.magento = magento
         self.kit = kit
         self.capacity = capacity
+        self.integration = integration  # integration.runtime.Integration
         self._inner = inner
 
     @property
@@ -61,6 +63,14 @@ class SimulatorApp:
         if scope["type"] == "http" and scope["path"] == CAPACITY_PATH:
             await self._capacity(scope, send)
             return
+        if self.integration is not None:
+            from .integration.admin import PREFIX, handle_admin
+
+            if scope["type"] == "lifespan":
+                receive = self.integration.lifespan_receive(receive)
+            elif scope["type"] == "http" and scope["path"].startswith(PREFIX):
+                await handle_admin(self.integration, scope, receive, send)
+                return
         await self._inner(scope, receive, send)
 
     async def _capacity(self, scope: dict[str, Any], send: Any) -> None:
@@ -91,6 +101,9 @@ def create_app(settings: MockSettings) -> SimulatorApp:
     cfg = load_config(settings)
     magento = MagentoApp(cfg)
     magento.store.seed_profile()
+    from .integration import install
+
+    integration = install(magento, settings, cfg)
     inner: Any = magento
     capacity = None
     if cfg.capacity_model:
@@ -110,6 +123,8 @@ def create_app(settings: MockSettings) -> SimulatorApp:
             magento.reset()
             if capacity is not None:
                 capacity.reset()
+            if integration is not None:
+                integration.on_reset()
 
         kit.on_reset(reset)
         kit.summary(lambda: magento.store.evidence())
@@ -117,4 +132,4 @@ def create_app(settings: MockSettings) -> SimulatorApp:
                             "products": len(magento.store.catalog.products),
                             "orders": len(magento.store.orders.by_id)})
         inner = kit.wrap(inner)
-    return SimulatorApp(magento, inner, kit, capacity)
+    return SimulatorApp(magento, inner, kit, capacity, integration)

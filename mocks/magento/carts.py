@@ -238,6 +238,9 @@ def remove_item(store: Store, cart: Cart, item_id: int) -> bool:
 def shipping_amount(store: Store, cart: Cart) -> float:
     if cart.carrier_code is None:
         return 0.0
+    hooked = store.hooks.shipping_amount(store, cart)  # a carrier's quoted price
+    if hooked is not None:
+        return hooked
     return round(store.cfg.flat_rate * cart.items_qty, 4)
 
 

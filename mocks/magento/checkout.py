@@ -105,6 +105,9 @@ def _set_payment(store: Store, cart: Cart, raw: Any) -> str:
     if not isinstance(method, str) or method not in store.cfg.payment_methods:
         raise WebapiError(400, MSG_PAYMENT)
     cart.payment_method = method
+    extra = data.get("additional_data")
+    if isinstance(extra, dict):
+        store.hooks.payment_data(store, cart, extra)
     return method
 
 
@@ -148,7 +151,8 @@ async def place_order(store: Store, call: Call, cart: Cart) -> int | str:
     cart.is_active = False
     order_id, increment_id = store.orders.allocate()
     try:
-        short = await store.inventory.reserve(wanted, order_id, increment_id)
+        # Hook: reserve stock (plus the integration's payment and checks, if installed).
+        short = await store.hooks.place(store, cart, wanted, order_id, increment_id)
     except BaseException:
         cart.is_active = True
         raise
@@ -245,13 +249,18 @@ def register(router: Router) -> None:
     @both("POST", "/estimate-shipping-methods")
     async def estimate(call: Call) -> Any:
         cart = resolve(call)
-        normalize_address(call.store, call.body.get("address"), "address", strict=False)
-        return _methods(call.store, cart)
+        address = normalize_address(call.store, call.body.get("address"), "address",
+                                    strict=False)
+        hooked = await call.store.hooks.shipping_methods(call.store, cart, address)
+        return hooked if hooked is not None else _methods(call.store, cart)
 
     @both("GET", "/shipping-methods")
     async def shipping_methods(call: Call) -> Any:
         cart = resolve(call)
-        return _methods(call.store, cart) if cart.shipping_address else []
+        if not cart.shipping_address:
+            return []
+        hooked = await call.store.hooks.shipping_methods(call.store, cart, None)
+        return hooked if hooked is not None else _methods(call.store, cart)
 
     @both("POST", "/shipping-information")
     async def shipping_information(call: Call) -> Any:
@@ -272,7 +281,10 @@ def register(router: Router) -> None:
         if info.get("billing_address") is not None:
             billing = normalize_address(store, info["billing_address"], "billing_address",
                                         strict=True)
-        if (carrier, method) != ("flatrate", "flatrate"):
+        accepted = await store.hooks.accept_shipping(store, cart, to_str(carrier),
+                                                     to_str(method), shipping)
+        if accepted is False or (accepted is None and (carrier, method) != ("flatrate",
+                                                                            "flatrate")):
             raise WebapiError(404, "Carrier with such method not found: %1, %2",
                               [to_str(carrier), to_str(method)])
         cart.shipping_address, cart.carrier_code, cart.method_code = shipping, carrier, method

@@ -71,6 +71,7 @@ class SimConfig:
     bulk_batch: int = 100                         # operations per consumer turn
     capacity: dict[str, Any] = field(default_factory=dict)  # CapacityConfig.from_options
     mockkit: bool = True                          # admin API, faults, journal in front
+    integration: dict[str, Any] = field(default_factory=dict)  # integration/settings.py
 
     @property
     def version_text(self) -> str:
@@ -157,6 +158,10 @@ def load_config(settings: MockSettings) -> SimConfig:
             if not isinstance(value, dict):
                 raise ConfigError("magento config capacity: expected a mapping")
             cfg.capacity = dict(value)
+        elif key == "integration":
+            if not isinstance(value, dict):
+                raise ConfigError("magento config integration: expected a mapping")
+            cfg.integration = dict(value)  # validated by integration/settings.py
         elif key == "payment_methods":
             if not isinstance(value, dict):
                 raise ConfigError("magento config payment_methods: expected {code: title}")

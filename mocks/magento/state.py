@@ -20,6 +20,7 @@ from .catalog import Catalog, Product
 from .config import SimConfig
 from .customers import Customers, hash_password
 from .events import EventHub
+from .integration.hooks import CheckoutHooks
 from .inventory import DEFAULT_SOURCE, Inventory
 from .inventory_routes import apply_stock_item, render_stock_item
 from .orders import Orders
@@ -39,6 +40,7 @@ class Store:
     events: EventHub = field(default_factory=EventHub)
     backpressure: dict[str, deque[float]] = field(default_factory=dict)
     hot_skus: tuple[str, ...] = ()
+    hooks: CheckoutHooks = field(default_factory=CheckoutHooks)  # integration seam
     started: float = field(default_factory=time.time)
 
     def __post_init__(self) -> None:

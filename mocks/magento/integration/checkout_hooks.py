@@ -1,0 +1,235 @@
+"""The integration's side of checkout: ERP stock check, payment, reservation, carrier rates.
+
+::
+
+    place-order ─► stock_check strategy ─► payment (peakready_card only) ─► reserve strategy
+                     none | erp_per_item     authorize, timeout,            reserve |
+                     (the mistake: the       Idempotency-Key per quote,     check_only (the
+                     ERP, per item, no       amount and card; failure →     mistake: nothing
+                     timeout)                clean 400, cart stays active   reserved)
+    estimate / shipping-information ─► shipping mock /api/rates (timeout) ─┬─ rates
+                                                       failure/timeout ─────┴─ fallback:
+                                                       table rate | nothing (the mistake)
+
+A retried place-order after a payment timeout reuses the key, so the gateway replays the
+first authorization instead of charging twice. If stock falls short after an authorization,
+the authorization is voided in the background.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from ..carts import totals
+from ..rest import WebapiError
+from .clients import ServiceCallError
+from .hooks import CheckoutHooks
+from .strategies import REGISTRY
+
+if TYPE_CHECKING:
+    from ..carts import Cart
+    from ..state import Store
+    from .runtime import Integration
+
+__all__ = ["IntegrationHooks"]
+
+log = logging.getLogger("peakready.mocks.magento.integration")
+MSG_PAYMENT_FAILED = "The payment could not be authorized. Try again or use another method."
+MSG_DECLINED = "Transaction has been declined. Please try again later."
+TABLE_RATE = ("tablerate", "bestway")
+
+
+class IntegrationHooks(CheckoutHooks):
+    def __init__(self, integration: Integration) -> None:
+        self.rt = integration
+        self.cards: dict[int, str] = {}
+        self.payment_refs: dict[int, str] = {}
+        self.chosen: dict[int, float] = {}
+        self.counts: Counter[str] = Counter()
+        self._background: set[asyncio.Task[Any]] = set()
+
+    # --- place order -----------------------------------------------------------------------
+
+    async def place(self, store: Store, cart: Cart, wanted: dict[str, float], order_id: int,
+                    increment_id: str) -> list[str]:
+        strategies = self.rt.strategies
+        short: list[str] = await REGISTRY.get("stock_check", strategies["stock_check"])(
+            self, wanted)
+        if short:
+            return short
+        payment_id = None
+        if cart.payment_method == self.rt.settings.payment_method:
+            payment_id = await self.authorize(store, cart, increment_id)
+        short = await REGISTRY.get("reserve", strategies["reserve"])(
+            store, wanted, order_id, increment_id)
+        if short and payment_id:
+            self._spawn(self.void(payment_id))
+        if not short:
+            self.cards.pop(cart.id, None)
+            self.payment_refs.pop(cart.id, None)
+        return short
+
+    def payment_data(self, store: Store, cart: Cart, data: dict[str, Any]) -> None:
+        number = data.get("cc_number") if isinstance(data, dict) else None
+        if isinstance(number, str) and number.isdigit():
+            self.cards[cart.id] = number
+
+    async def authorize(self, store: Store, cart: Cart, increment_id: str) -> str:
+        settings = self.rt.settings
+        amount = float(totals(store, cart)["grand_total"])
+        card = self.cards.get(cart.id, settings.default_card)
+        # Magento keeps the quote's reserved increment id across retries; so does this.
+        ref = self.payment_refs.setdefault(cart.id, increment_id)
+        key = f"quote-{cart.id}-{round(amount * 100)}-{card[-4:]}"
+        body = {"order_id": ref, "amount": amount, "currency": "USD",
+                "card": {"number": card, "exp_month": 12, "exp_year": 2099, "cvc": "123"}}
+        try:
+            reply = await self.rt.clients.call("payment", "POST", "/api/payments/authorize",
+                                               json=body, headers={"Idempotency-Key": key})
+        except ServiceCallError as exc:
+            self.counts["payment_unavailable"] += 1
+            log.info("payment authorization failed for quote %s: %s", cart.id, exc)
+            raise WebapiError(400, MSG_PAYMENT_FAILED) from None
+        data = reply.body if isinstance(reply.body, dict) else {}
+        if reply.ok and data.get("status") == "authorized":
+            self.counts["payment_authorized"] += 1
+            return str(data.get("payment_id"))
+        if reply.status == 402 or data.get("status") == "declined":
+            self.counts["payment_declined"] += 1
+            raise WebapiError(400, MSG_DECLINED)
+        self.counts["payment_failed"] += 1
+        raise WebapiError(400, MSG_PAYMENT_FAILED)
+
+    async def void(self, payment_id: str) -> None:
+        try:
+            await self.rt.clients.call("payment", "POST",
+                                       f"/api/payments/{quote(payment_id, safe='')}/void",
+                                       headers={"Idempotency-Key": f"void-{payment_id}"})
+            self.counts["payment_voided"] += 1
+        except ServiceCallError as exc:
+            log.warning("void of %s failed: %s", payment_id, exc)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    # --- shipping --------------------------------------------------------------------------
+
+    async def collect(self, store: Store, cart: Cart,
+                      address: dict[str, Any] | None) -> list[dict[str, Any]]:
+        if not cart.items:
+            return []
+        try:
+            rates = await self._carrier_rates(store, cart, address or {})
+        except (ServiceCallError, _CarrierError) as exc:
+            self.counts["carrier_failures"] += 1
+            log.info("carrier rates unavailable for quote %s: %s", cart.id, exc)
+            fallback = REGISTRY.get("shipping", self.rt.strategies["shipping"])
+            methods: list[dict[str, Any]] = fallback(store, cart)
+            return methods
+        return rates
+
+    async def _carrier_rates(self, store: Store, cart: Cart,
+                             address: dict[str, Any]) -> list[dict[str, Any]]:
+        weight = 0.0
+        subtotal = 0.0
+        for line in cart.items.values():
+            product = store.catalog.get(line.sku)
+            weight += (product.weight if product is not None else 1.0) * line.qty
+            subtotal += line.price * line.qty
+        body = {"destination": {"country_id": address.get("country_id") or "US",
+                                "postcode": str(address.get("postcode") or "00000"),
+                                "city": address.get("city")},
+                "parcel": {"weight": max(0.1, min(weight, 1000.0))},
+                "value": min(round(subtotal, 2), 1_000_000), "currency": "USD"}
+        reply = await self.rt.clients.call("shipping", "POST", "/api/rates", json=body)
+        if not reply.ok or not isinstance(reply.body, dict):
+            raise _CarrierError(f"http {reply.status}")
+        self.counts["carrier_quotes"] += 1
+        return [_method(r["carrier"], r["method"], r["title"], float(r["amount"]))
+                for r in reply.body.get("rates", [])]
+
+    async def shipping_methods(self, store: Store, cart: Cart,
+                               address: dict[str, Any] | None) -> list[dict[str, Any]] | None:
+        return await self.collect(store, cart, address or cart.shipping_address)
+
+    async def accept_shipping(self, store: Store, cart: Cart, carrier: str, method: str,
+                              address: dict[str, Any]) -> bool | None:
+        if (carrier, method) == ("flatrate", "flatrate"):
+            self.chosen.pop(cart.id, None)
+            return None  # the store's offline flat rate stays enabled, as in the simulator
+        for offered in await self.collect(store, cart, address):
+            if (offered["carrier_code"], offered["method_code"]) == (carrier, method):
+                self.chosen[cart.id] = float(offered["amount"])
+                return True
+        return False
+
+    def shipping_amount(self, store: Store, cart: Cart) -> float | None:
+        if cart.carrier_code in (None, "flatrate"):
+            return None
+        return self.chosen.get(cart.id)
+
+
+class _CarrierError(Exception):
+    pass
+
+
+def _method(carrier: str, method: str, title: str, amount: float) -> dict[str, Any]:
+    return {"carrier_code": carrier, "method_code": method, "carrier_title": carrier.upper(),
+            "method_title": title, "amount": amount, "base_amount": amount, "available": True,
+            "error_message": "", "price_excl_tax": amount, "price_incl_tax": amount}
+
+
+@REGISTRY.register("shipping", "fallback")
+def table_rates(store: Store, cart: Cart) -> list[dict[str, Any]]:
+    amount = round(store.cfg.flat_rate * cart.items_qty, 4)
+    return [_method(*TABLE_RATE, "Best Way (table rate)", amount)]
+
+
+@REGISTRY.register("shipping", "no_fallback")
+def no_rates(store: Store, cart: Cart) -> list[dict[str, Any]]:
+    """The mistake: the carrier is down, so the shopper has no way to ship."""
+    return []
+
+
+# --- stock check and reservation strategies --------------------------------------------------
+
+@REGISTRY.register("stock_check", "none")
+async def no_stock_check(hooks: IntegrationHooks, wanted: dict[str, float]) -> list[str]:
+    return []
+
+
+@REGISTRY.register("stock_check", "erp_per_item")
+async def erp_stock_check(hooks: IntegrationHooks, wanted: dict[str, float]) -> list[str]:
+    """The mistake: one synchronous ERP call per item, no timeout, in the shopper's request."""
+    short = []
+    for sku, qty in wanted.items():
+        try:
+            reply = await hooks.rt.clients.call("erp", "GET", f"/api/stock/{quote(sku, safe='')}",
+                                                timeout=None)
+        except ServiceCallError:
+            hooks.counts["stock_check_errors"] += 1
+            continue
+        hooks.counts["stock_checks"] += 1
+        if reply.ok and isinstance(reply.body, dict) and float(reply.body.get("qty", 0)) < qty:
+            short.append(sku)
+    return short
+
+
+@REGISTRY.register("reserve", "reserve")
+async def reserve(store: Store, wanted: dict[str, float], order_id: int,
+                  increment_id: str) -> list[str]:
+    return await store.inventory.reserve(wanted, order_id, increment_id)
+
+
+@REGISTRY.register("reserve", "check_only")
+async def check_only(store: Store, wanted: dict[str, float], order_id: int,
+                     increment_id: str) -> list[str]:
+    """The mistake: salable quantity is checked, nothing is reserved, so it never drops."""
+    return [sku for sku, qty in wanted.items() if not store.inventory.can_sell(sku, qty)]
+

@@ -1,0 +1,99 @@
+"""ERP → Magento order status: pull ``/api/order-updates`` and apply them as documents.
+
+``shipped`` becomes a shipment (tracking number in a comment, source deduction by the
+simulator's ship route), ``invoiced`` an invoice; ``picked`` is informational. The cursor only
+moves past an update once it is applied or known to be moot (the order already has that
+document, e.g. the second of two duplicate ERP orders), so an outage of either side loses
+nothing; an update that fails for another reason is counted and skipped (``failed``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from typing import Any
+
+from .clients import ServiceCallError, ServiceClients
+from .magento_api import MagentoApi
+from .settings import IntegrationSettings
+
+__all__ = ["OrderSync"]
+
+log = logging.getLogger("peakready.mocks.magento.integration")
+_MAX_PAGES = 20   # per cycle: a long backlog is caught up over several cycles
+
+
+class OrderSync:
+    def __init__(self, clients: ServiceClients, magento: MagentoApi,
+                 settings: IntegrationSettings) -> None:
+        self.clients = clients
+        self.magento = magento
+        self.settings = settings
+        self.cursor = 0
+        self.counts: Counter[str] = Counter()
+        self.recent: list[dict[str, Any]] = []
+        self.known: dict[str, int] = {}      # increment id → entity id, fed by the outbox
+
+    def entity_id(self, increment_id: str) -> int | None:
+        if increment_id in self.known:
+            return self.known[increment_id]
+        store = self.magento.magento.store
+        for order in reversed(store.orders.by_id.values()):
+            if order.increment_id == increment_id:
+                return int(order.entity_id)
+        return None
+
+    async def cycle(self) -> int:
+        """One pull; returns how many updates were handled."""
+        handled = 0
+        for _ in range(_MAX_PAGES):
+            try:
+                reply = await self.clients.call(
+                    "erp", "GET", "/api/order-updates",
+                    params={"since": self.cursor, "limit": self.settings.page_limit},
+                    timeout=self.settings.pull_timeout)
+            except ServiceCallError as exc:
+                self.counts["pull_errors"] += 1
+                log.info("order-updates pull failed: %s", exc)
+                return handled
+            if not reply.ok or not isinstance(reply.body, dict):
+                self.counts["pull_errors"] += 1
+                return handled
+            for update in reply.body.get("items", []):
+                await self.apply(update)
+                self.cursor = max(self.cursor, int(update.get("id", self.cursor)))
+                handled += 1
+            self.cursor = max(self.cursor, int(reply.body.get("next_cursor", self.cursor)))
+            if not reply.body.get("has_more"):
+                break
+        self.counts["cycles"] += 1
+        return handled
+
+    async def apply(self, update: dict[str, Any]) -> None:
+        status = update.get("status")
+        if status not in ("shipped", "invoiced"):
+            self.counts[f"ignored_{status}"] += 1
+            return
+        entity_id = self.entity_id(str(update.get("increment_id")))
+        if entity_id is None:
+            self.counts["unknown_order"] += 1
+            return
+        if status == "shipped":
+            code, body = await self.magento.ship(entity_id, update.get("carrier"),
+                                                 update.get("tracking_number"))
+        else:
+            code, body = await self.magento.invoice(entity_id, update.get("invoice_id"))
+        if code == 200:
+            self.counts[f"{status}_applied"] += 1
+        elif code == 400 and "does not allow" in str(body):
+            self.counts[f"{status}_already_done"] += 1
+        else:
+            self.counts[f"{status}_failed"] += 1
+            log.warning("could not apply ERP %s for order %s: %s %s", status,
+                        update.get("increment_id"), code, body)
+        self.recent = [*self.recent[-49:], {"increment_id": update.get("increment_id"),
+                                            "status": status, "result": code,
+                                            "tracking_number": update.get("tracking_number")}]
+
+    def metrics(self) -> dict[str, Any]:
+        return {"cursor": self.cursor, **dict(self.counts), "recent": self.recent[-10:]}

@@ -1,0 +1,117 @@
+"""ERP → Magento stock: the ERP owns on-hand, Magento's reservations stay Magento's.
+
+Each cycle writes the ERP's absolute on-hand into the ``default`` source item of every SKU
+Magento knows; salable quantity is then on-hand minus Magento's open reservations, so units
+sold but not yet shipped are never offered twice. Two strategies:
+
+* ``delta`` (good): ``GET /api/stock?updated_since=<cursor>`` pages, only the SKUs that
+  changed; the cursor is the feed's ``next_cursor`` (a sequence, immune to clock skew);
+* ``full`` (the mistake): ``GET /api/stock/{sku}`` for every SKU in the catalogue, every cycle.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import quote
+
+from .clients import ServiceCallError, ServiceClients
+from .magento_api import MagentoApi
+from .settings import IntegrationSettings
+from .strategies import REGISTRY
+
+__all__ = ["StockSync"]
+
+log = logging.getLogger("peakready.mocks.magento.integration")
+_MAX_PAGES = 50
+_FULL_CONCURRENCY = 8
+
+
+class StockSync:
+    def __init__(self, clients: ServiceClients, magento: MagentoApi,
+                 settings: IntegrationSettings, strategy: str) -> None:
+        self.clients = clients
+        self.magento = magento
+        self.settings = settings
+        self.strategy = strategy
+        self.cursor = 0
+        self.counts: Counter[str] = Counter()
+        self.last_cycle: dict[str, int] = {}
+
+    async def cycle(self) -> int:
+        run: Callable[[StockSync], Awaitable[tuple[int, int]]] = REGISTRY.get(
+            "stock_pull", self.strategy)
+        requests, applied = await run(self)
+        self.counts["cycles"] += 1
+        self.counts["erp_requests"] += requests
+        self.counts["skus_applied"] += applied
+        self.last_cycle = {"erp_requests": requests, "skus_applied": applied}
+        return applied
+
+    async def apply(self, levels: list[dict[str, Any]]) -> int:
+        catalog = self.magento.magento.store.catalog
+        items = [{"sku": lv["sku"], "source_code": "default", "quantity": lv["qty"],
+                  "status": 1 if lv["qty"] > 0 else 0}
+                 for lv in levels if catalog.get(lv["sku"]) is not None]
+        if not items:
+            return 0
+        code, body = await self.magento.save_source_items(items)
+        if code != 200:
+            self.counts["apply_errors"] += 1
+            log.warning("source-items save refused: %s %s", code, body)
+            return 0
+        return len(items)
+
+    def metrics(self) -> dict[str, Any]:
+        return {"strategy": self.strategy, "cursor": self.cursor, **dict(self.counts),
+                "last_cycle": self.last_cycle}
+
+
+@REGISTRY.register("stock_pull", "delta")
+async def pull_delta(sync: StockSync) -> tuple[int, int]:
+    requests = applied = 0
+    for _ in range(_MAX_PAGES):
+        requests += 1
+        try:
+            reply = await sync.clients.call(
+                "erp", "GET", "/api/stock",
+                params={"updated_since": sync.cursor, "limit": sync.settings.page_limit},
+                timeout=sync.settings.pull_timeout)
+        except ServiceCallError as exc:
+            sync.counts["pull_errors"] += 1
+            log.info("stock delta pull failed: %s", exc)
+            break
+        if not reply.ok or not isinstance(reply.body, dict):
+            sync.counts["pull_errors"] += 1
+            break
+        applied += await sync.apply(reply.body.get("items", []))
+        sync.cursor = int(reply.body.get("next_cursor", sync.cursor))
+        if not reply.body.get("has_more"):
+            break
+    return requests, applied
+
+
+@REGISTRY.register("stock_pull", "full")
+async def pull_full(sync: StockSync) -> tuple[int, int]:
+    """The mistake: ask for every SKU every cycle, changed or not."""
+    skus = [sku for sku, p in list(sync.magento.magento.store.catalog.products.items())
+            if not getattr(p, "is_composite", False)]
+    gate = asyncio.Semaphore(_FULL_CONCURRENCY)
+    levels: list[dict[str, Any]] = []
+
+    async def one(sku: str) -> None:
+        async with gate:
+            try:
+                reply = await sync.clients.call("erp", "GET", f"/api/stock/{quote(sku, safe='')}",
+                                                timeout=sync.settings.pull_timeout)
+            except ServiceCallError:
+                sync.counts["pull_errors"] += 1
+                return
+            if reply.ok and isinstance(reply.body, dict):
+                levels.append(reply.body)
+
+    await asyncio.gather(*(one(sku) for sku in skus))
+    return len(skus), await sync.apply(levels)
