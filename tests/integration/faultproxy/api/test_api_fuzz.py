@@ -92,19 +92,15 @@ anything = st.tuples(
     bodies)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(request=targeted | anything)
-def test_fuzzed_requests_never_5xx_or_traceback(fuzz_client: httpx.Client,
-                                                caplog: pytest.LogCaptureFixture,
-                                                request: tuple[str, str, bytes]) -> None:
+def _check(client: httpx.Client, caplog: pytest.LogCaptureFixture,
+           request: tuple[str, str, bytes]) -> None:
     method, path, body = request
     # Examples delete things; put the proxy and toxic the paths name back so depth is kept.
-    fuzz_client.post("/proxies", json={"name": "p1", "listen": "127.0.0.1:0", "upstream": "x:1"})
-    fuzz_client.post("/proxies/p1/toxics", json={"type": "latency"})
+    client.post("/proxies", json={"name": "p1", "listen": "127.0.0.1:0", "upstream": "x:1"})
+    client.post("/proxies/p1/toxics", json={"type": "latency"})
     caplog.clear()
     caplog.set_level(logging.ERROR, logger="peakready.faultproxy")
-    resp = fuzz_client.request(method, path, content=body)
+    resp = client.request(method, path, content=body)
     assert len(resp.headers.get("x-toxiproxy-request-id", "")) == 20
     if resp.status_code >= 500:
         assert resp.status_code == 500, resp.text
@@ -112,3 +108,24 @@ def test_fuzzed_requests_never_5xx_or_traceback(fuzz_client: httpx.Client,
         assert any(marker in error for marker in DOCUMENTED_500), (method, path, body, error)
     tracebacks = [r for r in caplog.records if r.exc_info]
     assert not tracebacks, tracebacks[0].getMessage()
+
+
+_SETTINGS = dict(deadline=None, derandomize=True,
+                 suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                        HealthCheck.too_slow])
+
+
+@settings(max_examples=150, **_SETTINGS)  # type: ignore[arg-type]
+@given(request=targeted | anything)
+def test_fuzzed_requests_never_5xx_or_traceback(fuzz_client: httpx.Client,
+                                                caplog: pytest.LogCaptureFixture,
+                                                request: tuple[str, str, bytes]) -> None:
+    _check(fuzz_client, caplog, request)
+
+
+@pytest.mark.slow
+@settings(max_examples=3000, **_SETTINGS)  # type: ignore[arg-type]
+@given(request=targeted | anything)
+def test_fuzzed_requests_deep(fuzz_client: httpx.Client, caplog: pytest.LogCaptureFixture,
+                              request: tuple[str, str, bytes]) -> None:
+    _check(fuzz_client, caplog, request)
