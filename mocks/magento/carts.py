@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -73,6 +74,10 @@ class Carts:
     active_by_customer: dict[int, Cart] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _item_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Ordered carts are kept (a late call gets Magento's 404 with the numeric id) but capped,
+    # so hours of checkouts cannot grow memory without bound.
+    ordered: deque[Cart] = field(default_factory=deque)
+    ordered_limit: int = 50_000
 
     def create_guest(self, now: str) -> Cart:
         cart = Cart(next(self._ids), secrets.token_hex(16), None, now, now)
@@ -127,6 +132,12 @@ class Carts:
         cart.is_active = False
         if cart.customer_id is not None and self.active_by_customer.get(cart.customer_id) is cart:
             del self.active_by_customer[cart.customer_id]
+        self.ordered.append(cart)
+        while len(self.ordered) > self.ordered_limit:
+            old = self.ordered.popleft()
+            self.by_id.pop(old.id, None)
+            if old.masked_id is not None:
+                self.by_mask.pop(old.masked_id, None)
 
     def next_item_id(self) -> int:
         return next(self._item_ids)

@@ -269,3 +269,11 @@ async def test_guest_cart_assigned_to_customer(client: Any) -> None:
                          json={"customerId": 1, "storeId": 1})
     assert r.json()["message"] == ("Cannot assign customer to the given cart. The cart is not "
                                    "anonymous.")
+
+
+async def test_ordered_carts_are_capped(client: Any, app: Any, sim: Any) -> None:
+    app.store.carts.ordered_limit = 2
+    for _ in range(3):
+        assert (await sim.guest_checkout(client)).status_code == 200
+    assert len(app.store.carts.ordered) == 2
+    assert 1 not in app.store.carts.by_id and 3 in app.store.carts.by_id
