@@ -21,7 +21,7 @@ def simulator() -> Iterator[Callable[..., str]]:
     def start(*flags: str) -> str:
         cmd = [sys.executable, "-m", "peakready.cli", "mock", "magento", "--port", "0",
                "--mocks-dir", str(REPO / "mocks"), "--fixtures-dir", str(REPO / "fixtures"),
-               *flags]
+               "--integration", "none", *flags]
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         procs.append(proc)

@@ -114,7 +114,7 @@ def _fuzz(sim: Any, examples: int) -> None:
 
 
 def test_fuzz_routes_never_5xx(sim: Any) -> None:
-    _fuzz(sim, 400)
+    _fuzz(sim, 200)
 
 
 @pytest.mark.slow
