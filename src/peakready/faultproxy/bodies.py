@@ -171,14 +171,10 @@ def parse_toxic_create(body: bytes, exists: Callable[[str], bool]) -> ToxicInput
     wrapper = GoStruct("", f"struct {{ {_ATTRS_TEXT} }}",
                        (GoField("attributes", "struct", attrs_struct),))
     sent = _go(value, wrapper).get("attributes", {})
-    attributes = {n: sent.get(n, 0) for n in attrs_struct_names(attrs_struct)}
+    attributes = {f.name: sent.get(f.name, 0) for f in attrs_struct.fields}
     _validate(toxic_type, attributes)
     toxicity = fields.get("toxicity", Float32(1.0))
     return ToxicInput(name, toxic_type, stream, toxicity, attributes, _expires(value))
-
-
-def attrs_struct_names(struct: GoStruct) -> list[str]:
-    return [f.name for f in struct.fields]
 
 
 def parse_toxic_update(body: bytes, toxic_type: str, current: dict[str, int]) -> ToxicUpdate:
