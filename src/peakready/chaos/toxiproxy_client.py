@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -114,6 +115,12 @@ class FaultProxyClient:
         # A Toxiproxy client must not look like a browser (the server's CSRF guard).
         self._http = httpx.Client(base_url=self.url, timeout=timeout, transport=transport,
                                   headers={"User-Agent": "peakready-faultproxy-client"})
+
+    @classmethod
+    def from_env(cls, default: str = DEFAULT_URL, **kwargs: Any) -> FaultProxyClient:
+        """``TOXIPROXY_URL`` when set (a real Toxiproxy, as its own CLI reads it), else
+        ``default``."""
+        return cls(os.environ.get("TOXIPROXY_URL") or default, **kwargs)
 
     def close(self) -> None:
         self._http.close()

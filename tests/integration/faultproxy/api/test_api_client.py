@@ -95,3 +95,14 @@ def test_holding_lease_renews_in_the_background_and_releases(server: FaultProxyT
         assert client.lease() is None
         time.sleep(0.4)
         assert [t.name for t in client.toxics("erp")] == ["latency_downstream"]
+
+
+def test_from_env_prefers_toxiproxy_url(monkeypatch: pytest.MonkeyPatch,
+                                        server: FaultProxyThread) -> None:
+    monkeypatch.setenv("TOXIPROXY_URL", server.url)
+    with FaultProxyClient.from_env("http://127.0.0.1:9") as client:
+        assert client.url == server.url
+        assert client.version() == "2.12.0"
+    monkeypatch.delenv("TOXIPROXY_URL")
+    with FaultProxyClient.from_env("http://127.0.0.1:9") as client:
+        assert client.url == "http://127.0.0.1:9"
