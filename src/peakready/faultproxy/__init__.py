@@ -3,8 +3,14 @@
 ::
 
     FaultProxyServer (server.py)          one asyncio process: control API + every proxy
+    │                                     (cli.py: `peakready proxy`; thread.py: in a thread)
+    ├── HttpServer (httpserver.py)        byte-exact HTTP/1.1 on asyncio streams
     ├── control API (api.py)              Toxiproxy's HTTP API + peakready extensions
-    │     └── ProxyRegistry (registry.py) proxies by name; populate keep/replace, reset
+    │     ├── bodies.py                   request bodies decoded as Go does (gojson, godecode)
+    │     ├── extensions.py, lease.py     /peakready/...: dead-man lease, info
+    │     ├── metrics.py                  /metrics: live Prometheus counters
+    │     └── ProxyRegistry (registry.py) proxies by name; populate keep/replace, reset,
+    │                                     toxic expiry
     └── Proxy (proxy.py)                  one listener → upstream; owns its live connections
           └── connection                  two links per client (upstream, downstream)
                 └── link                  chunks flow through a chain of toxic instances
