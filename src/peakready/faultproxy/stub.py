@@ -50,7 +50,7 @@ class Chan:
     transport); ``put`` waits while the channel holds ``capacity`` items.
     """
 
-    __slots__ = ("_ended", "_getters", "_items", "_putters", "capacity", "on_take")
+    __slots__ = ("_ended", "_getters", "_items", "_putters", "capacity", "consumer", "on_take")
 
     def __init__(self, capacity: int) -> None:
         # A Go channel of size 0 is a rendezvous; one slot is the closest asyncio equivalent.
@@ -60,6 +60,9 @@ class Chan:
         self._putters: list[asyncio.Future[None]] = []
         self._ended = False
         self.on_take: Any = None  # called after an item is taken (the link resumes reading)
+        # A synchronous reader (the link's writer): takes an item on put and returns True, or
+        # returns False while it cannot (destination paused) so items queue here instead.
+        self.consumer: Any = None
 
     def __len__(self) -> int:
         return len(self._items)
@@ -69,6 +72,10 @@ class Chan:
         return bool(self._items) or self._ended
 
     def put_nowait(self, item: Chunk | None) -> None:
+        if self.consumer is not None and not self._items and self.consumer(item):
+            if item is None:
+                self._ended = True
+            return
         self._items.append(item)
         _wake(self._getters)
 
@@ -138,6 +145,10 @@ class Stub:
         self.task: asyncio.Task[None] | None = None
         self._interrupting = False
         self._waiter: asyncio.Future[None] | None = None
+
+    @property
+    def interrupting(self) -> bool:
+        return self._interrupting
 
     # -- used by the link ----------------------------------------------------------------------
     def run(self, config: ToxicConfig) -> None:

@@ -224,3 +224,22 @@ def test_chain_path_keeps_bytes_intact_under_back_pressure(run_kit: Any) -> None
 
     run_kit(main)
 
+
+
+def test_stop_leaves_no_task_behind(run_kit: Any) -> None:
+    async def main(kit: Any) -> None:
+        proxy = await kit.echo_proxy(kit.toxic("latency", latency=5_000),
+                                     kit.toxic("bandwidth", "upstream", rate=0),
+                                     kit.toxic("timeout", "upstream", timeout=0, name="t"))
+        clients = [await kit.connect(proxy) for _ in range(5)]
+        for _reader, writer in clients:
+            writer.write(b"stuck somewhere in a chain")
+        await asyncio.sleep(0.05)
+        proxy.update_toxic("t", {"timeout": 0}, None)  # an op queued on every link
+        await proxy.stop()
+        await asyncio.sleep(0)
+        ours = [t for t in asyncio.all_tasks()
+                if "peakready" in getattr(t.get_coro(), "cr_code", main.__code__).co_filename]
+        assert ours == []
+
+    run_kit(main)
