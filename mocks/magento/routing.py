@@ -65,6 +65,7 @@ class Route:
 class Router:
     def __init__(self) -> None:
         self._table: dict[tuple[str, int], list[Route]] = {}
+        self._trie = _Node()
         self.routes: list[Route] = []
         # "version:<name>" ACL placeholders resolved per Magento version at request time
         self.acl_resolvers: dict[str, Callable[[tuple[int, ...]], str]] = {}
@@ -74,6 +75,10 @@ class Router:
         def decorate(handler: Handler) -> Handler:
             segments = tuple(s for s in pattern.strip("/").split("/") if s)
             route = Route(method, pattern, handler, acl, segments, service, async_param)
+            node = self._trie
+            for seg in segments:
+                node = node.param() if seg[0] == ":" else node.literal(seg)
+            node.routes.setdefault(method, route)
             bucket = self._table.setdefault((method, len(segments)), [])
             bucket.append(route)
             bucket.sort(key=lambda r: r.param_count)
@@ -82,18 +87,15 @@ class Router:
         return decorate
 
     def match(self, method: str, segments: list[str]) -> tuple[Route, dict[str, str]] | None:
-        for route in self._table.get((method, len(segments)), ()):
-            params: dict[str, str] = {}
-            for want, got in zip(route.segments, segments, strict=True):
-                if want[0] == ":":
-                    if not got:
-                        break
-                    params[want[1:]] = got
-                elif want != got:
-                    break
-            else:
-                return route, params
-        return None
+        """Walk the segment trie, literal children first, backtracking to parameters."""
+        values: list[str] = []
+        route = _walk(self._trie, segments, 0, method, values)
+        if route is None:
+            return None
+        if not values:
+            return route, {}
+        names = [s[1:] for s in route.segments if s[0] == ":"]
+        return route, dict(zip(names, values, strict=True))
 
     def match_bulk(self, method: str,
                    segments: list[str]) -> tuple[Route, dict[str, str]] | None:
@@ -117,3 +119,44 @@ class Router:
             if route.method == method and route.pattern == pattern:
                 return route
         return None
+
+
+class _Node:
+    """One path segment position: literal children, one parameter child, routes by method."""
+
+    __slots__ = ("literals", "parameter", "routes")
+
+    def __init__(self) -> None:
+        self.literals: dict[str, _Node] = {}
+        self.parameter: _Node | None = None
+        self.routes: dict[str, Route] = {}
+
+    def literal(self, segment: str) -> _Node:
+        node = self.literals.get(segment)
+        if node is None:
+            node = self.literals[segment] = _Node()
+        return node
+
+    def param(self) -> _Node:
+        if self.parameter is None:
+            self.parameter = _Node()
+        return self.parameter
+
+
+def _walk(node: _Node, segments: list[str], index: int, method: str,
+          values: list[str]) -> Route | None:
+    if index == len(segments):
+        return node.routes.get(method)
+    segment = segments[index]
+    child = node.literals.get(segment)
+    if child is not None:
+        found = _walk(child, segments, index + 1, method, values)
+        if found is not None:
+            return found
+    if node.parameter is not None and segment:
+        values.append(segment)
+        found = _walk(node.parameter, segments, index + 1, method, values)
+        if found is not None:
+            return found
+        values.pop()
+    return None
