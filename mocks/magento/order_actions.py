@@ -186,15 +186,21 @@ def register(router: Router) -> None:
         old = (order.state, order.status)
         canceled = 0.0
         for item in order.items:
-            qty = item.to_cancel
+            qty = item.to_cancel  # Item::cancel(): min(qty to invoice, qty to ship)
             if qty > EPS:
                 store.inventory.append(item.sku, qty, "order_canceled", order.entity_id,
                                        order.increment_id)
-            canceled += item.price * item.to_invoice
-            item.qty_canceled += item.to_invoice
+            canceled += item.price * qty
+            item.qty_canceled += qty
         shipping = order.shipping_amount - order.shipping_invoiced
         order.total_canceled = round(canceled + shipping, 4)
-        order.set_state("canceled")
+        # Order::registerCancellation: an order with invoiced, unrefunded items is not
+        # "canceled" but processing (still shippable) or complete.
+        if any(i.to_refund > EPS for i in order.items):
+            order.set_state("processing" if any(i.to_ship > EPS for i in order.items)
+                            else "complete")
+        else:
+            order.set_state("canceled")
         await _changed(store, order, "cancel", old)
         return True
 

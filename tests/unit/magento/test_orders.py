@@ -204,3 +204,20 @@ async def test_order_search_by_status_and_paging_clamp(client: Any, sim: Any) ->
     assert body["search_criteria"]["current_page"] == 9
     assert body["search_criteria"]["sort_orders"] == [{"field": "entity_id",
                                                        "direction": "DESC"}]
+
+
+async def test_cancel_after_partial_invoice_keeps_the_invoiced_part(client: Any, sim: Any,
+                                                                    app: Any) -> None:
+    order_id = await _order(client, sim)
+    item_id = (await _get(client, order_id))["items"][0]["item_id"]
+    await client.post(f"/rest/V1/order/{order_id}/invoice", headers=ADMIN,
+                      json={"items": [{"order_item_id": item_id, "qty": 1}]})
+    r = await client.post(f"/rest/V1/orders/{order_id}/cancel", headers=ADMIN)
+    assert r.json() is True
+    order = await _get(client, order_id)
+    assert order["state"] == "processing"          # one invoiced unit is still to ship
+    assert order["items"][0]["qty_canceled"] == 1
+    assert await sim.salable(client, "24-MB04") == 4  # only the uninvoiced unit came back
+    await client.post(f"/rest/V1/order/{order_id}/ship", headers=ADMIN, json={})
+    assert (await _get(client, order_id))["state"] == "complete"
+    assert app.store.inventory.reservations_for(order_id) == 0
