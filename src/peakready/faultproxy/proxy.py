@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
+import os
 import random
 import socket
 from typing import Any
@@ -57,6 +59,15 @@ def resolve_listen(listen: str) -> tuple[str, int]:
     return host, port
 
 
+def _go_reason(exc: OSError) -> str:
+    """Go's wording for a failed bind: ``bind: address already in use`` (lower-case errno text)."""
+    if exc.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+        # asyncio rewrites strerror ("error while attempting to bind on …"): use the errno's.
+        text = os.strerror(exc.errno)
+        return f"bind: {text[0].lower()}{text[1:]}"
+    return exc.strerror or str(exc)
+
+
 def format_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
@@ -86,8 +97,8 @@ class Proxy:
             self._server = await loop.create_server(
                 self._accept, host, port, reuse_address=True, family=socket.AF_UNSPEC)
         except OSError as exc:
-            reason = "bind: address already in use" if exc.errno == 98 else (exc.strerror or exc)
-            raise ListenError(f"listen tcp {format_address(host, port)}: {reason}") from None
+            raise ListenError(f"listen tcp {format_address(host, port)}: {_go_reason(exc)}"
+                              ) from None
         bound = self._server.sockets[0].getsockname()
         self.listen = format_address(bound[0], bound[1])
         self.enabled = True

@@ -243,3 +243,13 @@ def test_stop_leaves_no_task_behind(run_kit: Any) -> None:
         assert ours == []
 
     run_kit(main)
+
+
+def test_unassignable_listen_address_has_go_wording(run_kit: Any) -> None:
+    async def main(kit: Any) -> None:
+        proxy = Proxy("far", "192.0.2.1:0", "127.0.0.1:1", rng=random.Random(1))  # TEST-NET-1
+        with pytest.raises(ListenError) as caught:
+            await proxy.start()
+        assert str(caught.value) == "listen tcp 192.0.2.1:0: bind: cannot assign requested address"
+
+    run_kit(main)
