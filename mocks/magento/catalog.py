@@ -29,8 +29,8 @@ PRODUCT_FIELDS = frozenset({
     "created_at", "updated_at", "weight", "extension_attributes", "product_links", "options",
     "media_gallery_entries", "tier_prices", "custom_attributes"})
 _SCALARS: dict[str, Callable[[Any], Any]] = {
-            "name": to_str, "attribute_set_id": to_int, "price": to_float, "status": to_int,
-            "visibility": to_int, "type_id": to_str, "weight": to_float}
+    "name": to_str, "attribute_set_id": to_int, "price": to_float, "status": to_int,
+    "visibility": to_int, "type_id": to_str, "weight": to_float}
 _TYPES = frozenset({"simple", "virtual", "configurable", "bundle", "grouped", "downloadable"})
 
 
