@@ -215,8 +215,8 @@ class StoreSeeder:
                     response = await self._call(client, "GET", "/rest/all/V1/products",
                                                 params=params, idempotent=True)
                 except _Failed as exc:
-                    raise HarnessError(f"cannot reach the store at {self.base_url}: {exc}") \
-                        from exc
+                    raise HarnessError(f"cannot reach the store at {self.base_url} "
+                                       f"(is it running?): {exc}") from exc
                 if response.status_code == 401:
                     raise ConfigError(f"the store at {self.base_url} rejected the token (401); "
                                       f"check the variable named by --token-env")
