@@ -103,6 +103,7 @@ class RouteCost:
                 "mean_ms": round(self.mean_ms, 3)}
 
 
+_RECENT = 4096  # waits kept for the percentiles in report()
 _CART = "**/V1/guest-carts|carts/{cart}"
 # First match wins: specific cart steps before the cart catch-alls, product reads before saves.
 DEFAULT_ROUTES: tuple[RouteCost, ...] = (
@@ -319,6 +320,8 @@ class CapacityModel:
         self.peak_queue = 0
         self.max_wait_s = 0.0
         self.busy_s = 0.0  # worker-seconds held: utilisation = busy_s / (workers x elapsed)
+        # Counters are exact; percentiles come from the most recent waits only (bounded).
+        self._recent_waits: collections.deque[float] = collections.deque(maxlen=_RECENT)
 
     # -- service times -------------------------------------------------------------------
     def draw_service_time(self, route: RouteCost) -> float:
@@ -344,6 +347,7 @@ class CapacityModel:
         self.peak_queue = 0
         self.max_wait_s = 0.0
         self.busy_s = 0.0
+        self._recent_waits.clear()
 
     def ceiling(self, mix: Mapping[str, float]) -> dict[str, Any]:
         """Theoretical throughput for ``mix`` (route name, or "METHOD /path", → weight)."""
@@ -386,6 +390,7 @@ class CapacityModel:
                 "rejected": sum(s.rejected for s in self._stats.values()),
                 "wait_ms_mean": round(1000.0 * wait_total / served, 3) if served else 0.0,
                 "wait_ms_max": round(1000.0 * self.max_wait_s, 3),
+                "recent_wait_ms": self._recent_percentiles(),
                 "busy_worker_seconds": round(self.busy_s, 6),
                 "per_route": {n: {"served": s.served, "rejected": s.rejected,
                                   "wait_ms_mean": round(1000 * s.wait_s / s.served, 3)
@@ -396,6 +401,16 @@ class CapacityModel:
             },
             "ceiling": {"source": source, **self.ceiling(chosen)} if chosen else None,
         }
+
+    def _recent_percentiles(self) -> dict[str, float | int]:
+        waits = sorted(self._recent_waits)
+        if not waits:
+            return {"count": 0}
+
+        def pick(q: float) -> float:
+            return round(1000.0 * waits[min(len(waits) - 1, int(q * len(waits)))], 3)
+
+        return {"count": len(waits), "p50": pick(0.5), "p95": pick(0.95), "p99": pick(0.99)}
 
     def _by_name(self, name: str) -> RouteCost:
         route = self.config.route_named(name)
@@ -440,6 +455,7 @@ class CapacityModel:
         stats.wait_s += wait
         stats.service_s += ended - started
         self.max_wait_s = max(self.max_wait_s, wait)
+        self._recent_waits.append(wait)
         # Sent after the release, as FPM hands its output to the web server and moves on.
         for message in held:
             if message["type"] == "http.response.start" and self.config.timing_headers:

@@ -78,6 +78,8 @@ async def test_two_workers_four_requests_two_wait_one_service_time() -> None:
     assert report["peak_queue"] == 2
     assert report["wait_ms_max"] == pytest.approx(waits[-1], abs=1.0)
     assert report["busy_worker_seconds"] >= 4 * SERVICE_MS / 1000 * 0.95
+    recent = report["recent_wait_ms"]
+    assert recent["count"] == 4 and recent["p50"] >= SERVICE_MS * 0.95  # 2 of 4 waited
 
 
 @run_async
