@@ -4,7 +4,8 @@
 
     model.py          CatalogFixture / ProductFixture / CustomerFixture (plain frozen data)
     profile_spec.py   fixtures/profiles/<name>.yaml → ProfileSpec (validated; ConfigError)
-    profiles.py       ProfileSpec + seed → CatalogFixture (faker pools + one seeded Random)
+    profiles.py       ProfileSpec + seed → CatalogFixture (faker pools + seeded Random streams)
+    payloads.py       fixture rows → Magento REST bodies (product, sourceItems, customer)
     store_seeder.py   CatalogFixture → a store over Magento REST (simulator or allow-listed real)
     cli.py            `peakready seed`
 

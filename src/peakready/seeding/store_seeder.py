@@ -227,7 +227,7 @@ class StoreSeeder:
             return run
 
         chunks = list(batched(products, _EXISTS_PER_CALL))
-        await self._fan_out("existing", [job(c) for c in chunks], len(products),
+        await self._fan_out("checking", [job(c) for c in chunks], len(products),
                             [len(c) for c in chunks])
         if unknown:
             log.warning("the store could not list SKUs; products are counted as updated")
