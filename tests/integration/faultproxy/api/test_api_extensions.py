@@ -151,6 +151,10 @@ def _delay_pattern(fp: FaultProxyThread, upstream: str, connections: int) -> lis
             sock.sendall(b"x")
             assert sock.recv(10) == b"x"
             pattern.append(time.monotonic() - start > 0.06)
+        # Draws come from one generator per proxy: let the proxy finish tearing this connection
+        # down before the next one starts, so the order of draws is the same in every run.
+        _wait_for(lambda: _metric(httpx.get(fp.url + "/metrics").text,
+                                  "peakready_proxy_active_connections", proxy="p") == 0, 5.0)
     return pattern
 
 
