@@ -25,6 +25,8 @@ from peakready.mockkit.settings import MockSettings
 REPO = Path(__file__).resolve().parents[3]
 MOCKS = REPO / "mocks"
 SERVICES = ("erp", "crm", "payment", "shipping")
+# httpcore writes headers and body separately: without this, Nagle + delayed ACK add 40 ms.
+NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 ADDRESS = {"firstname": "Ada", "lastname": "Lovelace", "street": ["1 Main St"],
            "city": "Austin", "region": "Texas", "region_id": 57, "region_code": "TX",
            "postcode": "78701", "country_id": "US", "telephone": "5125550100",
@@ -42,12 +44,13 @@ class ServerThread:
     def __init__(self, app: Any, name: str) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited on accept
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(1024)
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, lifespan="on", log_config=None, access_log=False,
-                                timeout_graceful_shutdown=2)
+                                timeout_graceful_shutdown=0.5)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self._run, daemon=True, name=f"srv-{name}")
         self.thread.start()
@@ -72,8 +75,9 @@ class Estate:
     fp: FaultProxyClient
     servers: dict[str, ServerThread]
     sim: Any
-    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30.0,
-                                                                    trust_env=False))
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(
+        timeout=30.0, trust_env=False, transport=httpx.HTTPTransport(socket_options=NODELAY)))
+    address: dict[str, Any] = field(default_factory=lambda: dict(ADDRESS))
 
     @property
     def sim_url(self) -> str:

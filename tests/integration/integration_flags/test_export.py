@@ -4,6 +4,7 @@ export mistake, under the same fault, shows its failure in the ERP's evidence.""
 from __future__ import annotations
 
 import time
+
 import pytest
 
 ORDERS = 8
