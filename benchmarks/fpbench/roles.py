@@ -103,8 +103,7 @@ def main(argv: list[str]) -> None:
     elif role == "http-uvicorn":
         uvloop.run(_serve_uvicorn())
     elif role == "proxy":
-        runner = asyncio.run if os.environ.get("FPBENCH_PROXY_LOOP") == "asyncio" else uvloop.run
-        runner(_run_proxy(argv[1], [json.loads(t) for t in argv[2:]]))
+        uvloop.run(_run_proxy(argv[1], [json.loads(t) for t in argv[2:]]))
     else:
         raise SystemExit(f"unknown role {role!r}")
 
