@@ -204,7 +204,8 @@ def register(router: Router) -> None:
         if product is None:
             raise no_product()
         item = render_stock_item(call.store, product)
-        return {"product_id": product.id, "stock_id": DEFAULT_STOCK, "qty": item["qty"],
+        # StockStatusInterface::getQty() is declared int: Magento's output casts it.
+        return {"product_id": product.id, "stock_id": DEFAULT_STOCK, "qty": int(item["qty"]),
                 "stock_status": 1 if item["is_in_stock"] else 0, "stock_item": item}
 
     @router.add("GET", "/V1/stockItems/lowStock", legacy)
@@ -233,7 +234,11 @@ def register(router: Router) -> None:
             last = max(1, -(-total // size))
             page = min(page, last)
             rows = rows[(page - 1) * size:page * size]
-        return {"items": rows, "search_criteria": {"filter_groups": []}, "total_count": total}
+        criteria = {"mapper_interface_name": "Magento\\CatalogInventory\\Model\\ResourceModel"
+                    "\\Stock\\Item\\StockItemCriteriaMapper", "criteria_list": [],
+                    "filters": [], "orders": [],
+                    "limit": [str(page), str(size)] if size > 0 else []}
+        return {"items": rows, "search_criteria": criteria, "total_count": total}
 
     @router.add("GET", "/V1/inventory/source-items", "Magento_InventoryApi::source")
     async def list_source_items(call: Call) -> Any:
