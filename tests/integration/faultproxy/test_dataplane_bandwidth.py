@@ -87,3 +87,22 @@ def test_raising_the_rate_live_speeds_up_the_transfer(run_kit: Any) -> None:
         assert elapsed < 1.0, elapsed
 
     run_kit(main)
+
+
+def test_large_chunk_goes_out_in_rate_x_100_byte_pieces_every_100_ms(run_kit: Any) -> None:
+    """3 500 B at 10 KB/s: 1 000 B at 100, 200 and 300 ms, the last 500 B at 350 ms."""
+
+    async def main(kit: Any) -> None:
+        server = await kit.server(_sender(b"p" * 3500))
+        proxy = await kit.proxy(server.address, kit.toxic("bandwidth", rate=10))
+        reader, _writer = await kit.connect(proxy)
+        start = time.monotonic()
+        seen: list[tuple[int, float]] = []
+        while sum(n for n, _ in seen) < 3500:
+            data = await asyncio.wait_for(reader.read(65536), 2)
+            seen.append((len(data), time.monotonic() - start))
+        assert [n for n, _ in seen] == [1000, 1000, 1000, 500]
+        for (_, at), due in zip(seen, (0.1, 0.2, 0.3, 0.35), strict=True):
+            assert -0.003 <= at - due <= 0.03, seen
+
+    run_kit(main)

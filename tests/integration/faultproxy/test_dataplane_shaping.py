@@ -9,6 +9,8 @@ import time
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from peakready.faultproxy.toxics import REGISTRY, InvalidAttributes
 
@@ -131,3 +133,21 @@ def test_noop_passes_everything(run_kit: Any) -> None:
         assert await kit.roundtrip(reader, writer) < 0.05
 
     run_kit(main)
+
+
+@given(size=st.integers(0, 70_000), average=st.integers(1, 5000),
+       variation=st.integers(-4999, 3000), seed=st.integers(0, 2**32))
+@settings(max_examples=200, deadline=None)
+def test_slicer_boundaries_cover_the_chunk_in_bounded_pieces(
+        size: int, average: int, variation: int, seed: int) -> None:
+    attributes = {"average_size": average, "size_variation": variation}
+    if average + variation <= 0:
+        with pytest.raises(InvalidAttributes):
+            REGISTRY["slicer"].validate(attributes)
+        return
+    pieces = REGISTRY["slicer"](attributes, random.Random(seed)).boundaries(  # type: ignore[attr-defined]
+        size)
+    assert pieces[0][0] == 0 and pieces[-1][1] == size
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(pieces))
+    assert all(end - start <= max(average + variation, 1) for start, end in pieces)
+    assert size == 0 or all(end > start for start, end in pieces)
