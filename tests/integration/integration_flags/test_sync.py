@@ -1,0 +1,93 @@
+"""ERP → Magento (order status, stock) and Magento → CRM (customers), good vs the mistakes."""
+
+from __future__ import annotations
+
+import time
+
+
+def _route_count(journal: dict, route: str) -> int:
+    return sum(sum(by_status.values()) for by_status in journal["routes"].get(route, {}).values())
+
+
+def test_erp_shipped_and_invoiced_become_shipment_and_invoice(estate_factory) -> None:
+    estate = estate_factory("good", erp={"pick_after": 0.1, "ship_after": 0.3,
+                                         "invoice_after": 0.6})
+    response, _ = estate.buy("SKU-2", 3)
+    order = estate.sim.store.orders.by_id[int(response.json())]
+    estate.wait_drained()
+    time.sleep(1.2)  # the ERP picks, ships and invoices on its own schedule
+    handled = estate.cycle("orders")
+    assert handled["handled"] >= 3
+    assert order.state == "complete"
+    assert len(order.shipments) == 1 and len(order.invoices) == 1
+    tracking = estate.erp_orders()[order.increment_id][0]["tracking_number"]
+    assert tracking and any(tracking in h["comment"] for h in order.histories)
+    inventory = estate.sim.store.inventory
+    assert inventory.items[("SKU-2", "default")].quantity == 997  # source deduction
+    assert inventory.salable("SKU-2") == 997                      # reservation compensated
+    # a second pull applies nothing twice
+    before = estate.integration()["metrics"]["order_sync"]
+    estate.cycle("orders")
+    after = estate.integration()["metrics"]["order_sync"]
+    assert after.get("shipped_applied") == before.get("shipped_applied") == 1
+
+
+def test_stock_delta_sets_on_hand_and_respects_reservations(estate_factory) -> None:
+    estate = estate_factory("good", erp={"stock": {f"SKU-{i}": 40 for i in range(1, 6)}})
+    response, _ = estate.buy("SKU-1", 2)     # Magento reserves 2 of its 1000
+    assert response.status_code == 200
+    first = estate.cycle("stock")["metrics"]["stock_sync"]
+    inventory = estate.sim.store.inventory
+    assert inventory.items[("SKU-1", "default")].quantity == 40   # the ERP owns on-hand
+    assert inventory.salable("SKU-1") == 38                       # minus open reservations
+    assert first["last_cycle"] == {"erp_requests": 1, "skus_applied": 5}
+    second = estate.cycle("stock")["metrics"]["stock_sync"]
+    assert second["last_cycle"] == {"erp_requests": 1, "skus_applied": 0}  # nothing changed
+
+
+def test_full_stock_sync_asks_for_the_whole_catalogue_every_cycle(estate_factory) -> None:
+    catalogue = 30
+    bad = estate_factory({"flags": ["full_stock_sync"]}, skus=catalogue)
+    good = estate_factory("good", skus=catalogue)
+    for estate in (bad, good):
+        estate.cycle("stock")
+        estate.cycle("stock")
+    bad_journal, good_journal = bad.journal("erp"), good.journal("erp")
+    assert _route_count(bad_journal, "/api/stock/{sku}") == 2 * catalogue
+    assert bad.integration()["metrics"]["stock_sync"]["last_cycle"]["erp_requests"] == catalogue
+    assert _route_count(good_journal, "/api/stock/{sku}") == 0
+    assert _route_count(good_journal, "/api/stock") == 2
+    assert good.integration()["metrics"]["stock_sync"]["last_cycle"]["skus_applied"] == 0
+
+
+CONTACT = {"email": "grace@example.com", "firstname": "Grace", "lastname": "Hopper",
+           "segment": "vip", "marketing_consent": True, "lead_score": 90}
+
+
+def _new_customer(estate) -> None:
+    r = estate.http.post(f"{estate.sim_url}/rest/V1/customers", json={
+        "customer": {"email": CONTACT["email"], "firstname": "Grace", "lastname": "Hopper-Murray"},
+        "password": "Passw0rd!long"})
+    assert r.status_code == 200, r.text
+
+
+def test_customer_sync_sends_only_magento_fields(estate_factory) -> None:
+    estate = estate_factory("good", crm={"contacts": [CONTACT]})
+    _new_customer(estate)
+    assert estate.cycle("customers")["handled"] == 1
+    contact = estate.http.get(f"{estate.mock_url('crm')}/api/contacts/{CONTACT['email']}").json()
+    assert contact["lastname"] == "Hopper-Murray"            # Magento's field arrived
+    assert (contact["segment"], contact["marketing_consent"], contact["lead_score"]) == (
+        "vip", True, 90)                                     # the CRM's fields kept
+    assert estate.evidence("crm", "overwrites")["records"]["overwrites"] == []
+    assert estate.cycle("customers")["handled"] == 0          # unchanged: not sent again
+
+
+def test_overwrite_crm_fields_wipes_what_the_crm_owns(estate_factory) -> None:
+    estate = estate_factory({"flags": ["overwrite_crm_fields"]}, crm={"contacts": [CONTACT]})
+    _new_customer(estate)
+    estate.cycle("customers")
+    overwrites = estate.evidence("crm", "overwrites")["records"]["overwrites"]
+    assert {o["field"] for o in overwrites} == {"segment", "marketing_consent", "lead_score"}
+    contact = estate.http.get(f"{estate.mock_url('crm')}/api/contacts/{CONTACT['email']}").json()
+    assert contact["segment"] == "new"
