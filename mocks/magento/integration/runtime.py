@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..events import OrderPlaced
+from .checkout_hooks import IntegrationHooks
 from .clients import ServiceClients
 from .customer_sync import CustomerSync
 from .exporter import Exporter
@@ -35,6 +36,7 @@ from .settings import IntegrationSettings, settings_from_options
 from .stock_sync import StockSync
 from .strategies import choose
 
+# Importing the parts above registers every named strategy (strategies.py) before use.
 __all__ = ["Integration", "build_integration"]
 
 log = logging.getLogger("peakready.mocks.magento.integration")
@@ -62,8 +64,6 @@ class Integration:
                                     self.strategies["stock_pull"])
         self.customer_sync = CustomerSync(self.clients, lambda: self.magento.store, settings,
                                           self.strategies["crm_fields"])
-        from .checkout_hooks import IntegrationHooks
-
         self.hooks = IntegrationHooks(self)
         self._unsubscribe: Callable[[], None] | None = None
         self._loops: list[asyncio.Task[None]] = []
