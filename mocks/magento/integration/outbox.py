@@ -19,6 +19,7 @@ import heapq
 import itertools
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,7 +59,8 @@ class ExportEntry:
 
 
 class Outbox:
-    def __init__(self, clock: Any = time.monotonic, wall: Any = time.time) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic,
+                 wall: Callable[[], float] = time.time) -> None:
         self.clock = clock
         self.wall = wall
         self.entries: dict[str, ExportEntry] = {}
