@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -79,6 +80,9 @@ class Exporter:
         self.configure(settings, strategies)
         self._wake: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._last_success = time.monotonic()
+        self._failures_since_success = 0
+        self.expedited = 0
 
     def configure(self, settings: IntegrationSettings, strategies: dict[str, str]) -> None:
         self.settings = settings
@@ -151,6 +155,7 @@ class Exporter:
             body = reply.body if isinstance(reply.body, dict) else {}
             note = f"{reply.status} {'keyed' if keyed else 'no key'}"
             self.outbox.succeed(entry, body.get("erp_order_id"), note)
+            self._recovered()
             return
         retry_after = parse_retry_after(reply.headers.get("retry-after"))
         if reply.status in _RETRYABLE:
@@ -160,7 +165,19 @@ class Exporter:
                         reply.status)
             self.outbox.give_up(entry, f"http {reply.status} (not retryable)", drop=False)
 
+    def _recovered(self) -> None:
+        """After an outage (failures and no success for a while), retry the backlog now:
+        the workers bound the concurrency, so this drains fast without a herd."""
+        now = time.monotonic()
+        if self._failures_since_success and now - self._last_success >= \
+                self.settings.recovery_gap:
+            self.expedited += self.outbox.expedite()
+            self.wake()
+        self._last_success = now
+        self._failures_since_success = 0
+
     def _failed(self, entry: ExportEntry, error: str, retry_after: float | None) -> None:
+        self._failures_since_success += 1
         delay = self.policy.delay(entry.attempts, self.rng)
         if delay is None:
             drop = self.policy.on_give_up == "drop"
@@ -170,7 +187,8 @@ class Exporter:
             self.outbox.give_up(entry, error, drop=drop)
             return
         delay = retry_after_floor(self.strategies["retry_after"], delay, retry_after)
-        self.outbox.fail(entry, error, delay)
+        honoured = retry_after if self.strategies["retry_after"] == "honour" else None
+        self.outbox.fail(entry, error, delay, honoured)
         self.wake()
 
 

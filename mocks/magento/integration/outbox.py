@@ -43,6 +43,7 @@ class ExportEntry:
     attempts: int = 0                       # attempts in the current round (replay resets)
     total_attempts: int = 0
     next_at: float = 0.0                    # monotonic, while waiting
+    not_before: float = 0.0                 # monotonic: a Retry-After, never expedited
     last_error: str | None = None
     exported_at: float | None = None
     erp_order_id: str | None = None
@@ -123,10 +124,13 @@ class Outbox:
         entry.history.append({"at": entry.exported_at, "outcome": note})
         self.lags.append(entry.exported_at - entry.created_at)
 
-    def fail(self, entry: ExportEntry, error: str, retry_in: float) -> None:
+    def fail(self, entry: ExportEntry, error: str, retry_in: float,
+             not_before_in: float | None = None) -> None:
         self._move(entry, ("in_flight",), "waiting")
         entry.last_error = error
-        entry.next_at = self.clock() + max(0.0, retry_in)
+        now = self.clock()
+        entry.next_at = now + max(0.0, retry_in)
+        entry.not_before = now + not_before_in if not_before_in is not None else 0.0
         entry.history.append({"at": self.wall(), "outcome": error, "retry_in": retry_in})
         heapq.heappush(self._waiting, (entry.next_at, next(self._seq), entry.increment_id))
 
@@ -137,6 +141,23 @@ class Outbox:
                               "gave_up": "dropped" if drop else "dead_letter"})
         if drop:
             entry.payload = None
+
+    def expedite(self) -> int:
+        """Waiting entries become due now (or at their Retry-After); returns how many.
+
+        Used once the ERP is seen healthy again after an outage: their backoff was sized for
+        a dead ERP, and waiting it out would only stretch the drain."""
+        now = self.clock()
+        moved = 0
+        for entry in self.entries.values():
+            if entry.state == "waiting" and entry.next_at > now:
+                entry.next_at = max(now, entry.not_before)
+                moved += 1
+        if moved:
+            self._waiting = [(e.next_at, next(self._seq), e.increment_id)
+                             for e in self.entries.values() if e.state == "waiting"]
+            heapq.heapify(self._waiting)
+        return moved
 
     def replay(self, increment_ids: list[str] | None = None) -> list[str]:
         """Dead letters back to pending (all of them when ``increment_ids`` is None)."""

@@ -206,7 +206,8 @@ class Integration:
                 "metrics": self.metrics()}
 
     def metrics(self) -> dict[str, Any]:
-        return {"export": self.outbox.metrics(), "order_sync": self.order_sync.metrics(),
+        export = {**self.outbox.metrics(), "expedited": self.exporter.expedited}
+        return {"export": export, "order_sync": self.order_sync.metrics(),
                 "stock_sync": self.stock_sync.metrics(),
                 "customer_sync": self.customer_sync.metrics(),
                 "checkout": dict(self.hooks.counts), "calls": dict(self.clients.counts)}

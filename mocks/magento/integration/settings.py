@@ -40,6 +40,7 @@ class IntegrationSettings:
     max_attempts: int = 10
     storm_attempt_limit: int = 500        # retry_storm still stops (every loop is bounded)
     export_workers: int = 8
+    recovery_gap: float = 1.0             # no success for this long, then one: ERP is back
     # pulls (0 disables a loop)
     order_poll_interval: float = 5.0
     stock_poll_interval: float = 10.0

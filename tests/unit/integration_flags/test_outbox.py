@@ -97,3 +97,14 @@ def test_counts_track_every_state(box) -> None:
     assert box.metrics()["states"] == {"pending": 1, "in_flight": 0, "waiting": 1,
                                        "exported": 1, "dead": 1, "dropped": 0}
     assert box.backlog == 2
+
+
+def test_expedite_makes_waiting_entries_due_but_keeps_retry_after(box) -> None:
+    a, b = box.add("a", 1, {}), box.add("b", 2, {})
+    box.take(), box.take()
+    box.fail(a, "connect", 25.0)
+    box.fail(b, "http 429", 25.0, not_before_in=5.0)
+    assert box.expedite() == 2
+    assert box.take() is a and box.take() is None   # b still honours its Retry-After
+    box.test_clock.now += 5.0
+    assert box.take() is b
