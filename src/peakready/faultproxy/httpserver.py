@@ -156,24 +156,36 @@ class HttpServer:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        graceful = False  # True: flush what is buffered, then FIN; False: drop at once
         try:
             while await self._one(reader, writer):
                 pass
+            graceful = True
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
             pass
         except _BadRequest as exc:
             log.debug("bad request: %s", exc)
-            with contextlib.suppress(Exception):
-                extra = "".join(f"{k}: {v}\r\n" for k, v in self._extra_headers())
-                writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; "
-                             b"charset=utf-8\r\n" + extra.encode("latin-1", "replace")
-                             + b"Connection: close\r\n\r\n400 Bad Request")
-                await writer.drain()
+            extra = "".join(f"{k}: {v}\r\n" for k, v in self._extra_headers())
+            writer.write(b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; "
+                         b"charset=utf-8\r\n" + extra.encode("latin-1", "replace")
+                         + b"Connection: close\r\n\r\n400 Bad Request")
+            graceful = True
         except asyncio.CancelledError:
             pass
         finally:
             self._tasks.discard(task)
-            writer.transport.abort()
+            await self._close(writer, graceful)
+
+    @staticmethod
+    async def _close(writer: asyncio.StreamWriter, graceful: bool) -> None:
+        if graceful and not writer.transport.is_closing():
+            writer.close()
+            try:
+                await asyncio.wait_for(writer.wait_closed(), 5.0)
+                return
+            except (Exception, asyncio.CancelledError):
+                pass
+        writer.transport.abort()
 
     async def _one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bool:
         """Serve one request; False when the connection should close."""

@@ -3,6 +3,7 @@ malformed requests, and the §10 'must' that disable/delete drop live connection
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import time
@@ -186,3 +187,17 @@ def test_http10_closes_unless_keep_alive_is_asked(raw: Callable[[bytes], bytes],
         assert b"\r\nConnection: keep-alive\r\n" in data
         sock.sendall(b"GET /proxies HTTP/1.0\r\n\r\n")
         assert sock.recv(4096).startswith(b"HTTP/1.1 200 OK")
+
+
+def test_a_large_response_is_not_cut_when_the_connection_closes(
+        api: httpx.Client, raw: Callable[[bytes], bytes]) -> None:
+    resp = api.post("/populate", json=[{"name": f"proxy-{n:03d}-" + "x" * 300,
+                                        "upstream": "x:1", "enabled": False}
+                                       for n in range(600)])
+    assert resp.status_code == 201
+    data = raw(b"GET /proxies HTTP/1.1\r\nConnection: close\r\n\r\n")
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(re.search(rb"Content-Length: (\d+)", head).group(1))  # type: ignore[union-attr]
+    assert length > 200_000
+    assert len(body) == length
+    assert len(json.loads(body)) == 600
