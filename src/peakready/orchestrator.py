@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 
 from peakready import __version__
+from peakready.chaos import FaultProxyClient
 from peakready.content import find_content_dir
 from peakready.errors import ConfigError, HarnessError
 from peakready.mockkit.settings import DEFAULT_PORTS
@@ -40,6 +41,7 @@ SCHEMA_VERSION = 1
 _PROBES_PER_PHASE = 20
 _PROBE_TIMEOUT_S = 2.0
 _LATENCY_MS = 250
+_LEASE_TTL_MS = 10_000
 
 
 @dataclass
@@ -114,15 +116,6 @@ async def _probe(client: httpx.AsyncClient, url: str, phase: str) -> PhaseStats:
                       None if p95 is None else round(p95, 2))
 
 
-async def _control(client: httpx.AsyncClient, method: str, path: str,
-                   body: Any = None) -> httpx.Response:
-    response = await client.request(method, path, json=body)
-    if response.status_code >= 300:
-        raise HarnessError(f"fault proxy refused {method} {path}: {response.status_code} "
-                           f"{response.text.strip()}")
-    return response
-
-
 def _available_mocks(mocks_dir: Path) -> list[str]:
     """The estate's services built so far: ``mocks/<name>.py`` or a ``mocks/<name>/`` package."""
     return [n for n in DEFAULT_PORTS
@@ -143,34 +136,37 @@ async def run_estate_smoke(run_dir: Path) -> SmokeResult:
         for name in mocks:
             mock = await stack.start(name, peakready_argv("mock", name, "--port", "0"))
             result.components[name] = mock.url
-        async with httpx.AsyncClient(base_url=proxy.url, timeout=5.0) as control:
+        with FaultProxyClient(proxy.url) as control, \
+                control.holding_lease("peakready-run", _LEASE_TTL_MS):
+            # The lease is the dead-man switch: if this process dies mid-fault, the proxy
+            # heals itself within the TTL instead of leaving a link poisoned.
             for name in mocks:
                 upstream = stack.url(name).removeprefix("http://")
-                created = await _control(control, "POST", "/proxies", {
-                    "name": name, "listen": "127.0.0.1:0", "upstream": upstream})
-                result.proxies[name] = created.json()["listen"]
+                created = await asyncio.to_thread(control.create_proxy, name, upstream)
+                result.proxies[name] = created.listen
             # The ERP link is where integrations break first (DESIGN §1); fall back to any mock.
             await _exercise(control, result, faults, target="erp" if "erp" in mocks else mocks[0])
     result.ended_at = _now()
     return result
 
 
-async def _exercise(control: httpx.AsyncClient, result: SmokeResult, faults: _FaultLog,
+async def _exercise(control: FaultProxyClient, result: SmokeResult, faults: _FaultLog,
                     target: str) -> None:
     url = f"http://{result.proxies[target]}/__admin/health"
-    latency = {"type": "latency", "name": "smoke_latency",
-               "attributes": {"latency": _LATENCY_MS, "jitter": 0}}
+    attributes = {"latency": _LATENCY_MS, "jitter": 0}
+    latency = {"type": "latency", "name": "smoke_latency", "attributes": attributes}
     async with httpx.AsyncClient(timeout=_PROBE_TIMEOUT_S) as client:
         baseline = await _probe(client, url, "baseline")
-        await _control(control, "POST", f"/proxies/{target}/toxics", latency)
+        await asyncio.to_thread(control.add_toxic, target, "latency", name="smoke_latency",
+                                attributes=attributes)
         faults.write("applied", target, latency, "ok")
         slowed = await _probe(client, url, f"latency {_LATENCY_MS} ms")
-        await _control(control, "DELETE", f"/proxies/{target}/toxics/smoke_latency")
+        await asyncio.to_thread(control.remove_toxic, target, "smoke_latency")
         faults.write("cleared", target, latency, "ok")
-        await _control(control, "POST", f"/proxies/{target}", {"enabled": False})
+        await asyncio.to_thread(control.disable, target)
         faults.write("applied", target, {"down": True}, "ok")
         down = await _probe(client, url, "proxy down")
-        await _control(control, "POST", "/reset")
+        await asyncio.to_thread(control.reset)
         faults.write("cleared", target, {"down": True}, "ok (reset)")
         recovered = await _probe(client, url, "recovered")
     result.phases = [baseline, slowed, down, recovered]
