@@ -15,10 +15,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from peakready.mockkit import EvidenceStore
+from peakready.mockkit import EvidenceStore, iso_utc
 
 __all__ = ["Movements", "StockBook", "iso"]
 
@@ -26,9 +25,7 @@ __all__ = ["Movements", "StockBook", "iso"]
 _MAX_CATCH_UP = 2_000
 
 
-def iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z")
+iso = iso_utc
 
 
 @dataclass

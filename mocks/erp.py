@@ -186,7 +186,7 @@ def create_app(settings: MockSettings) -> Any:
         order_in, raw = await parse_body(request, OrderIn)
         now = clock()
         request_id = str(request.scope.get("peakready.request_id", ""))
-        note: dict[str, Any] = {}
+        note: dict[str, Any] = {"increment_id": order_in.increment_id}
         request.scope["peakready.evidence"] = note
 
         def produce() -> Response:

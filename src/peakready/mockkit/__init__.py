@@ -53,6 +53,7 @@ from peakready.mockkit.api import (
     validate,
 )
 from peakready.mockkit.app import EvidenceKind, MockKit
+from peakready.mockkit.clock import iso_utc
 from peakready.mockkit.evidence import EvidenceStore
 from peakready.mockkit.fault_kinds import ConnectionDropped
 from peakready.mockkit.faults import FaultError, FaultRule, FaultSwitch
@@ -89,6 +90,7 @@ __all__ = [
     "build_openapi",
     "error_body",
     "fingerprint",
+    "iso_utc",
     "json_response",
     "mock_options",
     "number_option",

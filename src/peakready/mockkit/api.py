@@ -105,17 +105,27 @@ def validate(model: type[M], data: Any) -> M:
 
 
 async def parse_body(request: Request, model: type[M]) -> tuple[M, bytes]:
-    """Decode and validate the JSON body; returns the model and the raw bytes."""
+    """Decode and validate the JSON body in one pass; returns the model and the raw bytes.
+
+    Malformed JSON (or no body) is a 400 ``invalid_json``; a body of the wrong shape is a 422
+    naming every field and why.
+    """
     raw = await request.body()
-    try:
-        data = orjson.loads(raw) if raw else None
-    except orjson.JSONDecodeError as exc:
-        raise ApiError(400, "invalid_json", f"request body is not valid JSON: {exc}",
-                       [{"field": "(body)", "reason": str(exc)}]) from None
-    if data is None:
+    if not raw.strip():
         raise ApiError(400, "invalid_json", "request body is empty; a JSON object is required",
                        [{"field": "(body)", "reason": "empty body"}])
-    return validate(model, data), raw
+    try:
+        return model.model_validate_json(raw), raw
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        if errors and errors[0]["type"] == "json_invalid":
+            reason = str(errors[0].get("ctx", {}).get("error", errors[0]["msg"]))
+            raise ApiError(400, "invalid_json", f"request body is not valid JSON: {reason}",
+                           [{"field": "(body)", "reason": reason}]) from None
+        fields = _field_errors(exc)
+        summary = "; ".join(f"{f['field']}: {f['reason']}" for f in fields[:5])
+        raise ApiError(422, "validation_error", f"invalid request body: {summary}",
+                       fields) from None
 
 
 async def api_error_handler(request: Request, exc: Exception) -> Response:

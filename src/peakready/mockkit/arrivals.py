@@ -17,11 +17,11 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.types import Scope
 
+from peakready.mockkit.clock import iso_utc
 from peakready.mockkit.evidence import EvidenceStore
 
 __all__ = ["ArrivalTracker", "Extractor"]
@@ -44,19 +44,21 @@ class ArrivalTracker:
                 key = value.decode("latin-1")
                 break
         data: dict[str, Any] = {
-            "arrived_at": datetime.fromtimestamp(arrived, UTC).isoformat(
-                timespec="milliseconds").replace("+00:00", "Z"),
+            "arrived_at": iso_utc(arrived),
             "method": scope["method"], "path": scope["path"], "status": status,
             "faults": list(faults), "request_id": request_id, "idempotency_key": key,
         }
-        if self.extract is not None:
+        noted = scope.get("peakready.evidence")
+        # The handler's own note (it parsed the body already) spares a second parse.
+        if self.extract is not None and not noted:
             try:
                 headers = {k.decode("latin-1"): v.decode("latin-1")
                            for k, v in scope["headers"]}
                 data.update(self.extract(body, headers))
             except Exception:  # an extractor must never turn a request into a 500
                 log.debug("arrival extractor failed on %s", scope["path"], exc_info=True)
-        data.update(scope.get("peakready.evidence") or {})
+        if noted:
+            data.update(noted)
         try:
             evidence.append(self.kind, data, key=key, ts=arrived)
         except sqlite3.Error:

@@ -19,11 +19,11 @@ Only 2xx and 4xx answers are remembered: a 5xx means "try again", so a retry run
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import orjson
 from starlette.responses import Response
 
 from peakready.mockkit.evidence import EvidenceStore
@@ -60,17 +60,17 @@ class IdempotencyStore:
             "WHERE scope = ? AND key = ?", (self.scope, key)).fetchone()
         if row is None:
             return None
-        headers = [(str(k), str(v)) for k, v in json.loads(row[1])]
+        headers = [(str(k), str(v)) for k, v in orjson.loads(row[1])]
         return int(row[0]), headers, bytes(row[2]), row[3]
 
     def remember(self, key: str, response: Response, fp: str | None = None) -> None:
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.raw_headers
                    if k.decode("latin-1").lower() not in _SKIP_HEADERS]
-        self.evidence.db.execute(
+        self.evidence.write(
             "INSERT OR IGNORE INTO idempotency (scope, key, status, headers, body, fingerprint, "
             "ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (self.scope, key, response.status_code, json.dumps(headers), bytes(response.body),
-             fp, time.time()))
+            (self.scope, key, response.status_code, orjson.dumps(headers).decode(),
+             bytes(response.body), fp, time.time()))
 
     def replays(self, key: str) -> int:
         row = self.evidence.db.execute(
@@ -83,7 +83,7 @@ class IdempotencyStore:
         if stored is None:
             return None
         status, headers, body, first_fp = stored
-        self.evidence.db.execute(
+        self.evidence.write(
             "UPDATE idempotency SET replays = replays + 1 WHERE scope = ? AND key = ?",
             (self.scope, key))
         mismatch = fp is not None and first_fp is not None and fp != first_fp

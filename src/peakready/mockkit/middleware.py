@@ -119,9 +119,13 @@ class MockMiddleware:
         scope["peakready.request_id"] = request_id
         status = 0
 
+        evidence = kit.evidence
+
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
+                # Nothing is acknowledged before what the handler recorded is committed.
+                await evidence.flush()
                 status = message["status"]
                 message["headers"] = [*message.get("headers", ()), (_RID, rid)]
             await send(message)
