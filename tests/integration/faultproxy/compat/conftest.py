@@ -1,0 +1,224 @@
+"""Fixtures of the client-compatibility tests: our fault proxy on 127.0.0.1:0, a ``Wire`` that
+sends requests byte for byte the way a given third-party Toxiproxy client does (its method,
+path, headers and body shape, including ``null``s and extra keys), and the small TCP servers the
+upstream suites use (an echo server and Ruby's line server that answers ``omgs``).
+
+Test modules here must not import each other (pytest runs with importlib mode), so everything
+they share lives in this file.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import socketserver
+import threading
+import time
+import types
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from peakready.faultproxy.thread import FaultProxyThread
+
+_NO_BODY = object()
+
+
+@dataclass
+class WireResponse:
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Wire:
+    """One HTTP/1.1 request per connection, with exactly the headers given (plus ``Host``).
+
+    ``body`` may be bytes, a JSON-able value (encoded compactly like Go/Node/Ruby do), or left
+    out. ``content_length=False`` sends a body-less request with no ``Content-Length`` at all
+    (Ruby's ``Net::HTTP::Post`` with no body).
+    """
+
+    def __init__(self, host: str, port: int, headers: Mapping[str, str]) -> None:
+        self.host, self.port, self.headers = host, port, dict(headers)
+
+    def send(self, method: str, path: str, body: Any = _NO_BODY, *,
+             headers: Mapping[str, str] | None = None, content_length: bool = True,
+             timeout: float = 10.0) -> WireResponse:
+        all_headers = {"Host": f"{self.host}:{self.port}", **self.headers, **(headers or {})}
+        data = b""
+        if body is not _NO_BODY:
+            data = body if isinstance(body, bytes) else json.dumps(
+                body, separators=(",", ":")).encode()
+            all_headers["Content-Length"] = str(len(data))
+        elif content_length and method in ("POST", "PUT", "PATCH"):
+            all_headers["Content-Length"] = "0"
+        head = f"{method} {path} HTTP/1.1\r\n" + "".join(
+            f"{k}: {v}\r\n" for k, v in all_headers.items()) + "\r\n"
+        with socket.create_connection((self.host, self.port), timeout=timeout) as sock:
+            sock.sendall(head.encode("latin-1") + data)
+            return _read_response(sock, method)
+
+    def get(self, path: str, **kw: Any) -> WireResponse:
+        return self.send("GET", path, **kw)
+
+    def post(self, path: str, body: Any = _NO_BODY, **kw: Any) -> WireResponse:
+        return self.send("POST", path, body, **kw)
+
+    def patch(self, path: str, body: Any = _NO_BODY, **kw: Any) -> WireResponse:
+        return self.send("PATCH", path, body, **kw)
+
+    def delete(self, path: str, **kw: Any) -> WireResponse:
+        return self.send("DELETE", path, **kw)
+
+
+def _read_response(sock: socket.socket, method: str) -> WireResponse:
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        chunk = sock.recv(65536)
+        if not chunk:
+            raise AssertionError(f"connection closed before the response head: {buf!r}")
+        buf += chunk
+    head, rest = buf.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ")[1])
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    if method == "HEAD" or status in (204, 304):
+        return WireResponse(status, headers, b"")
+    if "content-length" in headers:
+        need = int(headers["content-length"])
+        while len(rest) < need:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            rest += chunk
+        return WireResponse(status, headers, rest[:need])
+    assert headers.get("transfer-encoding", "").lower() != "chunked", "chunked not expected"
+    while chunk := sock.recv(65536):
+        rest += chunk
+    return WireResponse(status, headers, rest)
+
+
+@pytest.fixture
+def server() -> Iterator[FaultProxyThread]:
+    srv = FaultProxyThread(seed=4242)
+    yield srv
+    srv.close()
+
+
+@pytest.fixture
+def make_wire(server: FaultProxyThread) -> Callable[[Mapping[str, str]], Wire]:
+    return lambda headers: Wire(server.host, server.port, headers)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def can_connect(listen: str, timeout: float = 2.0) -> bool:
+    """Go's AssertProxyUp / Ruby's connect_to_proxy / toxiproxy-python's can_connect_to."""
+    host, port = listen.rsplit(":", 1)
+    host = "127.0.0.1" if host in ("localhost", "") else host.strip("[]")
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+class _Echo(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        self.request.settimeout(5)
+        try:
+            while data := self.request.recv(65536):
+                self.request.sendall(data)
+        except OSError:
+            pass
+
+
+class _LineReply(socketserver.StreamRequestHandler):
+    """Ruby suite's ``with_tcpserver(receive: true)``: read a line, answer ``omgs``, close."""
+
+    def handle(self) -> None:
+        self.request.settimeout(5)
+        try:
+            self.rfile.readline()
+            self.wfile.write(b"omgs\n")
+            self.wfile.flush()
+        except OSError:
+            pass
+
+
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+def _serve(handler: type[socketserver.BaseRequestHandler]) -> Iterator[str]:
+    srv = _Server(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
+                              daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{srv.server_address[1]}"
+    srv.shutdown()
+    srv.server_close()
+    thread.join(5)
+
+
+@pytest.fixture
+def echo_upstream() -> Iterator[str]:
+    yield from _serve(_Echo)
+
+
+@pytest.fixture
+def line_upstream() -> Iterator[str]:
+    yield from _serve(_LineReply)
+
+
+def line_roundtrip_s(listen: str, timeout: float = 5.0) -> float:
+    """Ruby's timing probe: connect, write ``omg\\n``, read one line; seconds taken."""
+    host, port = listen.rsplit(":", 1)
+    start = time.perf_counter()
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(b"omg\n")
+        got = b""
+        while not got.endswith(b"\n"):
+            chunk = sock.recv(1024)
+            if not chunk:
+                break
+            got += chunk
+    elapsed = time.perf_counter() - start
+    assert got == b"omgs\n", got
+    return elapsed
+
+
+def echo_roundtrip(listen: str, payload: bytes = b"ping", timeout: float = 5.0) -> bytes:
+    host, port = listen.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(payload)
+        got = b""
+        while len(got) < len(payload):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+        return got
+
+
+@pytest.fixture
+def kit() -> types.SimpleNamespace:
+    """The plain helpers above, for test modules (they cannot import this conftest)."""
+    return types.SimpleNamespace(can_connect=can_connect, free_port=free_port,
+                                 line_roundtrip_s=line_roundtrip_s,
+                                 echo_roundtrip=echo_roundtrip)
