@@ -220,9 +220,15 @@ def _match(pattern: tuple[str, ...], segments: tuple[str, ...]) -> Params | None
 
 
 def _populate_answer(failure: ApiError | None, proxies: list[Proxy]) -> Response:
-    """Populate answers are JSON even on error, carrying the proxies done so far (§3.1)."""
-    listed = [p.to_json() for p in proxies] or None
+    """Populate answers are JSON even on error, carrying the proxies done so far (§3.1).
+
+    Deliberate deviation: a successful empty populate answers ``{"proxies":[]}`` where
+    Toxiproxy answers ``null``, because the Node client iterates the key (``for … of null``
+    throws) and the Ruby gem maps it (``nil.map`` raises); Go decodes both alike. Error
+    answers keep Toxiproxy's ``null`` (no client reads the key on an error status).
+    """
+    listed = [p.to_json() for p in proxies]
     if failure is None:
         return json_body(201, {"proxies": listed})
-    body = {"error": failure.message, "status": failure.status, "proxies": listed}
+    body = {"error": failure.message, "status": failure.status, "proxies": listed or None}
     return Response(failure.status, marshal(body), "application/json")

@@ -33,7 +33,8 @@ def test_populate_creates_in_request_order_with_201(api: httpx.Client,
 def test_populate_empty_array_and_null(api: httpx.Client) -> None:
     for body in (b"[]", b"null"):
         resp = api.post("/populate", content=body)
-        assert (resp.status_code, resp.content) == (201, b'{"proxies":null}')
+        # Toxiproxy answers null; we answer [] so the Node and Ruby clients can iterate it.
+        assert (resp.status_code, resp.content) == (201, b'{"proxies":[]}')
 
 
 def test_populate_rejects_non_array_with_go_type_text(api: httpx.Client) -> None:
