@@ -3,8 +3,10 @@
 One SQLite file (``<data_dir>/evidence.sqlite3``) in WAL mode with three tables::
 
     events        append-only log   (id, kind, key, ts, data)   e.g. ERP "requests"
-                  (no secondary index: reads page forward by id, so each insert
-                  touches one B-tree; that is most of the write cost per request)
+
+Every write touches exactly one B-tree (no secondary indexes, no AUTOINCREMENT bookkeeping,
+``WITHOUT ROWID`` keyed tables): B-tree pages are most of the write cost per request. Event
+ids only grow (rows are never deleted but by ``clear``); reads page forward by id or seq.
     entities      latest state       (kind, key) → (ts, data)   e.g. ERP "orders"
     idempotency   key → first response (see idempotency.py)
 
@@ -41,15 +43,15 @@ log = logging.getLogger("peakready.mockkit.evidence")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT, ts REAL NOT NULL,
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, key TEXT, ts REAL NOT NULL,
     data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS entities (
     kind TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, ts REAL NOT NULL,
-    data TEXT NOT NULL, PRIMARY KEY (kind, key));
+    data TEXT NOT NULL, PRIMARY KEY (kind, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS idempotency (
     scope TEXT NOT NULL, key TEXT NOT NULL, status INTEGER NOT NULL, headers TEXT NOT NULL,
     body BLOB NOT NULL, fingerprint TEXT, ts REAL NOT NULL, replays INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (scope, key));
+    PRIMARY KEY (scope, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 

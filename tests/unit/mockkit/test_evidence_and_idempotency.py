@@ -136,3 +136,40 @@ def test_unknown_route_is_a_json_404(kit_factory: Callable[..., MockKit],
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
     r = client.delete("/api/things")
     assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_wrap_puts_any_asgi_app_behind_the_kit(tmp_path: Path,
+                                               make_client: Callable[[Any], Any]) -> None:
+    from peakready.mockkit import MockSettings
+
+    kit = MockKit(MockSettings("raw", data_dir=tmp_path), title="raw")
+
+    async def raw_app(scope: Any, receive: Any, send: Any) -> None:
+        scope["peakready.route"] = "/raw/{n}"
+        kit.evidence.append("hits", {"path": scope["path"]})
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    client = make_client(kit.wrap(raw_app))
+    for n in range(3):
+        r = client.get(f"/raw/{n}")
+        assert r.status_code == 200 and r.headers["x-request-id"]
+    assert client.get("/__admin/health").json()["mock"] == "raw"
+    journal = client.get("/__admin/journal").json()
+    assert journal["routes"] == {"/raw/{n}": {"GET": {"200": 3}}}
+    client.put("/__admin/faults", json={"path": "/raw/*", "status": 504})
+    assert client.get("/raw/9").status_code == 504
+
+
+def test_writes_on_the_loop_are_committed_when_the_response_arrives(
+        kit_factory: Callable[..., MockKit], make_client: Callable[[Any], Any],
+        tmp_path: Path) -> None:
+    kit = kit_factory()
+    client = make_client(kit.build())
+    assert client.post("/api/things", content=b"durable").status_code == 201
+    # A second connection (another process would see the same) reads the committed row.
+    import sqlite3
+
+    other = sqlite3.connect(kit.evidence.path)
+    rows = other.execute("SELECT data FROM events WHERE kind = 'things'").fetchall()
+    assert rows == [('{"body":"durable"}',)]
