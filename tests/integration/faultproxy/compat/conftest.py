@@ -10,8 +10,12 @@ they share lives in this file.
 from __future__ import annotations
 
 import json
+import select
+import signal
 import socket
 import socketserver
+import subprocess
+import sys
 import threading
 import time
 import types
@@ -222,3 +226,50 @@ def kit() -> types.SimpleNamespace:
     return types.SimpleNamespace(can_connect=can_connect, free_port=free_port,
                                  line_roundtrip_s=line_roundtrip_s,
                                  echo_roundtrip=echo_roundtrip)
+
+
+class CliProxy:
+    """``peakready proxy --port 0`` as a child process; ``url`` parsed from its ready line."""
+
+    def __init__(self, *args: str, ready_timeout: float = 20.0) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "peakready.cli", "proxy", "--port", "0", *args],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.ready_line = ""
+        self.url = ""
+        deadline = time.monotonic() + ready_timeout
+        assert self.proc.stdout is not None
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.1)
+            if ready:
+                self.ready_line = self.proc.stdout.readline()
+                break
+        prefix = "peakready proxy: API listening on "
+        if self.ready_line.startswith(prefix):
+            self.url = self.ready_line.strip()[len(prefix):]
+        host_port = self.url.removeprefix("http://")
+        self.host, _, port = host_port.rpartition(":")
+        self.port = int(port) if port else 0
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def cli_server() -> Iterator[CliProxy]:
+    """One real ``peakready proxy`` subprocess per test module (tests clean up after themselves,
+    as the upstream suites' teardowns do)."""
+    proc = CliProxy("--seed", "7")
+    try:
+        assert proc.url, f"no ready line: {proc.ready_line!r}"
+        yield proc
+    finally:
+        proc.close()

@@ -196,7 +196,7 @@ def test_collections_are_built_from_the_proxies_object(ruby: Any, echo_upstream:
     create(ruby, "test_proxy", echo_upstream)
     create(ruby, "other", "localhost:1")
     listed = all_proxies(ruby)
-    assert sorted(listed) == ["other", "test_proxy"]
+    assert list(listed) == ["other", "test_proxy"]  # Go marshals map keys sorted
     assert [n for n, p in listed.items() if p["upstream"] == echo_upstream] == ["test_proxy"]
     assert [n for n in listed if n.startswith("test")] == ["test_proxy"]
 
