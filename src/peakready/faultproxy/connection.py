@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import socket
 import struct
 from typing import TYPE_CHECKING, Any, cast
@@ -80,6 +81,11 @@ class _Side(asyncio.Protocol):
 class Connection:
     def __init__(self, proxy: Proxy) -> None:
         self.proxy = proxy
+        # Each connection draws its own seed from the proxy's generator at accept time, and
+        # each link its own generator from that: with --seed, a connection's toxicity and
+        # jitter draws depend only on its accept order, not on how other connections' toxic
+        # restarts interleave with it.
+        self._seed = proxy.rng.getrandbits(64)
         self.client = _Side(self)
         self.upstream = _Side(self)
         self.up: Link | None = None
@@ -122,9 +128,10 @@ class Connection:
             # at accept time, so its close is an RST. Added later, it closes with a FIN.
             for transport in (client, upstream):
                 _set_linger_zero(transport)
-        rng = self.proxy.rng
-        self.up = up = Link(self, "upstream", client, upstream, rng, up_chain)
-        self.down = down = Link(self, "downstream", upstream, client, rng, down_chain)
+        self.up = up = Link(self, "upstream", client, upstream,
+                            random.Random(f"{self._seed}/upstream"), up_chain)
+        self.down = down = Link(self, "downstream", upstream, client,
+                                random.Random(f"{self._seed}/downstream"), down_chain)
         self.client.reader, self.client.writer = up, down
         self.upstream.reader, self.upstream.writer = down, up
         for side in (self.client, self.upstream):

@@ -77,6 +77,9 @@ class _Echo(socketserver.BaseRequestHandler):
 class _EchoServer(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog of 5 drops SYNs when a test opens a dozen connections at
+    # once, and the kernel's 1 s SYN retry then looks like a toxic.
+    request_queue_size = 128
 
 
 @pytest.fixture

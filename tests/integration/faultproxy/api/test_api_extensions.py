@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import select
 import socket
 import time
 from collections.abc import Callable
@@ -164,6 +165,38 @@ def test_same_seed_same_toxicity_outcomes(make_server: Callable[..., FaultProxyT
     second = _delay_pattern(make_server(seed=3), echo_upstream, 10)
     assert first == second
     assert any(first) and not all(first)  # toxicity 0.5 really splits the connections
+
+
+def _delay_pattern_all_open(fp: FaultProxyThread, upstream: str, connections: int) -> list[bool]:
+    listen = httpx.post(fp.url + "/proxies", json={"name": "p", "listen": "127.0.0.1:0",
+                                                   "upstream": upstream}).json()["listen"]
+    httpx.post(fp.url + "/proxies/p/toxics", json={"type": "latency", "toxicity": 0.5,
+                                                    "attributes": {"latency": 120}})
+    host, port = listen.rsplit(":", 1)
+    socks = [socket.create_connection((host, int(port)), timeout=5) for _ in range(connections)]
+    try:
+        for sock in socks:  # all sent before any is read: the links run side by side
+            sock.sendall(b"x")
+        start, arrived = time.monotonic(), {}
+        while len(arrived) < len(socks) and time.monotonic() - start < 5:
+            readable, _, _ = select.select([s for s in socks if s not in arrived], [], [], 1)
+            for sock in readable:
+                arrived[sock] = time.monotonic() - start
+        # Toxic links hold the echo for 120 ms; clean ones answer in a few ms even when loaded.
+        return [arrived.get(sock, 5.0) > 0.09 for sock in socks]
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def test_same_seed_same_outcomes_with_connections_open_together(
+        make_server: Callable[..., FaultProxyThread], echo_upstream: str) -> None:
+    # Each connection derives its generator from the proxy's at accept time, so outcomes do
+    # not depend on how concurrently open connections interleave their draws.
+    first = _delay_pattern_all_open(make_server(seed=11), echo_upstream, 12)
+    second = _delay_pattern_all_open(make_server(seed=11), echo_upstream, 12)
+    assert first == second
+    assert any(first) and not all(first)
 
 
 def test_unseeded_servers_pick_and_report_a_random_seed(
