@@ -12,8 +12,10 @@
     │     └── ProxyRegistry (registry.py) proxies by name; populate keep/replace, reset,
     │                                     toxic expiry
     └── Proxy (proxy.py)                  one listener → upstream; owns its live connections
-          └── connection                  two links per client (upstream, downstream)
-                └── link                  chunks flow through a chain of toxic instances
+          └── Connection (connection.py)  two links per client (upstream, downstream)
+                └── Link (link.py)        chunks flow through a chain of toxic instances;
+                      │                   a direct fast path while the chain is empty
+                      ├── stub.py         chunk, channel and the runner of one toxic instance
                       └── toxics/<type>.py  one file per toxic type, registered by name
 
 The control plane only talks to :class:`Proxy` (start/stop, toxic add/update/remove); how a
