@@ -128,6 +128,8 @@ def create_app(settings: MockSettings) -> SimulatorApp:
 
         kit.on_reset(reset)
         kit.summary(lambda: magento.store.evidence())
+        if integration is not None:  # export backlog, dead letters, sync cursors
+            kit.summary(lambda: {"integration": integration.state()})
         kit.health(lambda: {"magento_version": cfg.version_text, "inventory": cfg.inventory,
                             "products": len(magento.store.catalog.products),
                             "orders": len(magento.store.orders.by_id)})

@@ -1,0 +1,89 @@
+"""The integration admin API and the hook wiring, in-process (ASGI), no mock running."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from peakready.content import load_content_module
+from peakready.mockkit.settings import MockSettings
+
+REPO = Path(__file__).resolve().parents[3]
+DEAD = "http://127.0.0.1:9"   # nothing listens: every call fails fast
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _app(tmp_path: Path, integration: object) -> object:
+    simulator = load_content_module("mocks", "magento", REPO / "mocks")
+    options = {} if integration is None else {"integration": integration}
+    return simulator.create_app(MockSettings(name="magento", data_dir=tmp_path,
+                                             options=options))
+
+
+async def _get(app: object, method: str, path: str, **kwargs: object) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+        return await client.request(method, path, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_in_process_default_is_none_and_installs_nothing(tmp_path: Path) -> None:
+    app = _app(tmp_path, None)
+    state = (await _get(app, "GET", "/__admin/integration")).json()
+    assert state["profile"] == "none" and state["running"] is False
+    assert type(app.store.hooks).__name__ == "CheckoutHooks"
+    assert app.store.events.subscribers == []
+
+
+async def test_good_installs_hooks_subscription_and_payment_method(tmp_path: Path) -> None:
+    services = {n: DEAD for n in ("erp", "crm", "payment", "shipping")}
+    app = _app(tmp_path, {"profile": "good", "services": services,
+                          "order_poll_interval": 0, "stock_poll_interval": 0,
+                          "customer_poll_interval": 0})
+    assert type(app.store.hooks).__name__ == "IntegrationHooks"
+    assert len(app.store.events.subscribers) == 1
+    assert "peakready_card" in app.store.cfg.payment_methods
+    # runtime switch off detaches everything again
+    r = await _get(app, "PUT", "/__admin/integration", json={"profile": "none"})
+    assert r.status_code == 200 and r.json()["enabled"] is False
+    assert type(app.store.hooks).__name__ == "CheckoutHooks"
+    assert app.store.events.subscribers == []
+    assert "peakready_card" not in app.store.cfg.payment_methods
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), [
+    ("PUT", "/__admin/integration", b"not json", 400),
+    ("PUT", "/__admin/integration", b"[1]", 400),
+    ("DELETE", "/__admin/integration", b"", 405),
+    ("GET", "/__admin/integration/nope", b"", 404),
+    ("GET", "/__admin/integration/outbox?state=lost", b"", 400),
+    ("GET", "/__admin/integration/outbox?limit=0", b"", 400),
+    ("POST", "/__admin/integration/dead-letters/replay", b'{"increment_ids": [1]}', 400),
+    ("POST", "/__admin/integration/dead-letters/replay", b'{"increment_ids": ["x"]}', 400),
+    ("POST", "/__admin/integration/cycle/everything", b"", 404),
+])
+async def test_admin_errors(tmp_path: Path, method: str, path: str, body: bytes,
+                            status: int) -> None:
+    app = _app(tmp_path, "none")
+    r = await _get(app, method, path, content=body,
+                   headers={"content-type": "application/json"})
+    assert r.status_code == status
+    assert r.json()["message"]
+
+
+async def test_reset_keeps_the_integration_attached(tmp_path: Path) -> None:
+    services = {n: DEAD for n in ("erp", "crm", "payment", "shipping")}
+    app = _app(tmp_path, {"profile": "good", "services": services, "order_poll_interval": 0,
+                          "stock_poll_interval": 0, "customer_poll_interval": 0})
+    assert (await _get(app, "POST", "/__admin/reset")).status_code == 200
+    assert type(app.store.hooks).__name__ == "IntegrationHooks"
+    assert len(app.store.events.subscribers) == 1
+    evidence = (await _get(app, "GET", "/__admin/evidence")).json()
+    assert evidence["summary"]["integration"]["profile"] == "good"
