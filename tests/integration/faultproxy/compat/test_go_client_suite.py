@@ -14,6 +14,7 @@ errors as ``{"error": string, "status": int}``, shown as ``<Op>: HTTP <status>: 
 
 from __future__ import annotations
 
+import http.client
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -456,3 +457,27 @@ def test_save_with_toxics_in_body_keeps_toxics(go: Any, kit: Any) -> None:
         "name", "listen", "upstream", "enabled", "toxics")})
     assert resp.status == 200
     assert [t["name"] for t in check_go_proxy(resp.json())["toxics"]] == ["latency_downstream"]
+
+
+# client/client.go: one http.Client for every call, so requests share a keep-alive connection;
+# every answer (201 JSON, 204 empty, 4xx JSON, 405 empty) must be framed so the next one parses.
+def test_requests_share_one_keep_alive_connection(server: Any) -> None:
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=5)
+    try:
+        steps = [("POST", "/proxies", b'{"name":"ka","listen":"127.0.0.1:0","upstream":"x:1",'
+                  b'"enabled":true,"toxics":null}', 201),
+                 ("DELETE", "/proxies/ka", None, 204),
+                 ("DELETE", "/proxies/ka", None, 404),
+                 ("PUT", "/proxies", None, 405),
+                 ("POST", "/reset", b"", 204),
+                 ("GET", "/version", None, 200)]
+        first_sock = None
+        for method, path, body, status in steps:
+            conn.request(method, path, body=body, headers=GO_HEADERS)
+            resp = conn.getresponse()
+            resp.read()
+            assert resp.status == status, (method, path, resp.status)
+            first_sock = first_sock or conn.sock
+            assert conn.sock is first_sock, f"connection dropped after {method} {path}"
+    finally:
+        conn.close()
