@@ -75,8 +75,11 @@ class Integration:
     def enabled(self) -> bool:
         return self.settings.enabled
 
-    def attach(self) -> None:
-        """(Re)connect to the current store; called at start, after reset and on PUT."""
+    def attach(self, *, baseline: bool = True) -> None:
+        """(Re)connect to the current store; called at start, after reset and on PUT.
+
+        ``baseline``: customers present now count as already sent (start, reset, switching
+        on); a settings change keeps the pending changes instead."""
         self.detach()
         if not self.enabled:
             return
@@ -85,7 +88,8 @@ class Integration:
         self._unsubscribe = store.events.subscribe(self.on_event)
         store.cfg.payment_methods.setdefault(self.settings.payment_method,
                                              self.settings.payment_title)
-        self.customer_sync.baseline()
+        if baseline:
+            self.customer_sync.baseline()
 
     def detach(self) -> None:
         if self._unsubscribe is not None:
@@ -116,6 +120,7 @@ class Integration:
     def apply(self, changes: dict[str, Any]) -> None:
         settings = self.settings.merged(changes, "integration")
         strategies = choose(settings.flags)  # raises before anything changes
+        was_enabled = self.enabled
         self.detach()
         self.settings, self.strategies = settings, strategies
         self.clients.configure(settings)
@@ -124,7 +129,7 @@ class Integration:
             part.settings = settings
         self.stock_sync.strategy = strategies["stock_pull"]
         self.customer_sync.strategy = strategies["crm_fields"]
-        self.attach()
+        self.attach(baseline=not was_enabled)
         if self._loops:
             # Worker count or loop intervals may have changed: restart what runs.
             asyncio.get_running_loop().create_task(self._restart())

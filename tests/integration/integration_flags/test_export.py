@@ -28,9 +28,10 @@ def _outage(estate, seconds: float) -> list[str]:
     return ids
 
 
-def test_good_survives_an_erp_outage_exactly_once(estate_factory) -> None:
+@pytest.mark.parametrize("outage", [2.0, pytest.param(60.0, marks=pytest.mark.slow)])
+def test_good_survives_an_erp_outage_exactly_once(estate_factory, outage: float) -> None:
     estate = estate_factory("good")
-    ids = _outage(estate, 2.0)
+    ids = _outage(estate, outage)
     metrics = estate.wait_drained()
     erp = estate.erp_orders()
     assert sorted(erp) == sorted(ids)

@@ -91,3 +91,10 @@ def test_overwrite_crm_fields_wipes_what_the_crm_owns(estate_factory) -> None:
     assert {o["field"] for o in overwrites} == {"segment", "marketing_consent", "lead_score"}
     contact = estate.http.get(f"{estate.mock_url('crm')}/api/contacts/{CONTACT['email']}").json()
     assert contact["segment"] == "new"
+
+
+def test_a_settings_change_keeps_pending_customer_changes(estate_factory) -> None:
+    estate = estate_factory("good", crm={"contacts": [CONTACT]})
+    _new_customer(estate)
+    estate.configure(export_timeout=1.5)     # any runtime change
+    assert estate.cycle("customers")["handled"] == 1
