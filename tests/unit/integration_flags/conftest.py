@@ -16,5 +16,5 @@ REPO = Path(__file__).resolve().parents[3]
 @pytest.fixture(scope="session")
 def integration() -> dict[str, ModuleType]:
     simulator = load_content_module("mocks", "magento", REPO / "mocks")
-    names = ("retry", "outbox", "strategies", "settings", "exporter", "runtime")
+    names = ("retry", "outbox", "strategies", "settings", "clients", "exporter", "runtime")
     return {n: importlib.import_module(f"{simulator.__name__}.integration.{n}") for n in names}
