@@ -15,6 +15,7 @@ errors as ``{"error": string, "status": int}``, shown as ``<Op>: HTTP <status>: 
 from __future__ import annotations
 
 import http.client
+import socket
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -481,3 +482,59 @@ def test_requests_share_one_keep_alive_connection(server: Any) -> None:
             assert conn.sock is first_sock, f"connection dropped after {method} {path}"
     finally:
         conn.close()
+
+
+# -- proxy_test.go, through the HTTP API -----------------------------------------------------
+
+# Shopify/toxiproxy proxy_test.go TestProxyUpdate: listen "localhost:0" moves the proxy to a new
+# port; the same listen again is a no-op; enabled false takes it down.
+def test_proxy_update(go: Any, kit: Any, echo_upstream: str) -> None:
+    before = create(go, "test", "localhost:0", echo_upstream)["listen"]
+    moved = go.patch("/proxies/test", {"listen": "localhost:0", "upstream": echo_upstream,
+                                       "enabled": True}).json()["listen"]
+    assert moved not in (before, "localhost:0") and moved.startswith("127.0.0.1:")
+    assert kit.can_connect(moved) and not kit.can_connect(before)
+    same = go.patch("/proxies/test", {"listen": moved, "upstream": echo_upstream,
+                                      "enabled": True}).json()["listen"]
+    assert same == moved and kit.can_connect(moved)
+    go.patch("/proxies/test", {"listen": moved, "upstream": echo_upstream, "enabled": False})
+    assert not kit.can_connect(moved)
+
+
+# Shopify/toxiproxy proxy_test.go TestRestartFailedToStartProxy: enabling on a taken port fails
+# (500, proxy stays disabled) and succeeds once the conflict is gone.
+def test_restart_failed_to_start_proxy(go: Any, kit: Any, echo_upstream: str) -> None:
+    conflict = create(go, "test2", "localhost:0", echo_upstream)["listen"]
+    resp = go.post("/proxies", go_proxy_body("test", conflict, echo_upstream, enabled=False))
+    assert resp.status == 201
+    failed = go.post("/proxies/test", {"enabled": True})
+    assert go_error("Save", failed) == \
+        f"Save: HTTP 500: listen tcp {conflict}: bind: address already in use"
+    assert go.get("/proxies/test").json()["enabled"] is False
+    assert go.delete("/proxies/test2").status == 204
+    assert not kit.can_connect(conflict)
+    started = go.post("/proxies/test", {"enabled": True})
+    assert started.status == 200 and started.json()["enabled"] is True
+    assert kit.can_connect(conflict)
+
+
+# Shopify/toxiproxy proxy_test.go TestProxyToDownUpstream: the client connects, then sees EOF.
+def test_proxy_to_down_upstream(go: Any, kit: Any) -> None:
+    listen = create(go, "test", "localhost:0", f"127.0.0.1:{kit.free_port()}")["listen"]
+    host, port = listen.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=2) as sock:
+        sock.settimeout(2)
+        try:
+            got = sock.recv(1)
+        except ConnectionResetError:
+            got = b""
+        assert got == b""
+
+
+# Shopify/toxiproxy proxy_test.go TestProxySimpleMessage / TestProxyTwoPartMessage /
+# TestProxyBigMessage: bytes pass unchanged (64 KiB of hex here).
+def test_proxy_big_message(go: Any, kit: Any, echo_upstream: str) -> None:
+    listen = create(go, "test", "localhost:0", echo_upstream)["listen"]
+    msg = bytes(32 * 1024).hex().encode()
+    assert kit.echo_roundtrip(listen, b"hello world" + b"hello world") == b"hello worldhello world"
+    assert kit.echo_roundtrip(listen, msg) == msg
