@@ -19,8 +19,8 @@ With ``synchronous=NORMAL`` a committed transaction survives the process being k
 (``kill -9``); only an OS crash or power loss can drop the last ones (``durability="full"``
 closes that gap at the cost of an fsync per commit).
 
-:meth:`EvidenceStore.batch` makes a group of writes atomic (a savepoint): all or none. Do not
-``await`` inside a batch.
+:meth:`EvidenceStore.batch` makes a group of writes all-or-nothing. Do not ``await`` inside
+a batch.
 """
 
 from __future__ import annotations
@@ -31,11 +31,13 @@ import logging
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Generator, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 import orjson
+
+from peakready.errors import HarnessError
 
 __all__ = ["EvidenceStore"]
 
@@ -54,6 +56,17 @@ CREATE TABLE IF NOT EXISTS idempotency (
     PRIMARY KEY (scope, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+
+
+class _Committed:
+    """An awaitable that is already done (flush with nothing pending costs no future)."""
+
+    def __await__(self) -> Generator[Any, None, None]:
+        return
+        yield
+
+
+_COMMITTED = _Committed()
 
 
 def _dumps(data: Any) -> str:
@@ -84,6 +97,7 @@ class EvidenceStore:
         self._db.execute("PRAGMA wal_autocheckpoint=10000")
         self._db.executescript(_SCHEMA)
         self._depth = 0
+        self.generation = 0     # bumped by clear(), so caches over the store can tell
         self._pending: asyncio.Future[None] | None = None   # the open group transaction
         row = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM entities").fetchone()
         self._seq = int(row[0])
@@ -100,16 +114,23 @@ class EvidenceStore:
             self._tmp.cleanup()
             self._tmp = None
 
+    def _group(self) -> bool:
+        """Open the group transaction if we are on an event loop; True if writes are grouped."""
+        if self._pending is not None:
+            return True
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        self._db.execute("BEGIN")
+        self._pending = loop.create_future()
+        loop.call_soon(self._commit)
+        return True
+
     def _write(self, sql: str, args: Any = ()) -> sqlite3.Cursor:
-        """Run a write: inside the open group transaction on a loop, else autocommit."""
-        if self._pending is None and self._depth == 0:
-            try:
-                loop = asyncio.get_running_loop()
-            except RuntimeError:
-                return self._db.execute(sql, args)
-            self._db.execute("BEGIN")
-            self._pending = loop.create_future()
-            loop.call_soon(self._commit)
+        """Run a write: inside the group transaction on a loop, else its own transaction."""
+        if self._depth == 0:
+            self._group()
         return self._db.execute(sql, args)
 
     def _commit(self) -> None:
@@ -124,19 +145,27 @@ class EvidenceStore:
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
             log.error("evidence commit failed: %s", exc)
-            with contextlib.suppress(sqlite3.Error):
-                self._db.execute("ROLLBACK")
-            if not pending.done():
-                pending.set_exception(exc)
+            self._fail(pending, exc)
             return
         if not pending.done():
             pending.set_result(None)
 
-    async def flush(self) -> None:
-        """Return once every write made so far is committed (the group commit barrier)."""
+    def _fail(self, pending: asyncio.Future[None], exc: BaseException) -> None:
+        """Roll the group back: every request waiting on it fails, none is acknowledged."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.execute("ROLLBACK")
+        if not pending.done():
+            pending.set_exception(HarnessError(f"evidence transaction rolled back: {exc!r}"))
+            pending.exception()  # mark retrieved: waiters, if any, still get it
+
+    def flush(self) -> Awaitable[None]:
+        """``await store.flush()`` returns once every write made before the call is committed
+        (the group commit barrier). The group is taken at call time, so a waiter learns if
+        that group is rolled back later."""
         pending = self._pending
-        if pending is not None:
-            await asyncio.shield(pending)
+        if pending is None:
+            return _COMMITTED
+        return asyncio.shield(pending)
 
     def write(self, sql: str, args: Any = ()) -> sqlite3.Cursor:
         """A raw write statement that takes part in group commit (for mock-specific tables)."""
@@ -144,19 +173,36 @@ class EvidenceStore:
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
-        """Make the writes inside atomic (a savepoint; nested batches nest)."""
-        self._write(f"SAVEPOINT b{self._depth}")
-        self._depth += 1
-        name = f"b{self._depth - 1}"
+        """Make the writes inside all-or-nothing (nested batches join the outer one).
+
+        On a loop the batch joins the group transaction without a savepoint (two statements
+        saved per request); if it raises, the whole group is rolled back and every request
+        waiting on it fails unacknowledged, so nothing acknowledged is ever half-written.
+        """
+        if self._depth > 0:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        grouped = self._group()
+        if not grouped:
+            self._db.execute("BEGIN")
+        self._depth = 1
         try:
             yield
-        except BaseException:
-            self._depth -= 1
-            self._db.execute(f"ROLLBACK TO {name}")
-            self._db.execute(f"RELEASE {name}")
+        except BaseException as exc:
+            self._depth = 0
+            if grouped and self._pending is not None:
+                pending, self._pending = self._pending, None
+                self._fail(pending, exc)
+            elif not grouped:
+                self._db.execute("ROLLBACK")
             raise
-        self._depth -= 1
-        self._db.execute(f"RELEASE {name}")
+        self._depth = 0
+        if not grouped:
+            self._db.execute("COMMIT")
 
     # -- events: an append-only log ---------------------------------------------------------
 
@@ -234,3 +280,4 @@ class EvidenceStore:
             for table in ("events", "entities", "idempotency", "meta"):
                 self._write(f"DELETE FROM {table}")
         self._seq = 0
+        self.generation += 1

@@ -53,8 +53,20 @@ class IdempotencyStore:
         self.evidence = evidence
         self.scope = scope
         self.mismatches = 0
+        # Keys seen, so a first-time key (the common case) costs no SELECT.
+        self._known: set[str] = set()
+        self._known_generation = -1
+
+    def _known_keys(self) -> set[str]:
+        if self._known_generation != self.evidence.generation:
+            self._known = {str(row[0]) for row in self.evidence.db.execute(
+                "SELECT key FROM idempotency WHERE scope = ?", (self.scope,))}
+            self._known_generation = self.evidence.generation
+        return self._known
 
     def lookup(self, key: str) -> tuple[int, list[tuple[str, str]], bytes, str | None] | None:
+        if key not in self._known_keys():
+            return None
         row = self.evidence.db.execute(
             "SELECT status, headers, body, fingerprint FROM idempotency "
             "WHERE scope = ? AND key = ?", (self.scope, key)).fetchone()
@@ -71,6 +83,7 @@ class IdempotencyStore:
             "ts) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (self.scope, key, response.status_code, orjson.dumps(headers).decode(),
              bytes(response.body), fp, time.time()))
+        self._known_keys().add(key)
 
     def replays(self, key: str) -> int:
         row = self.evidence.db.execute(

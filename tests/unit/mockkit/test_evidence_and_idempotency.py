@@ -173,3 +173,30 @@ def test_writes_on_the_loop_are_committed_when_the_response_arrives(
     other = sqlite3.connect(kit.evidence.path)
     rows = other.execute("SELECT data FROM events WHERE kind = 'things'").fetchall()
     assert rows == [('{"body":"durable"}',)]
+
+
+def test_group_commit_on_a_loop_and_rollback_of_a_failed_batch(tmp_path: Path) -> None:
+    import asyncio
+
+    from peakready.errors import HarnessError
+
+    store = EvidenceStore(tmp_path)
+
+    async def scenario() -> None:
+        store.append("a", {"n": 1})
+        store.append("a", {"n": 2})
+        await store.flush()  # both in one group transaction, now committed
+        store.append("a", {"n": 3})
+        waiter = store.flush()  # a response waiting to start, as in the middleware
+        with pytest.raises(RuntimeError), store.batch():
+            store.append("a", {"n": 4})
+            raise RuntimeError("bug in a handler")
+        # The whole uncommitted group is gone; whoever waited on it is told so.
+        with pytest.raises(HarnessError):
+            await waiter
+        store.append("a", {"n": 5})
+        await store.flush()
+
+    asyncio.run(scenario())
+    again = EvidenceStore(tmp_path)
+    assert [e["n"] for e in again.events("a")] == [1, 2, 5]
