@@ -538,3 +538,48 @@ def test_proxy_big_message(go: Any, kit: Any, echo_upstream: str) -> None:
     msg = bytes(32 * 1024).hex().encode()
     assert kit.echo_roundtrip(listen, b"hello world" + b"hello world") == b"hello worldhello world"
     assert kit.echo_roundtrip(listen, msg) == msg
+
+
+# -- cmd/cli/cli.go (toxiproxy-cli, built on the Go client) -----------------------------------
+
+def _cli_inspect(go: Any, proxy: str) -> list[dict[str, Any]]:
+    """``inspect``: GET the proxy; ``sortedAttributes`` type-asserts every attribute value to
+    float64, so a non-number would panic the CLI."""
+    shown = check_go_proxy(go.get(f"/proxies/{proxy}").json())
+    for toxic in shown["toxics"]:
+        assert all(isinstance(v, int | float) and not isinstance(v, bool)
+                   for v in toxic["attributes"].values()), toxic
+    toxic_list: list[dict[str, Any]] = shown["toxics"]
+    return toxic_list
+
+
+# Shopify/toxiproxy cmd/cli/cli.go create / toxic add / toxic update / inspect / toggle / list /
+# toxic remove / delete: each command is a Proxy() GET followed by the Go client call; attributes
+# are parsed with ParseFloat (float64 100 marshals as `100`), toxicity defaults to 1.0 on update.
+def test_toxiproxy_cli_session(go: Any, kit: Any, echo_upstream: str) -> None:
+    cli = {"User-Agent": "toxiproxy-cli/v2.12.0 (linux/amd64)"}
+    resp = go.post("/proxies", go_proxy_body("myProxy", "localhost:0", echo_upstream),
+                   headers=cli)
+    assert resp.status == 201
+    listen = resp.json()["listen"]
+    assert go.get("/proxies/myProxy", headers=cli).status == 200
+    added = go.post("/proxies/myProxy/toxics", go_toxic_body(
+        "myToxic", "latency", "downstream", 0.5, {"latency": 100, "jitter": 50}),
+        headers=cli)
+    assert added.status == 200
+    assert (added.json()["stream"], added.json()["type"], added.json()["name"]) == (
+        "downstream", "latency", "myToxic")
+    updated = go.patch("/proxies/myProxy/toxics/myToxic",
+                       {"attributes": {"jitter": 25}, "toxicity": 1}, headers=cli)
+    assert updated.status == 200
+    (toxic,) = _cli_inspect(go, "myProxy")
+    assert (toxic["toxicity"], toxic["attributes"]) == (1, {"latency": 100, "jitter": 25})
+    proxy = go.get("/proxies/myProxy", headers=cli).json()  # toggle: flip and Save()
+    proxy["enabled"] = not proxy["enabled"]
+    toggled = go.post("/proxies/myProxy", {k: proxy[k] for k in (
+        "name", "listen", "upstream", "enabled", "toxics")}, headers=cli)
+    assert toggled.json()["enabled"] is False and not kit.can_connect(listen)
+    listed = go.get("/proxies", headers=cli).json()
+    assert [(n, len(p["toxics"])) for n, p in listed.items()] == [("myProxy", 1)]
+    assert go.delete("/proxies/myProxy/toxics/myToxic", headers=cli).status == 204
+    assert go.delete("/proxies/myProxy", headers=cli).status == 204
