@@ -583,3 +583,23 @@ def test_toxiproxy_cli_session(go: Any, kit: Any, echo_upstream: str) -> None:
     assert [(n, len(p["toxics"])) for n, p in listed.items()] == [("myProxy", 1)]
     assert go.delete("/proxies/myProxy/toxics/myToxic", headers=cli).status == 204
     assert go.delete("/proxies/myProxy", headers=cli).status == 204
+
+
+# Older Go clients (2.0 to 2.4, client/client.go checkError) demand the exact success status of each
+# call (201 create/populate, 200 get/save/toxic add/update, 204 delete/toxic remove/reset) and
+# reset with http.Post(…, "text/plain", empty) under Go's default user agent.
+def test_older_go_client_exact_statuses(go: Any) -> None:
+    old = {"User-Agent": "Go-http-client/1.1"}
+    assert go.post("/proxies", go_proxy_body("p", "localhost:0", "x:1"), headers=old).status \
+        == 201
+    assert go.get("/proxies/p", headers=old).status == 200
+    assert go.post("/proxies/p", {"enabled": False}, headers=old).status == 200
+    assert go.post("/proxies/p/toxics", go_toxic_body("", "noop", "", 1, None),
+                   headers=old).status == 200
+    assert go.post("/proxies/p/toxics/noop_downstream", {"toxicity": 0.5},
+                   headers=old).status == 200
+    assert go.delete("/proxies/p/toxics/noop_downstream", headers=old).status == 204
+    assert go.post("/populate", [go_proxy_body("q", "localhost:0", "x:1")],
+                   headers=old).status == 201
+    assert go.post("/reset", b"", headers={**old, "Content-Type": "text/plain"}).status == 204
+    assert go.delete("/proxies/p", headers=old).status == 204
