@@ -27,7 +27,7 @@ from integration_common import cart, client, erp_summary, estate, metrics, place
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     rate = args.rate / 60.0
     rng = random.Random(args.seed)
-    with estate({"max_attempts": 1000}, seed=args.seed) as e:
+    with estate({}, seed=args.seed) as e:  # the good profile with its default settings
         t0 = time.monotonic()
         down_at, up_at = t0 + args.pre, t0 + args.pre + args.outage
         placed: list[int] = []

@@ -37,7 +37,7 @@ class IntegrationSettings:
     connect_timeout: float = 1.0
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
-    max_attempts: int = 10
+    max_attempts: int = 20                # ≈ 4 min of capped backoff: outlives a 60 s outage
     storm_attempt_limit: int = 500        # retry_storm still stops (every loop is bounded)
     export_workers: int = 8
     recovery_gap: float = 1.0             # no success for this long, then one: ERP is back

@@ -30,7 +30,8 @@ def _outage(estate, seconds: float) -> list[str]:
 
 @pytest.mark.parametrize("outage", [2.0, pytest.param(60.0, marks=pytest.mark.slow)])
 def test_good_survives_an_erp_outage_exactly_once(estate_factory, outage: float) -> None:
-    estate = estate_factory("good")
+    # the cap matters for a long outage: 50 attempts of ≤ 5 s outlive 60 s
+    estate = estate_factory({"backoff_cap": 5.0} if outage > 30 else "good")
     ids = _outage(estate, outage)
     metrics = estate.wait_drained()
     erp = estate.erp_orders()
