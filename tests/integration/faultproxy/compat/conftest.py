@@ -81,6 +81,72 @@ class Wire:
         return self.send("DELETE", path, **kw)
 
 
+GO_HEADERS = {"User-Agent": "toxiproxy-cli", "Content-Type": "application/json",
+              "Accept-Encoding": "gzip"}
+
+
+class GoWire(Wire):
+    """A Wire speaking the Go client's dialect (``client/client.go``, ``proxy.go``, ``toxic.go``
+    in Shopify/toxiproxy): its bodies, its typed decoding and its error texts."""
+
+    @staticmethod
+    def proxy_body(name: str, listen: str, upstream: str, enabled: bool = True,
+                   toxics: list[Any] | None = None) -> dict[str, Any]:
+        # json.Marshal(client.Proxy): name, listen, upstream, enabled, toxics (null if none).
+        return {"name": name, "listen": listen, "upstream": upstream, "enabled": enabled,
+                "toxics": toxics}
+
+    @staticmethod
+    def toxic_body(name: str, type_: str, stream: str, toxicity: float,
+                   attributes: dict[str, Any] | None) -> dict[str, Any]:
+        # client.Toxic: name is not omitempty (""), stream is; toxicity -1 means 1.
+        body: dict[str, Any] = {"name": name, "type": type_}
+        if stream:
+            body["stream"] = stream
+        body["toxicity"] = 1 if toxicity == -1 else toxicity
+        body["attributes"] = attributes
+        return body
+
+    @staticmethod
+    def error(op: str, resp: WireResponse) -> str:
+        """``<Op>: HTTP <status>: <error>``; the body must decode into client.ApiError."""
+        assert not 200 <= resp.status < 300, resp
+        body = resp.json()
+        assert isinstance(body["error"], str) and isinstance(body["status"], int), body
+        return f"{op}: HTTP {body['status']}: {body['error']}"
+
+    @classmethod
+    def check_proxy(cls, obj: Any) -> dict[str, Any]:
+        """``json.Unmarshal`` into client.Proxy fails on any other field type."""
+        assert isinstance(obj["name"], str) and isinstance(obj["listen"], str)
+        assert isinstance(obj["upstream"], str) and isinstance(obj["enabled"], bool)
+        assert isinstance(obj["toxics"], list)
+        for toxic in obj["toxics"]:
+            cls.check_toxic(toxic)
+        result: dict[str, Any] = obj
+        return result
+
+    @staticmethod
+    def check_toxic(obj: Any) -> dict[str, Any]:
+        for key in ("name", "type", "stream"):
+            assert isinstance(obj[key], str), (key, obj)
+        assert isinstance(obj["toxicity"], int | float) and not isinstance(obj["toxicity"], bool)
+        assert isinstance(obj["attributes"], dict)
+        result: dict[str, Any] = obj
+        return result
+
+    def create(self, name: str, listen: str, upstream: str) -> dict[str, Any]:
+        """client.CreateProxy (Enabled: true)."""
+        resp = self.post("/proxies", self.proxy_body(name, listen, upstream))
+        assert resp.status == 201, resp
+        return self.check_proxy(resp.json())
+
+    def toxics(self, proxy: str) -> list[dict[str, Any]]:
+        resp = self.get(f"/proxies/{proxy}/toxics")
+        assert resp.status == 200, resp
+        return [self.check_toxic(t) for t in resp.json()]
+
+
 def _read_response(sock: socket.socket, method: str) -> WireResponse:
     buf = b""
     while b"\r\n\r\n" not in buf:
@@ -121,6 +187,11 @@ def server() -> Iterator[FaultProxyThread]:
 @pytest.fixture
 def make_wire(server: FaultProxyThread) -> Callable[[Mapping[str, str]], Wire]:
     return lambda headers: Wire(server.host, server.port, headers)
+
+
+@pytest.fixture
+def go(server: FaultProxyThread) -> GoWire:
+    return GoWire(server.host, server.port, GO_HEADERS)
 
 
 def free_port() -> int:

@@ -10,82 +10,15 @@ when it came from the server); toxics as ``{"name":"","type":…,"stream"?:…,"
 ``{"attributes":…,"toxicity"?:…}``; reset as POST with an empty body (``Content-Length: 0``).
 What it parses: any 2xx body into typed structs (``enabled`` bool, ``toxicity`` float32), and
 errors as ``{"error": string, "status": int}``, shown as ``<Op>: HTTP <status>: <error>``.
+The ``go`` fixture (``GoWire`` in conftest.py) speaks that dialect; toxiproxy-cli, the
+``proxy_test.go`` cases and the older clients are in test_go_cli_suite.py.
 """
 
 from __future__ import annotations
 
-import http.client
-import socket
-from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
-
-GO_HEADERS = {"User-Agent": "toxiproxy-cli", "Content-Type": "application/json",
-              "Accept-Encoding": "gzip"}
-
-
-@pytest.fixture
-def go(make_wire: Callable[[Mapping[str, str]], Any]) -> Any:
-    return make_wire(GO_HEADERS)
-
-
-def go_error(op: str, resp: Any) -> str:
-    """The Go client's error text; also checks the body decodes into its ApiError struct."""
-    assert not 200 <= resp.status < 300, resp
-    body = resp.json()
-    assert isinstance(body["error"], str) and isinstance(body["status"], int), body
-    return f"{op}: HTTP {body['status']}: {body['error']}"
-
-
-def check_go_proxy(obj: Any) -> dict[str, Any]:
-    """``json.Unmarshal`` into client.Proxy would fail on any other type."""
-    assert isinstance(obj["name"], str) and isinstance(obj["listen"], str)
-    assert isinstance(obj["upstream"], str) and isinstance(obj["enabled"], bool)
-    assert isinstance(obj["toxics"], list)
-    for toxic in obj["toxics"]:
-        check_go_toxic(toxic)
-    result: dict[str, Any] = obj
-    return result
-
-
-def check_go_toxic(obj: Any) -> dict[str, Any]:
-    for key in ("name", "type", "stream"):
-        assert isinstance(obj[key], str), (key, obj)
-    assert isinstance(obj["toxicity"], int | float) and not isinstance(obj["toxicity"], bool)
-    assert isinstance(obj["attributes"], dict)
-    result: dict[str, Any] = obj
-    return result
-
-
-def go_proxy_body(name: str, listen: str, upstream: str, enabled: bool = True,
-                  toxics: list[Any] | None = None) -> dict[str, Any]:
-    # json.Marshal(client.Proxy): field order name, listen, upstream, enabled, toxics.
-    return {"name": name, "listen": listen, "upstream": upstream, "enabled": enabled,
-            "toxics": toxics}
-
-
-def go_toxic_body(name: str, type_: str, stream: str, toxicity: float,
-                  attributes: dict[str, Any] | None) -> dict[str, Any]:
-    body: dict[str, Any] = {"name": name, "type": type_}
-    if stream:  # `json:"stream,omitempty"`
-        body["stream"] = stream
-    body["toxicity"] = 1 if toxicity == -1 else toxicity
-    body["attributes"] = attributes
-    return body
-
-
-def create(go: Any, name: str, listen: str, upstream: str) -> dict[str, Any]:
-    """client.CreateProxy (Enabled: true)."""
-    resp = go.post("/proxies", go_proxy_body(name, listen, upstream))
-    assert resp.status == 201, resp
-    return check_go_proxy(resp.json())
-
-
-def toxics(go: Any, proxy: str) -> list[dict[str, Any]]:
-    resp = go.get(f"/proxies/{proxy}/toxics")
-    assert resp.status == 200, resp
-    return [check_go_toxic(t) for t in resp.json()]
 
 
 def find(toxic_list: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
@@ -99,7 +32,7 @@ def test_client_headers_versioned_user_agent_is_served(go: Any) -> None:
     ua = {"User-Agent": "toxiproxy-cli/v1.25.0 (darwin/arm64)"}
     assert go.get("/version", headers=ua).status == 200
     assert go.get("/proxies", headers=ua).status == 200
-    assert go.post("/proxies", go_proxy_body("foo", "127.0.0.1:0", "example.com:0"),
+    assert go.post("/proxies", go.proxy_body("foo", "127.0.0.1:0", "example.com:0"),
                    headers=ua).status == 201
     assert go.post("/reset", b"", headers=ua).status == 204
 
@@ -138,9 +71,9 @@ def test_index_with_no_proxies(go: Any) -> None:
 
 # Shopify/toxiproxy api_test.go TestCreateProxyBlankName / TestCreateProxyBlankUpstream.
 def test_create_proxy_blank_name_and_upstream(go: Any) -> None:
-    assert go_error("Create", go.post("/proxies", go_proxy_body("", "", ""))) == \
+    assert go.error("Create", go.post("/proxies", go.proxy_body("", "", ""))) == \
         "Create: HTTP 400: missing required field: name"
-    assert go_error("Create", go.post("/proxies", go_proxy_body("test", "", ""))) == \
+    assert go.error("Create", go.post("/proxies", go.proxy_body("test", "", ""))) == \
         "Create: HTTP 400: missing required field: upstream"
 
 
@@ -151,10 +84,10 @@ def populate(go: Any, entries: list[dict[str, Any]]) -> Any:
 # Shopify/toxiproxy api_test.go TestPopulateProxy.
 def test_populate_proxy(go: Any, kit: Any) -> None:
     p1, p2 = kit.free_port(), kit.free_port()
-    resp = populate(go, [go_proxy_body("one", f"localhost:{p1}", "localhost:7171"),
-                         go_proxy_body("two", f"localhost:{p2}", "localhost:7474")])
+    resp = populate(go, [go.proxy_body("one", f"localhost:{p1}", "localhost:7171"),
+                         go.proxy_body("two", f"localhost:{p2}", "localhost:7474")])
     assert resp.status == 201
-    proxies = [check_go_proxy(p) for p in resp.json()["proxies"]]
+    proxies = [go.check_proxy(p) for p in resp.json()["proxies"]]
     assert [p["name"] for p in proxies] == ["one", "two"]
     assert all(kit.can_connect(p["listen"]) for p in proxies)
 
@@ -174,8 +107,8 @@ def test_populate_default_enabled(go: Any, kit: Any) -> None:
 # Shopify/toxiproxy api_test.go TestPopulateDisabledProxy.
 def test_populate_disabled_proxy(go: Any, kit: Any) -> None:
     p1, p2 = kit.free_port(), kit.free_port()
-    resp = populate(go, [go_proxy_body("one", f"localhost:{p1}", "localhost:7171", False),
-                         go_proxy_body("two", f"localhost:{p2}", "localhost:7474")])
+    resp = populate(go, [go.proxy_body("one", f"localhost:{p1}", "localhost:7171", False),
+                         go.proxy_body("two", f"localhost:{p2}", "localhost:7474")])
     assert resp.status == 201
     assert [p["name"] for p in resp.json()["proxies"]] == ["one", "two"]
     assert not kit.can_connect(f"localhost:{p1}")
@@ -186,25 +119,25 @@ def test_populate_disabled_proxy(go: Any, kit: Any) -> None:
 # kept with its toxic; a different listen → replaced.
 def test_populate_existing_proxy(go: Any, kit: Any) -> None:
     p1, p2, p3 = kit.free_port(), kit.free_port(), kit.free_port()
-    create(go, "one", f"localhost:{p1}", "localhost:7171")
-    create(go, "two", f"localhost:{p2}", "localhost:7474")
+    go.create("one", f"localhost:{p1}", "localhost:7171")
+    go.create("two", f"localhost:{p2}", "localhost:7474")
     assert go.post("/proxies/one/toxics",
-                   go_toxic_body("", "latency", "downstream", 1, None)).status == 200
-    resp = populate(go, [go_proxy_body("one", f"127.0.0.1:{p1}", "localhost:7171"),
-                         go_proxy_body("two", f"127.0.0.1:{p3}", "localhost:7676")])
+                   go.toxic_body("", "latency", "downstream", 1, None)).status == 200
+    resp = populate(go, [go.proxy_body("one", f"127.0.0.1:{p1}", "localhost:7171"),
+                         go.proxy_body("two", f"127.0.0.1:{p3}", "localhost:7676")])
     assert resp.status == 201
-    got = [check_go_proxy(p) for p in resp.json()["proxies"]]
+    got = [go.check_proxy(p) for p in resp.json()["proxies"]]
     assert [(p["name"], p["listen"]) for p in got] == [
         ("one", f"127.0.0.1:{p1}"), ("two", f"127.0.0.1:{p3}")]
-    assert [t["type"] for t in toxics(go, "one")] == ["latency"]
+    assert [t["type"] for t in go.toxics("one")] == ["latency"]
     assert all(kit.can_connect(p["listen"]) for p in got)
 
 
 # Shopify/toxiproxy api_test.go TestPopulateWithBadName.
 def test_populate_with_bad_name(go: Any, kit: Any) -> None:
-    resp = populate(go, [go_proxy_body("one", f"localhost:{kit.free_port()}", "localhost:7171"),
-                         go_proxy_body("", "", "")])
-    assert go_error("Populate", resp) == \
+    resp = populate(go, [go.proxy_body("one", f"localhost:{kit.free_port()}", "localhost:7171"),
+                         go.proxy_body("", "", "")])
+    assert go.error("Populate", resp) == \
         "Populate: HTTP 400: missing required field: name at proxy 2"
     assert go.get("/proxies").json() == {}
 
@@ -212,20 +145,20 @@ def test_populate_with_bad_name(go: Any, kit: Any) -> None:
 # Shopify/toxiproxy api_test.go TestPopulateProxyWithBadDataShouldReturnError: stops at the bad
 # listen; the proxy before it stays, the ones from it on are not created.
 def test_populate_proxy_with_bad_data_should_return_error(go: Any, kit: Any) -> None:
-    resp = populate(go, [go_proxy_body("one", f"localhost:{kit.free_port()}", "localhost:7171"),
-                         go_proxy_body("two", "local373", "localhost:7474"),
-                         go_proxy_body("three", f"localhost:{kit.free_port()}", "localhost:7676")])
+    resp = populate(go, [go.proxy_body("one", f"localhost:{kit.free_port()}", "localhost:7171"),
+                         go.proxy_body("two", "local373", "localhost:7474"),
+                         go.proxy_body("three", f"localhost:{kit.free_port()}", "localhost:7676")])
     assert resp.status >= 400
-    go_error("Populate", resp)
+    go.error("Populate", resp)
     assert list(go.get("/proxies").json()) == ["one"]
 
 
 # Shopify/toxiproxy api_test.go TestPopulateAddToxic.
 def test_populate_add_toxic(go: Any, kit: Any) -> None:
-    resp = populate(go, [go_proxy_body("one", f"localhost:{kit.free_port()}", "localhost:7171")])
+    resp = populate(go, [go.proxy_body("one", f"localhost:{kit.free_port()}", "localhost:7171")])
     (proxy,) = resp.json()["proxies"]
     assert proxy["name"] == "one"
-    add = go.post("/proxies/one/toxics", go_toxic_body("", "latency", "downstream", 1, None))
+    add = go.post("/proxies/one/toxics", go.toxic_body("", "latency", "downstream", 1, None))
     assert add.status == 200
 
 
@@ -233,9 +166,9 @@ def test_populate_add_toxic(go: Any, kit: Any) -> None:
 # resolved, no toxics.
 def test_listing_proxies_and_create_and_get_proxy(go: Any, kit: Any) -> None:
     port = kit.free_port()
-    create(go, "mysql_master", f"localhost:{port}", "localhost:20001")
-    listed = check_go_proxy(go.get("/proxies").json()["mysql_master"])
-    shown = check_go_proxy(go.get("/proxies/mysql_master").json())
+    go.create("mysql_master", f"localhost:{port}", "localhost:20001")
+    listed = go.check_proxy(go.get("/proxies").json()["mysql_master"])
+    shown = go.check_proxy(go.get("/proxies/mysql_master").json())
     for proxy in (listed, shown):
         assert (proxy["name"], proxy["listen"], proxy["upstream"], proxy["enabled"]) == (
             "mysql_master", f"127.0.0.1:{port}", "localhost:20001", True)
@@ -245,8 +178,8 @@ def test_listing_proxies_and_create_and_get_proxy(go: Any, kit: Any) -> None:
 # Shopify/toxiproxy api_test.go TestCreateProxyWithSave.
 def test_create_proxy_with_save(go: Any, kit: Any) -> None:
     port = kit.free_port()
-    create(go, "mysql_master", f"localhost:{port}", "localhost:20001")
-    proxy = check_go_proxy(go.get("/proxies/mysql_master").json())
+    go.create("mysql_master", f"localhost:{port}", "localhost:20001")
+    proxy = go.check_proxy(go.get("/proxies/mysql_master").json())
     assert proxy["listen"] == f"127.0.0.1:{port}" and proxy["enabled"] is True
     assert kit.can_connect(proxy["listen"])
 
@@ -255,16 +188,16 @@ def test_create_proxy_with_save(go: Any, kit: Any) -> None:
 # disabled proxy keeps its listen as sent; Save() POSTs the whole object back.
 def test_create_disabled_proxy_and_enable(go: Any, kit: Any) -> None:
     port = kit.free_port()
-    resp = go.post("/proxies", go_proxy_body("mysql_master", f"localhost:{port}",
+    resp = go.post("/proxies", go.proxy_body("mysql_master", f"localhost:{port}",
                                              "localhost:20001", enabled=False))
     assert resp.status == 201
-    proxy = check_go_proxy(go.get("/proxies/mysql_master").json())
+    proxy = go.check_proxy(go.get("/proxies/mysql_master").json())
     assert (proxy["listen"], proxy["enabled"]) == (f"localhost:{port}", False)
     assert not kit.can_connect(proxy["listen"])
     proxy["enabled"] = True
     resp = go.post("/proxies/mysql_master", {k: proxy[k] for k in (
         "name", "listen", "upstream", "enabled", "toxics")})
-    assert resp.status == 200 and check_go_proxy(resp.json())["enabled"] is True
+    assert resp.status == 200 and go.check_proxy(resp.json())["enabled"] is True
     assert kit.can_connect(f"localhost:{port}")
     saved = resp.json()
     saved["enabled"] = False
@@ -276,66 +209,66 @@ def test_create_disabled_proxy_and_enable(go: Any, kit: Any) -> None:
 
 # Shopify/toxiproxy api_test.go TestDeleteProxy.
 def test_delete_proxy(go: Any, kit: Any) -> None:
-    proxy = create(go, "mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
+    proxy = go.create("mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
     assert kit.can_connect(proxy["listen"])
     resp = go.delete("/proxies/mysql_master")
     assert (resp.status, resp.body) == (204, b"")
     assert not kit.can_connect(proxy["listen"])
     assert go.get("/proxies").json() == {}
-    assert go_error("Delete", go.delete("/proxies/mysql_master")) == \
+    assert go.error("Delete", go.delete("/proxies/mysql_master")) == \
         "Delete: HTTP 404: proxy not found"
 
 
 # Shopify/toxiproxy api_test.go TestCreateProxyPortConflict.
 def test_create_proxy_port_conflict(go: Any, kit: Any) -> None:
     port = kit.free_port()
-    create(go, "mysql_master", f"localhost:{port}", "localhost:20001")
-    resp = go.post("/proxies", go_proxy_body("test", f"localhost:{port}", "localhost:20001"))
-    assert go_error("Create", resp) == \
+    go.create("mysql_master", f"localhost:{port}", "localhost:20001")
+    resp = go.post("/proxies", go.proxy_body("test", f"localhost:{port}", "localhost:20001"))
+    assert go.error("Create", resp) == \
         f"Create: HTTP 500: listen tcp 127.0.0.1:{port}: bind: address already in use"
     assert go.delete("/proxies/mysql_master").status == 204
-    create(go, "test", f"localhost:{port}", "localhost:20001")
+    go.create("test", f"localhost:{port}", "localhost:20001")
 
 
 # Shopify/toxiproxy api_test.go TestCreateProxyNameConflict.
 def test_create_proxy_name_conflict(go: Any, kit: Any) -> None:
-    create(go, "mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
-    resp = go.post("/proxies", go_proxy_body("mysql_master", f"localhost:{kit.free_port()}",
+    go.create("mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
+    resp = go.post("/proxies", go.proxy_body("mysql_master", f"localhost:{kit.free_port()}",
                                              "localhost:20001"))
-    assert go_error("Create", resp) == "Create: HTTP 409: proxy already exists"
+    assert go.error("Create", resp) == "Create: HTTP 409: proxy already exists"
     assert go.delete("/proxies/mysql_master").status == 204
-    create(go, "mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
+    go.create("mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
 
 
 # Shopify/toxiproxy api_test.go TestResetState (ResetState posts an empty body).
 def test_reset_state(go: Any, kit: Any) -> None:
-    create(go, "mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
-    latency = go.post("/proxies/mysql_master/toxics", go_toxic_body(
+    go.create("mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
+    latency = go.post("/proxies/mysql_master/toxics", go.toxic_body(
         "", "latency", "downstream", 1, {"latency": 100, "jitter": 10})).json()
     assert latency["attributes"] == {"latency": 100, "jitter": 10}
     go.post("/proxies/mysql_master", {"enabled": False})
     resp = go.post("/reset", b"")
     assert (resp.status, resp.body) == (204, b"")
-    proxy = check_go_proxy(go.get("/proxies").json()["mysql_master"])
+    proxy = go.check_proxy(go.get("/proxies").json()["mysql_master"])
     assert proxy["enabled"] is True
-    assert find(toxics(go, "mysql_master"), "latency_downstream") is None
+    assert find(go.toxics("mysql_master"), "latency_downstream") is None
     assert kit.can_connect(proxy["listen"])
 
 
 # Shopify/toxiproxy api_test.go TestListingToxics.
 def test_listing_toxics(go: Any, kit: Any) -> None:
-    create(go, "mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
-    assert toxics(go, "mysql_master") == []
+    go.create("mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
+    assert go.toxics("mysql_master") == []
 
 
 # Shopify/toxiproxy api_test.go TestAddToxic.
 def test_add_toxic(go: Any, kit: Any) -> None:
-    create(go, "mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
-    resp = go.post("/proxies/mysql_master/toxics", go_toxic_body(
+    go.create("mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
+    resp = go.post("/proxies/mysql_master/toxics", go.toxic_body(
         "foobar", "latency", "downstream", 1, {"latency": 100, "jitter": 10}))
     assert resp.status == 200
-    assert check_go_toxic(resp.json())["attributes"] == {"latency": 100, "jitter": 10}
-    toxic = find(toxics(go, "mysql_master"), "foobar")
+    assert go.check_toxic(resp.json())["attributes"] == {"latency": 100, "jitter": 10}
+    toxic = find(go.toxics("mysql_master"), "foobar")
     assert toxic is not None
     assert (toxic["type"], toxic["stream"], toxic["toxicity"]) == ("latency", "downstream", 1)
     assert toxic["attributes"] == {"latency": 100, "jitter": 10}
@@ -343,11 +276,11 @@ def test_add_toxic(go: Any, kit: Any) -> None:
 
 # Shopify/toxiproxy api_test.go TestAddMultipleToxics (attributes nil → zero-filled).
 def test_add_multiple_toxics(go: Any, kit: Any) -> None:
-    create(go, "mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
+    go.create("mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
     for name in ("latency1", "latency2"):
-        assert go.post("/proxies/mysql_master/toxics", go_toxic_body(
+        assert go.post("/proxies/mysql_master/toxics", go.toxic_body(
             name, "latency", "downstream", 1, None)).status == 200
-    listed = toxics(go, "mysql_master")
+    listed = go.toxics("mysql_master")
     assert [(t["name"], t["stream"]) for t in listed] == [
         ("latency1", "downstream"), ("latency2", "downstream")]
     assert listed[1]["toxicity"] == 1 and listed[1]["attributes"] == {"latency": 0, "jitter": 0}
@@ -359,24 +292,24 @@ def test_add_multiple_toxics(go: Any, kit: Any) -> None:
     (("latency", "upstream"), ("latency", "downstream"))])
 def test_add_conflicting_toxic(go: Any, first: tuple[str, str],
                                second: tuple[str, str], kit: Any) -> None:
-    create(go, "mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
+    go.create("mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
     assert go.post("/proxies/mysql_master/toxics",
-                   go_toxic_body("foobar", first[0], first[1], 1, None)).status == 200
+                   go.toxic_body("foobar", first[0], first[1], 1, None)).status == 200
     resp = go.post("/proxies/mysql_master/toxics",
-                   go_toxic_body("foobar", second[0], second[1], 1, None))
-    assert go_error("AddToxic", resp) == "AddToxic: HTTP 409: toxic already exists"
-    (toxic,) = toxics(go, "mysql_master")
+                   go.toxic_body("foobar", second[0], second[1], 1, None))
+    assert go.error("AddToxic", resp) == "AddToxic: HTTP 409: toxic already exists"
+    (toxic,) = go.toxics("mysql_master")
     assert (toxic["name"], toxic["type"], toxic["stream"]) == ("foobar", *first)
     assert toxic["attributes"] == {"latency": 0, "jitter": 0}
 
 
 # Shopify/toxiproxy api_test.go TestAddConflictingToxicsMultistreamDefaults.
 def test_add_conflicting_toxics_multistream_defaults(go: Any, kit: Any) -> None:
-    create(go, "mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
+    go.create("mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
     for stream in ("upstream", "downstream"):
         assert go.post("/proxies/mysql_master/toxics",
-                       go_toxic_body("", "latency", stream, 1, None)).status == 200
-    listed = toxics(go, "mysql_master")
+                       go.toxic_body("", "latency", stream, 1, None)).status == 200
+    listed = go.toxics("mysql_master")
     assert [(t["name"], t["type"], t["stream"], t["toxicity"]) for t in listed] == [
         ("latency_upstream", "latency", "upstream", 1),
         ("latency_downstream", "latency", "downstream", 1)]
@@ -384,30 +317,30 @@ def test_add_conflicting_toxics_multistream_defaults(go: Any, kit: Any) -> None:
 
 # Shopify/toxiproxy api_test.go TestAddToxicWithToxicity: float32 0.2 round-trips as 0.2.
 def test_add_toxic_with_toxicity(go: Any, kit: Any) -> None:
-    create(go, "mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
-    resp = go.post("/proxies/mysql_master/toxics", go_toxic_body(
+    go.create("mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
+    resp = go.post("/proxies/mysql_master/toxics", go.toxic_body(
         "", "latency", "downstream", 0.2, {"latency": 100, "jitter": 10}))
     assert b'"toxicity":0.2' in resp.body
-    toxic = find(toxics(go, "mysql_master"), "latency_downstream")
+    toxic = find(go.toxics("mysql_master"), "latency_downstream")
     assert toxic is not None and toxic["toxicity"] == 0.2
     assert toxic["attributes"] == {"latency": 100, "jitter": 10}
 
 
 # Shopify/toxiproxy api_test.go TestAddNoop: stream omitted (omitempty) → downstream.
 def test_add_noop(go: Any, kit: Any) -> None:
-    create(go, "mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
-    resp = go.post("/proxies/mysql_master/toxics", go_toxic_body("foobar", "noop", "", 1, None))
-    noop = check_go_toxic(resp.json())
+    go.create("mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
+    resp = go.post("/proxies/mysql_master/toxics", go.toxic_body("foobar", "noop", "", 1, None))
+    noop = go.check_toxic(resp.json())
     assert (noop["name"], noop["type"], noop["stream"], noop["toxicity"]) == (
         "foobar", "noop", "downstream", 1)
-    assert find(toxics(go, "mysql_master"), "foobar") is not None
+    assert find(go.toxics("mysql_master"), "foobar") is not None
 
 
 # Shopify/toxiproxy api_test.go TestUpdateToxics: PATCH merges attributes; toxicity -1 is not
 # sent and keeps the current value.
 def test_update_toxics(go: Any, kit: Any) -> None:
-    create(go, "mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
-    created = go.post("/proxies/mysql_master/toxics", go_toxic_body(
+    go.create("mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
+    created = go.post("/proxies/mysql_master/toxics", go.toxic_body(
         "", "latency", "downstream", -1, {"latency": 100, "jitter": 10})).json()
     assert created["toxicity"] == 1
     path = "/proxies/mysql_master/toxics/latency_downstream"
@@ -415,17 +348,17 @@ def test_update_toxics(go: Any, kit: Any) -> None:
     assert (first["toxicity"], first["attributes"]) == (0.5, {"latency": 1000, "jitter": 10})
     second = go.patch(path, {"attributes": {"latency": 500}}).json()
     assert (second["toxicity"], second["attributes"]) == (0.5, {"latency": 500, "jitter": 10})
-    toxic = find(toxics(go, "mysql_master"), "latency_downstream")
+    toxic = find(go.toxics("mysql_master"), "latency_downstream")
     assert toxic is not None and toxic["attributes"] == {"latency": 500, "jitter": 10}
 
 
 # Shopify/toxiproxy api_test.go TestRemoveToxic.
 def test_remove_toxic(go: Any, kit: Any) -> None:
-    create(go, "mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
-    go.post("/proxies/mysql_master/toxics", go_toxic_body("", "latency", "downstream", 1, None))
+    go.create("mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
+    go.post("/proxies/mysql_master/toxics", go.toxic_body("", "latency", "downstream", 1, None))
     resp = go.delete("/proxies/mysql_master/toxics/latency_downstream")
     assert (resp.status, resp.body) == (204, b"")
-    assert toxics(go, "mysql_master") == []
+    assert go.toxics("mysql_master") == []
 
 
 # Shopify/toxiproxy api_test.go TestVersionEndpointReturnsVersion: upstream compares with its
@@ -440,166 +373,21 @@ def test_version_endpoint_returns_version(go: Any) -> None:
 
 # Shopify/toxiproxy api_test.go TestInvalidStream.
 def test_invalid_stream(go: Any, kit: Any) -> None:
-    create(go, "mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
+    go.create("mysql_master", f"localhost:{kit.free_port()}", "localhost:20001")
     resp = go.post("/proxies/mysql_master/toxics",
-                   go_toxic_body("", "latency", "walrustream", 1, None))
-    assert go_error("AddToxic", resp) == \
+                   go.toxic_body("", "latency", "walrustream", 1, None))
+    assert go.error("AddToxic", resp) == \
         "AddToxic: HTTP 400: stream was invalid, can be either upstream or downstream"
 
 
 # client/client.go Proxy.Save on an existing proxy posts the full struct including the toxics it
 # read back; the extra "toxics" array must be ignored (not re-created, not an error).
 def test_save_with_toxics_in_body_keeps_toxics(go: Any, kit: Any) -> None:
-    create(go, "p", f"localhost:{kit.free_port()}", "localhost:20001")
-    go.post("/proxies/p/toxics", go_toxic_body("", "latency", "downstream", 1, {"latency": 5}))
+    go.create("p", f"localhost:{kit.free_port()}", "localhost:20001")
+    go.post("/proxies/p/toxics", go.toxic_body("", "latency", "downstream", 1, {"latency": 5}))
     proxy = go.get("/proxies/p").json()
     proxy["enabled"] = False
     resp = go.post("/proxies/p", {k: proxy[k] for k in (
         "name", "listen", "upstream", "enabled", "toxics")})
     assert resp.status == 200
-    assert [t["name"] for t in check_go_proxy(resp.json())["toxics"]] == ["latency_downstream"]
-
-
-# client/client.go: one http.Client for every call, so requests share a keep-alive connection;
-# every answer (201 JSON, 204 empty, 4xx JSON, 405 empty) must be framed so the next one parses.
-def test_requests_share_one_keep_alive_connection(server: Any) -> None:
-    conn = http.client.HTTPConnection(server.host, server.port, timeout=5)
-    try:
-        steps = [("POST", "/proxies", b'{"name":"ka","listen":"127.0.0.1:0","upstream":"x:1",'
-                  b'"enabled":true,"toxics":null}', 201),
-                 ("DELETE", "/proxies/ka", None, 204),
-                 ("DELETE", "/proxies/ka", None, 404),
-                 ("PUT", "/proxies", None, 405),
-                 ("POST", "/reset", b"", 204),
-                 ("GET", "/version", None, 200)]
-        first_sock = None
-        for method, path, body, status in steps:
-            conn.request(method, path, body=body, headers=GO_HEADERS)
-            resp = conn.getresponse()
-            resp.read()
-            assert resp.status == status, (method, path, resp.status)
-            first_sock = first_sock or conn.sock
-            assert conn.sock is first_sock, f"connection dropped after {method} {path}"
-    finally:
-        conn.close()
-
-
-# -- proxy_test.go, through the HTTP API -----------------------------------------------------
-
-# Shopify/toxiproxy proxy_test.go TestProxyUpdate: listen "localhost:0" moves the proxy to a new
-# port; the same listen again is a no-op; enabled false takes it down.
-def test_proxy_update(go: Any, kit: Any, echo_upstream: str) -> None:
-    before = create(go, "test", "localhost:0", echo_upstream)["listen"]
-    moved = go.patch("/proxies/test", {"listen": "localhost:0", "upstream": echo_upstream,
-                                       "enabled": True}).json()["listen"]
-    assert moved not in (before, "localhost:0") and moved.startswith("127.0.0.1:")
-    assert kit.can_connect(moved) and not kit.can_connect(before)
-    same = go.patch("/proxies/test", {"listen": moved, "upstream": echo_upstream,
-                                      "enabled": True}).json()["listen"]
-    assert same == moved and kit.can_connect(moved)
-    go.patch("/proxies/test", {"listen": moved, "upstream": echo_upstream, "enabled": False})
-    assert not kit.can_connect(moved)
-
-
-# Shopify/toxiproxy proxy_test.go TestRestartFailedToStartProxy: enabling on a taken port fails
-# (500, proxy stays disabled) and succeeds once the conflict is gone.
-def test_restart_failed_to_start_proxy(go: Any, kit: Any, echo_upstream: str) -> None:
-    conflict = create(go, "test2", "localhost:0", echo_upstream)["listen"]
-    resp = go.post("/proxies", go_proxy_body("test", conflict, echo_upstream, enabled=False))
-    assert resp.status == 201
-    failed = go.post("/proxies/test", {"enabled": True})
-    assert go_error("Save", failed) == \
-        f"Save: HTTP 500: listen tcp {conflict}: bind: address already in use"
-    assert go.get("/proxies/test").json()["enabled"] is False
-    assert go.delete("/proxies/test2").status == 204
-    assert not kit.can_connect(conflict)
-    started = go.post("/proxies/test", {"enabled": True})
-    assert started.status == 200 and started.json()["enabled"] is True
-    assert kit.can_connect(conflict)
-
-
-# Shopify/toxiproxy proxy_test.go TestProxyToDownUpstream: the client connects, then sees EOF.
-def test_proxy_to_down_upstream(go: Any, kit: Any) -> None:
-    listen = create(go, "test", "localhost:0", f"127.0.0.1:{kit.free_port()}")["listen"]
-    host, port = listen.rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=2) as sock:
-        sock.settimeout(2)
-        try:
-            got = sock.recv(1)
-        except ConnectionResetError:
-            got = b""
-        assert got == b""
-
-
-# Shopify/toxiproxy proxy_test.go TestProxySimpleMessage / TestProxyTwoPartMessage /
-# TestProxyBigMessage: bytes pass unchanged (64 KiB of hex here).
-def test_proxy_big_message(go: Any, kit: Any, echo_upstream: str) -> None:
-    listen = create(go, "test", "localhost:0", echo_upstream)["listen"]
-    msg = bytes(32 * 1024).hex().encode()
-    assert kit.echo_roundtrip(listen, b"hello world" + b"hello world") == b"hello worldhello world"
-    assert kit.echo_roundtrip(listen, msg) == msg
-
-
-# -- cmd/cli/cli.go (toxiproxy-cli, built on the Go client) -----------------------------------
-
-def _cli_inspect(go: Any, proxy: str) -> list[dict[str, Any]]:
-    """``inspect``: GET the proxy; ``sortedAttributes`` type-asserts every attribute value to
-    float64, so a non-number would panic the CLI."""
-    shown = check_go_proxy(go.get(f"/proxies/{proxy}").json())
-    for toxic in shown["toxics"]:
-        assert all(isinstance(v, int | float) and not isinstance(v, bool)
-                   for v in toxic["attributes"].values()), toxic
-    toxic_list: list[dict[str, Any]] = shown["toxics"]
-    return toxic_list
-
-
-# Shopify/toxiproxy cmd/cli/cli.go create / toxic add / toxic update / inspect / toggle / list /
-# toxic remove / delete: each command is a Proxy() GET followed by the Go client call; attributes
-# are parsed with ParseFloat (float64 100 marshals as `100`), toxicity defaults to 1.0 on update.
-def test_toxiproxy_cli_session(go: Any, kit: Any, echo_upstream: str) -> None:
-    cli = {"User-Agent": "toxiproxy-cli/v2.12.0 (linux/amd64)"}
-    resp = go.post("/proxies", go_proxy_body("myProxy", "localhost:0", echo_upstream),
-                   headers=cli)
-    assert resp.status == 201
-    listen = resp.json()["listen"]
-    assert go.get("/proxies/myProxy", headers=cli).status == 200
-    added = go.post("/proxies/myProxy/toxics", go_toxic_body(
-        "myToxic", "latency", "downstream", 0.5, {"latency": 100, "jitter": 50}),
-        headers=cli)
-    assert added.status == 200
-    assert (added.json()["stream"], added.json()["type"], added.json()["name"]) == (
-        "downstream", "latency", "myToxic")
-    updated = go.patch("/proxies/myProxy/toxics/myToxic",
-                       {"attributes": {"jitter": 25}, "toxicity": 1}, headers=cli)
-    assert updated.status == 200
-    (toxic,) = _cli_inspect(go, "myProxy")
-    assert (toxic["toxicity"], toxic["attributes"]) == (1, {"latency": 100, "jitter": 25})
-    proxy = go.get("/proxies/myProxy", headers=cli).json()  # toggle: flip and Save()
-    proxy["enabled"] = not proxy["enabled"]
-    toggled = go.post("/proxies/myProxy", {k: proxy[k] for k in (
-        "name", "listen", "upstream", "enabled", "toxics")}, headers=cli)
-    assert toggled.json()["enabled"] is False and not kit.can_connect(listen)
-    listed = go.get("/proxies", headers=cli).json()
-    assert [(n, len(p["toxics"])) for n, p in listed.items()] == [("myProxy", 1)]
-    assert go.delete("/proxies/myProxy/toxics/myToxic", headers=cli).status == 204
-    assert go.delete("/proxies/myProxy", headers=cli).status == 204
-
-
-# Older Go clients (2.0 to 2.4, client/client.go checkError) demand the exact success status of each
-# call (201 create/populate, 200 get/save/toxic add/update, 204 delete/toxic remove/reset) and
-# reset with http.Post(…, "text/plain", empty) under Go's default user agent.
-def test_older_go_client_exact_statuses(go: Any) -> None:
-    old = {"User-Agent": "Go-http-client/1.1"}
-    assert go.post("/proxies", go_proxy_body("p", "localhost:0", "x:1"), headers=old).status \
-        == 201
-    assert go.get("/proxies/p", headers=old).status == 200
-    assert go.post("/proxies/p", {"enabled": False}, headers=old).status == 200
-    assert go.post("/proxies/p/toxics", go_toxic_body("", "noop", "", 1, None),
-                   headers=old).status == 200
-    assert go.post("/proxies/p/toxics/noop_downstream", {"toxicity": 0.5},
-                   headers=old).status == 200
-    assert go.delete("/proxies/p/toxics/noop_downstream", headers=old).status == 204
-    assert go.post("/populate", [go_proxy_body("q", "localhost:0", "x:1")],
-                   headers=old).status == 201
-    assert go.post("/reset", b"", headers={**old, "Content-Type": "text/plain"}).status == 204
-    assert go.delete("/proxies/p", headers=old).status == 204
+    assert [t["name"] for t in go.check_proxy(resp.json())["toxics"]] == ["latency_downstream"]
