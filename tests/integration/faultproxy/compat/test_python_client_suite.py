@@ -264,3 +264,15 @@ def test_disable_and_destroy_drop_live_connections(toxiproxy: Toxiproxy, echo_up
         assert _rtt_s(sock) < 0.5
         getattr(proxy, action)()
         assert _closed_by_peer(sock)
+
+
+# The package's client-side populate compares listen strings, so ``localhost:P`` never equals
+# the reported ``127.0.0.1:P``: every repeat deletes the proxy and re-creates it on the SAME port
+# at once. DELETE must have released the port before it answers.
+def test_populate_repeat_rebinds_the_same_port(toxiproxy: Toxiproxy, kit: Any) -> None:
+    port = kit.free_port()
+    entry = {"name": "again", "upstream": "localhost:3306", "listen": f"localhost:{port}"}
+    for _ in range(5):
+        (proxy,) = toxiproxy.populate([entry])
+        assert proxy.listen == f"127.0.0.1:{port}"
+        assert can_connect_to("127.0.0.1", port) is True
