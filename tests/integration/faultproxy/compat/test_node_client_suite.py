@@ -189,7 +189,7 @@ _SCRIPT = Path(__file__).with_name("node_client_script.js")
 
 def _install_dir() -> Path:
     # Installed once per checkout: .pytest_cache (git-ignored) survives between runs.
-    return Path(__file__).resolve().parents[4] / ".pytest_cache" / "h7-node-client"
+    return Path(__file__).resolve().parents[4] / ".pytest_cache" / "node-toxiproxy-client"
 
 
 @pytest.fixture(scope="module")
