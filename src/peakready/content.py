@@ -62,8 +62,8 @@ def find_content_dir(kind: ContentKind, explicit: str | Path | None = None) -> P
             return candidate
     raise ContentError(
         f"no {kind}/ directory found (looked in [tool.peakready], {cwd / kind} and the bundled "
-        f"copy). Run from a peakready project, pass the directory explicitly, or create one with "
-        f"`peakready init DIR`."
+        f"copy). Run from a peakready checkout or pass the directory explicitly (e.g. "
+        f"--mocks-dir)."
     )
 
 
