@@ -2,13 +2,14 @@
 
 ::
 
-    OrderPlaced ──► export strategy ─┬─ outbox (good): add, wake a worker, return at once
+    OrderPlaced ──► export strategy ─┬─ outbox (good): add, wake the dispatcher, return
                                      └─ sync (mistake): add in flight, await the ERP in the
                                         shopper's request with no timeout
-    workers (N) ──► take() ──► attempt ──► 2xx ──────────────► exported
-                                      ├─► 429/5xx/timeout ───► retry policy (retry.py) ─►
-                                      │       waiting (delay ≥ Retry-After) | dead | dropped
-                                      └─► other 4xx ─────────► dead (retrying cannot help)
+    dispatcher ──► take() ──► attempt (at most export_workers at once)
+                                 ├─► 2xx ───────────────► exported
+                                 ├─► 429/5xx/timeout ───► retry policy (retry.py) ─►
+                                 │       waiting (delay ≥ Retry-After) | dead | dropped
+                                 └─► other 4xx ─────────► dead (retrying cannot help)
 
 ``Idempotency-Key`` is the order's increment id, so a retry after a timeout whose request did
 reach the ERP is answered with the first order instead of creating a second one.
@@ -79,7 +80,9 @@ class Exporter:
         self.rng = random.Random(f"integration-export:{settings.seed}")
         self.configure(settings, strategies)
         self._wake: asyncio.Event | None = None
+        self._slots: asyncio.Semaphore | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._running: set[asyncio.Task[None]] = set()
         self._last_success = time.monotonic()
         self._failures_since_success = 0
         self.expedited = 0
@@ -99,14 +102,15 @@ class Exporter:
         if self._tasks:
             return
         self._wake = asyncio.Event()
-        self._tasks = [asyncio.create_task(self._worker(), name=f"export-worker-{i}")
-                       for i in range(self.settings.export_workers)]
+        self._slots = asyncio.Semaphore(self.settings.export_workers)
+        self._tasks = [asyncio.create_task(self._dispatch(), name="export-dispatcher")]
 
     async def stop(self) -> None:
         tasks, self._tasks = self._tasks, []
-        for task in tasks:
+        running, self._running = set(self._running), set()
+        for task in (*tasks, *running):
             task.cancel()
-        for task in tasks:
+        for task in (*tasks, *running):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         # Entries caught mid-attempt go back to waiting, so a restart retries them.
@@ -118,22 +122,37 @@ class Exporter:
         if self._wake is not None:
             self._wake.set()
 
-    async def _worker(self) -> None:
-        assert self._wake is not None
+    async def _dispatch(self) -> None:
+        """One dispatcher hands due entries to at most ``export_workers`` attempts at a time.
+
+        A single waiter (not N idle workers on one event) keeps the per-order cost flat:
+        placing an order wakes one task, not all of them."""
+        assert self._wake is not None and self._slots is not None
         while True:
             self._wake.clear()
             entry = self.outbox.take()
             if entry is None:
-                due = self.outbox.next_due_in()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=due)
+                try:
+                    async with asyncio.timeout(self.outbox.next_due_in()):
+                        await self._wake.wait()
+                except TimeoutError:
+                    pass
                 continue
-            try:
-                await self.attempt(entry, timeout_default=True)
-            except Exception:  # a bug must not kill the worker and strand the outbox
-                log.exception("export of %s failed unexpectedly", entry.increment_id)
-                if entry.state == "in_flight":
-                    self.outbox.fail(entry, "internal error", 1.0)
+            await self._slots.acquire()
+            task = asyncio.create_task(self._run(entry))
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    async def _run(self, entry: ExportEntry) -> None:
+        assert self._slots is not None
+        try:
+            await self.attempt(entry, timeout_default=True)
+        except Exception:  # a bug must not strand the entry in flight
+            log.exception("export of %s failed unexpectedly", entry.increment_id)
+            if entry.state == "in_flight":
+                self.outbox.fail(entry, "internal error", 1.0)
+        finally:
+            self._slots.release()
 
     # --- one attempt -----------------------------------------------------------------------
 
