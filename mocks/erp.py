@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -247,8 +247,12 @@ def create_app(settings: MockSettings) -> Any:
                 after_seq = int(raw)
             else:
                 try:
-                    after_time = datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
-                except ValueError:
+                    # A time without a zone is UTC (as Magento's own timestamps are).
+                    moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+                    if moment.tzinfo is None:
+                        moment = moment.replace(tzinfo=UTC)
+                    after_time = moment.timestamp()
+                except (ValueError, OverflowError, OSError):
                     raise ApiError(400, "invalid_parameter",
                                    "updated_since: a cursor (integer) or an ISO 8601 time",
                                    [{"field": "updated_since", "reason": "unparseable"}]

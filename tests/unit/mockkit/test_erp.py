@@ -159,6 +159,11 @@ def test_stock_delta_feed_and_cursor(erp: Callable[..., Any], clock: Clock) -> N
     rest = client.get("/api/stock", params={"updated_since": paged["next_cursor"]}).json()
     assert [i["sku"] for i in paged["items"] + rest["items"]] == ["A", "B", "C"]
     assert client.get("/api/stock", params={"updated_since": "yesterday"}).status_code == 400
+    # An ISO time works as a cursor too (zone-less means UTC); year 1 is just "everything".
+    since_time = client.get("/api/stock", params={"updated_since": "2027-01-15T08:00:00"})
+    assert [i["sku"] for i in since_time.json()["items"]] == ["C"]
+    assert len(client.get("/api/stock", params={"updated_since": "0001-01-01T00:00:00Z"}
+                          ).json()["items"]) == 3
     assert client.get("/api/stock/NOPE").status_code == 404
 
 
