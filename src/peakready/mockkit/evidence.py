@@ -108,7 +108,14 @@ class EvidenceStore:
         return self._db
 
     def close(self) -> None:
+        """Commit what is pending (e.g. arrival records written after their response) and
+        close."""
+        pending, self._pending = self._pending, None
         with contextlib.suppress(sqlite3.Error):
+            if pending is not None:
+                self._db.execute("COMMIT")
+                if not pending.done():
+                    pending.set_result(None)
             self._db.close()
         if self._tmp is not None:
             self._tmp.cleanup()

@@ -200,3 +200,16 @@ def test_group_commit_on_a_loop_and_rollback_of_a_failed_batch(tmp_path: Path) -
     asyncio.run(scenario())
     again = EvidenceStore(tmp_path)
     assert [e["n"] for e in again.events("a")] == [1, 2, 5]
+
+
+def test_close_commits_a_pending_group(tmp_path: Path) -> None:
+    import asyncio
+
+    store = EvidenceStore(tmp_path)
+
+    async def write_then_close() -> None:
+        store.append("late", {"n": 1})  # e.g. an arrival recorded after its response
+        store.close()
+
+    asyncio.run(write_then_close())
+    assert [e["n"] for e in EvidenceStore(tmp_path).events("late")] == [1]
