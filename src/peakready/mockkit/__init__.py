@@ -55,7 +55,7 @@ from peakready.mockkit.api import (
 from peakready.mockkit.app import EvidenceKind, MockKit
 from peakready.mockkit.clock import iso_utc
 from peakready.mockkit.evidence import EvidenceStore
-from peakready.mockkit.fault_kinds import ConnectionDropped
+from peakready.mockkit.fault_kinds import KINDS, ConnectionDropped, FaultKind
 from peakready.mockkit.faults import FaultError, FaultRule, FaultSwitch
 from peakready.mockkit.idempotency import IdempotencyStore, Outcome, fingerprint
 from peakready.mockkit.journal import Journal
@@ -68,6 +68,7 @@ from peakready.mockkit.settings import DEFAULT_PORTS, MockSettings
 __all__ = [
     "ADMIN_PREFIX",
     "DEFAULT_PORTS",
+    "KINDS",
     "REQUEST_ID_HEADER",
     "ApiError",
     "ConnectionDropped",
@@ -75,6 +76,7 @@ __all__ = [
     "EvidenceKind",
     "EvidenceStore",
     "FaultError",
+    "FaultKind",
     "FaultRule",
     "FaultSwitch",
     "IdempotencyStore",

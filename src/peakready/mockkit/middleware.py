@@ -27,13 +27,7 @@ from typing import TYPE_CHECKING
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from peakready.mockkit.fault_kinds import (
-    ConnectionDropped,
-    drop_connection,
-    send_status,
-    slow_body,
-    truncated,
-)
+from peakready.mockkit.fault_kinds import AnswerContext, ConnectionDropped
 from peakready.mockkit.journal import UNMATCHED_ROUTE
 
 if TYPE_CHECKING:
@@ -146,23 +140,15 @@ class MockMiddleware:
                 fault_ids = firing.rule_ids
                 if firing.delay_ms > 0:
                     await asyncio.sleep(firing.delay_ms / 1000.0)
-                if firing.close:
-                    await drop_connection(send)
-                    return
-                out: Send = send_with_id
-                if firing.truncate_rule is not None:
-                    out = truncated(firing.truncate_rule, out)
-                if firing.slow_rule is not None:
-                    out = slow_body(firing.slow_rule, out)
-                if firing.status_rule is not None:
-                    # send_status adds the request id itself, so bypass send_with_id.
-                    status = firing.status_rule.status or 500
-                    plain = send
-                    if firing.truncate_rule is not None:
-                        plain = truncated(firing.truncate_rule, plain)
-                    if firing.slow_rule is not None:
-                        plain = slow_body(firing.slow_rule, plain)
-                    await send_status(firing.status_rule, plain, request_id)
+                # An injected answer carries the request id itself; the app's goes through
+                # send_with_id (request id, evidence flush). Body kinds wrap either.
+                out: Send = send if firing.answer is not None else send_with_id
+                for kind, params, rule_id in firing.body:
+                    out = kind.wrap(params, rule_id, out)
+                if firing.answer is not None:
+                    kind, params, rule_id = firing.answer
+                    status = await kind.answer(params, AnswerContext(out, send, request_id,
+                                                                     rule_id))
                 else:
                     await self._business(scope, receive, out)
         except BaseException as exc:

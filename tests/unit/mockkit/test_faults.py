@@ -19,6 +19,7 @@ def _switch(spec: object, seed: int = 0) -> FaultSwitch:
     ({"status": "500"}, "status: must be an integer"),
     ({"status": 500, "rate": 1.5}, "rate: must be between"),
     ({"status": 500, "bogus": 1}, "unknown field"),
+    ({"retry_after": 5, "delay_ms": 1}, "retry_after: only meaningful with 'status'"),
     ({"delay_ms": {"distribution": "pareto", "mean": 3}}, "distribution"),
     ({"delay_ms": {"distribution": "uniform", "min": 5}}, "delay_ms.max: required"),
     ({"slow_body": {}}, "bytes_per_second: required"),
@@ -62,7 +63,7 @@ def test_expiry_by_time_and_by_hits() -> None:
     switch = _switch([{"id": "old", "status": 500, "expires_at": time.time() - 1},
                       {"id": "twice", "status": 502, "max_hits": 2}])
     fired = [switch.check("GET", "/x") for _ in range(3)]
-    assert [f.status_rule.id if f and f.status_rule else None for f in fired] == \
+    assert [f.answer[2] if f and f.answer else None for f in fired] == \
         ["twice", "twice", None]
     assert switch.active() == []
 
@@ -81,8 +82,9 @@ def test_several_rules_combine_delays_and_first_terminal_wins() -> None:
     firing = switch.check("GET", "/x")
     assert firing is not None
     assert firing.delay_ms == pytest.approx(150)
-    assert firing.status_rule is not None and firing.status_rule.id == "boom"
-    assert firing.truncate_rule is not None and firing.truncate_rule.id == "cut"
+    assert firing.answer is not None
+    assert (firing.answer[0].name, firing.answer[2]) == ("status", "boom")
+    assert [(kind.name, rule_id) for kind, _, rule_id in firing.body] == [("truncate", "cut")]
     assert firing.rule_ids == ("slow", "lag", "boom", "cut", "bad")
 
 
@@ -98,6 +100,22 @@ def test_delay_distributions_draw_in_range(delay: object, low: float, high: floa
     assert all(low <= d <= high for d in draws)
     if low != high:
         assert len(set(draws)) > 100
+
+
+def test_every_registered_kind_has_its_own_file_and_role() -> None:
+    from peakready.mockkit import KINDS
+
+    assert set(KINDS) == {"delay_ms", "close", "status", "truncate", "slow_body"}
+    assert {k.role for k in KINDS.values()} == {"delay", "answer", "body"}
+    assert len({type(k).__module__ for k in KINDS.values()}) == len(KINDS)
+
+
+def test_body_kinds_wrap_truncate_closest_to_the_wire() -> None:
+    switch = _switch([{"id": "slow", "slow_body": {"bytes_per_second": 10}},
+                      {"id": "cut", "truncate": 5}])
+    firing = switch.check("GET", "/x")
+    assert firing is not None
+    assert [kind.name for kind, _, _ in firing.body] == ["truncate", "slow_body"]
 
 
 def test_rules_round_trip_to_json() -> None:
