@@ -142,7 +142,7 @@ def create_app(settings: MockSettings) -> Any:
     kit.track_arrivals("POST", "/api/orders", "requests", _arrival_fields)
     limit = options.get("rate_limit")
     if limit:
-        kit.set_rate_limit(int(limit), options.get("retry_after"))
+        kit.set_rate_limit(int(limit), options.get("retry_after"), clock=clock)
     decrement = str(options.get("decrement_stock_on", "ship"))
     if decrement not in ("ship", "receive", "none"):
         raise ConfigError(f"mock erp option decrement_stock_on: ship|receive|none, got {decrement}")

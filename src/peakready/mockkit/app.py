@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Iterable
 from typing import Any, Literal
 
@@ -94,9 +95,10 @@ class MockKit:
         self.tracked[(method.upper(), path)] = ArrivalTracker(kind, extract)
         self.evidence_kinds.setdefault(kind, "event")
 
-    def set_rate_limit(self, per_second: int | None, retry_after: int | None = None) -> None:
-        self.rate_limiter = None if not per_second else RateLimiter(per_second,
-                                                                    retry_after=retry_after)
+    def set_rate_limit(self, per_second: int | None, retry_after: int | None = None,
+                       clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate_limiter = None if not per_second else RateLimiter(
+            per_second, retry_after=retry_after, clock=clock)
 
     # -- what the admin API serves ----------------------------------------------------------
 

@@ -180,12 +180,16 @@ def test_warehouse_movements_change_stock_over_time(erp: Callable[..., Any],
     assert {m["reason"] for m in moves} <= {"receipt", "other_channel_sale"}
 
 
-def test_rate_limit_answers_429_with_retry_after(erp: Callable[..., Any]) -> None:
+def test_rate_limit_answers_429_with_retry_after(erp: Callable[..., Any],
+                                                 clock: Clock) -> None:
+    clock.now = 1_800_000_000.25   # a quarter into a one-second window, frozen
     client = erp(rate_limit=3)
     statuses = [client.get("/api/stock/A") for _ in range(10)]
-    limited = [r for r in statuses if r.status_code == 429]
-    assert limited and all(int(r.headers["retry-after"]) >= 1 for r in limited)
-    assert client.get("/__admin/evidence").json()["summary"]["rate_limited"] == len(limited)
+    assert [r.status_code for r in statuses] == [200] * 3 + [429] * 7
+    assert {r.headers["retry-after"] for r in statuses[3:]} == {"1"}
+    assert client.get("/__admin/evidence").json()["summary"]["rate_limited"] == 7
+    clock.now += 1
+    assert client.get("/api/stock/A").status_code == 200
 
 
 def test_restart_on_the_same_data_dir_keeps_orders_and_keys(
