@@ -25,7 +25,9 @@ Public surface, for the mocks in ``mocks/`` and for the Magento simulator:
   then ``app = kit.build(lifespan=...)``; or ``app = kit.wrap(any_asgi_app)`` to put an app
   built elsewhere behind the middleware and mount the admin API beside it (set
   ``scope["peakready.route"]`` to the route template if the app is not Starlette, so the
-  journal keys by template). Register extra routes' docs with ``kit.add`` for the OpenAPI.
+  journal keys by template, and ``kit.route_resolver = fn(method, path) -> template | None``
+  so requests answered by a fault are journaled under their template too). Register extra
+  routes' docs with ``kit.add`` for the OpenAPI.
 * ``kit.track_arrivals("POST", "/api/orders", "requests", extract)``: one evidence event per
   request on that route, faulted ones included (arrivals.py documents the shape).
 * ``mock_options(settings)``: ``settings.options`` over the YAML/JSON file in ``config``.

@@ -66,6 +66,9 @@ class MockKit:
         self._health: list[Callable[[], dict[str, Any]]] = []
         self._openapi: dict[str, Any] | None = None
         self.tracked: dict[tuple[str, str], ArrivalTracker] = {}
+        # For apps that are not Starlette: (method, path) → route template, used to journal a
+        # request a fault or the rate limit answered before the app could name its route.
+        self.route_resolver: Callable[[str, str], str | None] | None = None
 
     # -- declaration ------------------------------------------------------------------------
 

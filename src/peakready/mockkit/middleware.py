@@ -158,7 +158,9 @@ class MockMiddleware:
         finally:
             route = _route_of(scope)
             if route == UNMATCHED_ROUTE and (firing is not None or status == 429):
-                route = _template_by_matching(self.app, scope)
+                resolver = kit.route_resolver
+                named = resolver(method, path) if resolver is not None else None
+                route = named if named else _template_by_matching(self.app, scope)
             kit.journal.record(method, path, route, status,
                                (time.perf_counter() - started) * 1000.0, request_id, fault_ids)
             if tracker is not None:

@@ -159,6 +159,11 @@ def test_wrap_puts_any_asgi_app_behind_the_kit(tmp_path: Path,
     assert journal["routes"] == {"/raw/{n}": {"GET": {"200": 3}}}
     client.put("/__admin/faults", json={"path": "/raw/*", "status": 504})
     assert client.get("/raw/9").status_code == 504
+    kit.route_resolver = lambda method, path: "/raw/{n}" if path.startswith("/raw/") else None
+    assert client.get("/raw/10").status_code == 504
+    routes = client.get("/__admin/journal").json()["routes"]
+    assert routes["/raw/{n}"]["GET"] == {"200": 3, "504": 1}
+    assert routes["<unmatched>"]["GET"] == {"504": 1}
 
 
 def test_writes_on_the_loop_are_committed_when_the_response_arrives(
