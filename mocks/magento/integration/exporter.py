@@ -137,6 +137,9 @@ class Exporter:
                         await self._wake.wait()
                 except TimeoutError:
                     pass
+                # Let the request that woke us finish (response, journal) before the
+                # export's own CPU work starts on the same loop.
+                await asyncio.sleep(0)
                 continue
             await self._slots.acquire()
             task = asyncio.create_task(self._run(entry))
