@@ -67,6 +67,7 @@ class Integration:
         self.hooks = IntegrationHooks(self)
         self._unsubscribe: Callable[[], None] | None = None
         self._loops: list[asyncio.Task[None]] = []
+        self._pending: set[asyncio.Task[None]] = set()
         self.attach()
 
     # --- attaching to the store ------------------------------------------------------------
@@ -132,7 +133,9 @@ class Integration:
         self.attach(baseline=not was_enabled)
         if self._loops:
             # Worker count or loop intervals may have changed: restart what runs.
-            asyncio.get_running_loop().create_task(self._restart())
+            task = asyncio.get_running_loop().create_task(self._restart())
+            self._pending.add(task)  # keep a reference until it is done
+            task.add_done_callback(self._pending.discard)
 
     async def _restart(self) -> None:
         await self.stop()
