@@ -63,6 +63,9 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     magento.add_argument("--flag", action="append", default=[], choices=INTEGRATION_FLAGS,
                          help="enable one classic integration mistake (repeatable)")
     magento.add_argument("--config", metavar="FILE", help="simulator settings file (YAML/JSON)")
+    magento.add_argument("--service", action="append", metavar="NAME=URL",
+                         help="where the built-in integration calls erp|crm|payment|shipping "
+                              "(default: the fault proxy listeners, DESIGN §1; repeatable)")
     p.set_defaults(handler="peakready.mockkit.cli:serve_mock")
 
 

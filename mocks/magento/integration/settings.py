@@ -1,8 +1,9 @@
 """The integration's profile, flags and knobs, from the CLI, the config file and the admin API.
 
 Sources, later wins: defaults ← the config file's ``integration:`` section ←
-``options["integration"]`` (``good`` | ``none`` or a mapping) and ``options["flags"]`` (the
-CLI) ← ``PUT /__admin/integration`` at runtime. Durations are seconds. A key or flag that is
+``options["integration"]`` (``good`` | ``none`` or a mapping), ``options["flags"]`` and
+``options["service"]`` (the CLI's ``--flag`` and ``--service NAME=URL``) ←
+``PUT /__admin/integration`` at runtime. Durations are seconds. A key or flag that is
 not known is a ConfigError naming it, so a typo never runs the wrong integration.
 """
 
@@ -152,4 +153,22 @@ def settings_from_options(options: Mapping[str, Any], file_section: Mapping[str,
     cli_flags = options.get("flags")
     if cli_flags:
         result = replace(result, flags=result.flags | _flags(cli_flags, "--flag"))
+    cli_services = options.get("service")
+    if cli_services:
+        result = replace(result, services=_services(result.services,
+                                                    _name_urls(cli_services), "--service"))
     return result
+
+
+def _name_urls(values: Any) -> dict[str, str]:
+    """``["erp=http://127.0.0.1:18281", ...]`` (the repeatable ``--service`` flag)."""
+    if isinstance(values, str):
+        values = [values]
+    out: dict[str, str] = {}
+    for item in values:
+        name, sep, url = str(item).partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"--service {item!r}: expected NAME=URL, e.g. "
+                              "erp=http://127.0.0.1:18281")
+        out[name.strip()] = url.strip()
+    return out

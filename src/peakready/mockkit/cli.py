@@ -34,7 +34,7 @@ __all__ = ["build_settings", "serve_mock"]
 
 log = logging.getLogger("peakready.mockkit.cli")
 _MAGENTO_OPTIONS = ("profile", "inventory", "capacity_model", "magento_version", "integration",
-                    "flags", "config")
+                    "flags", "config", "service")
 
 
 def build_settings(args: argparse.Namespace) -> MockSettings:

@@ -92,7 +92,8 @@ def test_cli_flags_and_config_file(tmp_path: Path) -> None:
     cmd = [sys.executable, "-m", "peakready.cli", "mock", "magento", "--port", "0",
            "--mocks-dir", str(REPO / "mocks"), "--fixtures-dir", str(REPO / "fixtures"),
            "--profile", "none", "--integration", "good", "--flag", "no_retry",
-           "--flag", "ignore_retry_after", "--config", str(config)]
+           "--flag", "ignore_retry_after", "--config", str(config),
+           "--service", "crm=http://127.0.0.1:2"]
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
@@ -104,6 +105,7 @@ def test_cli_flags_and_config_file(tmp_path: Path) -> None:
         assert state["flags"] == ["full_stock_sync", "ignore_retry_after", "no_retry"]
         assert state["settings"]["max_attempts"] == 3
         assert state["settings"]["services"]["erp"] == "http://127.0.0.1:1"
+        assert state["settings"]["services"]["crm"] == "http://127.0.0.1:2"
         assert state["running"] is True    # loops started with the server's lifespan
     finally:
         proc.terminate()

@@ -58,3 +58,15 @@ def test_settings_sources_and_validation(integration) -> None:
                 {"integration": {"backoff_cap": -1}}):
         with pytest.raises(ConfigError):
             from_options(bad, None)
+
+
+def test_service_flag_overrides_the_proxy_listeners(integration) -> None:
+    from_options = integration["settings"].settings_from_options
+    s = from_options({"integration": "good", "service": ["erp=http://127.0.0.1:5/",
+                                                         "crm = http://127.0.0.1:6"]}, None)
+    assert s.services["erp"] == "http://127.0.0.1:5"
+    assert s.services["crm"] == "http://127.0.0.1:6"
+    assert s.services["payment"] == "http://127.0.0.1:18283"
+    for bad in (["erp"], ["=http://x"], ["ftp=http://x"], ["erp=ftp://x"]):
+        with pytest.raises(ConfigError):
+            from_options({"service": bad}, None)
