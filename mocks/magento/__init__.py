@@ -20,6 +20,8 @@
     orders.py    sales model, states    order_actions.py   invoice/ship/cancel/refund/hold
     customers.py accounts, tokens       bulk.py       async + bulk, status endpoints
     events.py    OrderPlaced / OrderStateChanged hub (the integration's seam)
+    integration/ the built-in ERP/CRM connector and its mistake flags; its hooks.py is the
+                 checkout seam (``store.hooks``), /__admin/integration its admin API
     config.py    version switches and knobs
 
 In-process use (tests, seeding): ``app = create_app(settings)``; ``app.store`` is the live
