@@ -12,7 +12,8 @@ A subscriber is ``fn(event) -> None | Awaitable[None]``. It runs inside the requ
 caused the event, so an integration that (wrongly) calls its ERP synchronously in checkout
 slows checkout down, exactly as a Magento observer would. A subscriber that raises is logged
 and does not fail the order (Magento wraps observers the same way for after-save events).
-The integration itself (outbox processing, exports, stock pull) is a later issue.
+The built-in integration (``integration/``) subscribes here: its outbox entry is written
+inside ``emit``, in the same event-loop step as the order.
 """
 
 from __future__ import annotations
