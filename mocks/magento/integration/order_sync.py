@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from .clients import ServiceCallError, ServiceClients
@@ -33,6 +34,8 @@ class OrderSync:
         self.counts: Counter[str] = Counter()
         self.recent: list[dict[str, Any]] = []
         self.known: dict[str, int] = {}      # increment id → entity id, fed by the outbox
+        # called with the shipped SKUs (stock_sync.reapply: the ERP owns on-hand)
+        self.after_ship: Callable[[list[str]], Awaitable[None]] | None = None
 
     def entity_id(self, increment_id: str) -> int | None:
         if increment_id in self.known:
@@ -85,6 +88,10 @@ class OrderSync:
             code, body = await self.magento.invoice(entity_id, update.get("invoice_id"))
         if code == 200:
             self.counts[f"{status}_applied"] += 1
+            if status == "shipped" and self.after_ship is not None:
+                order = self.magento.magento.store.orders.by_id.get(entity_id)
+                if order is not None:
+                    await self.after_ship([item.sku for item in order.items])
         elif code == 400 and "does not allow" in str(body):
             self.counts[f"{status}_already_done"] += 1
         else:

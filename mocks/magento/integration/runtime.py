@@ -64,6 +64,7 @@ class Integration:
                                     self.strategies["stock_pull"])
         self.customer_sync = CustomerSync(self.clients, lambda: self.magento.store, settings,
                                           self.strategies["crm_fields"])
+        self.order_sync.after_ship = self.stock_sync.reapply
         self.hooks = IntegrationHooks(self)
         self._unsubscribe: Callable[[], None] | None = None
         self._loops: list[asyncio.Task[None]] = []
@@ -114,6 +115,7 @@ class Integration:
         self.exporter.outbox = self.outbox
         self.order_sync.known.clear()
         self.stock_sync.cursor = 0
+        self.stock_sync.levels.clear()
         self.attach()
 
     # --- settings at runtime ---------------------------------------------------------------

@@ -7,6 +7,9 @@ sold but not yet shipped are never offered twice. Two strategies:
 * ``delta`` (good): ``GET /api/stock?updated_since=<cursor>`` pages, only the SKUs that
   changed; the cursor is the feed's ``next_cursor`` (a sequence, immune to clock skew);
 * ``full`` (the mistake): ``GET /api/stock/{sku}`` for every SKU in the catalogue, every cycle.
+
+A shipment created from the ERP's status feed deducts the source in Magento too, though the
+ERP's on-hand already dropped; ``reapply`` writes the ERP's level back right after it.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class StockSync:
         self.cursor = 0
         self.counts: Counter[str] = Counter()
         self.last_cycle: dict[str, int] = {}
+        self.levels: dict[str, float] = {}   # the ERP on-hand last written, per SKU
 
     async def cycle(self) -> int:
         run: Callable[[StockSync], Awaitable[tuple[int, int]]] = REGISTRY.get(
@@ -63,7 +67,19 @@ class StockSync:
             self.counts["apply_errors"] += 1
             log.warning("source-items save refused: %s %s", code, body)
             return 0
+        for item in items:
+            self.levels[item["sku"]] = item["quantity"]
         return len(items)
+
+    async def reapply(self, skus: list[str]) -> None:
+        """After a shipment: Magento's source deduction repeats what the ERP already took off
+        its on-hand, so the ERP's level (as last seen) is written back. If the ERP's own
+        decrement is newer than that level, the next delta carries it; either way the source
+        converges on the ERP's on-hand instead of drifting below it."""
+        known = [{"sku": s, "qty": self.levels[s]} for s in dict.fromkeys(skus)
+                 if s in self.levels]
+        if known:
+            self.counts["reapplied"] += await self.apply(known)
 
     def metrics(self) -> dict[str, Any]:
         return {"strategy": self.strategy, "cursor": self.cursor, **dict(self.counts),

@@ -98,3 +98,33 @@ def test_a_settings_change_keeps_pending_customer_changes(estate_factory) -> Non
     _new_customer(estate)
     estate.configure(export_timeout=1.5)     # any runtime change
     assert estate.cycle("customers")["handled"] == 1
+
+
+def test_the_poll_loops_run_by_themselves(estate_factory) -> None:
+    estate = estate_factory({"order_poll_interval": 0.2, "stock_poll_interval": 0.2},
+                            erp={"pick_after": 0.05, "ship_after": 0.1, "invoice_after": 0.2,
+                                 "stock": {f"SKU-{i}": 500 for i in range(1, 6)}})
+    response, _ = estate.buy("SKU-3")
+    order = estate.sim.store.orders.by_id[int(response.json())]
+    deadline = time.monotonic() + 8
+    while order.state != "complete" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert order.state == "complete"
+    # the ERP's on-hand (500, less the shipped unit) reached the source item on its own
+    assert estate.sim.store.inventory.items[("SKU-3", "default")].quantity == 499
+
+
+def test_shipment_deduction_does_not_drift_below_the_erp_on_hand(estate_factory) -> None:
+    estate = estate_factory("good", erp={"pick_after": 0.05, "ship_after": 0.1,
+                                         "stock": {f"SKU-{i}": 500 for i in range(1, 6)}})
+    response, _ = estate.buy("SKU-1", 2)
+    assert response.status_code == 200
+    estate.wait_drained()
+    time.sleep(0.5)                      # the ERP ships: its on-hand is now 498
+    estate.cycle("stock")                # Magento's source learns 498 before the shipment
+    estate.cycle("orders")               # the shipment deducts 2 more in Magento...
+    inventory = estate.sim.store.inventory
+    assert inventory.items[("SKU-1", "default")].quantity == 498   # ...and is written back
+    assert inventory.salable("SKU-1") == 498
+    estate.cycle("stock")
+    assert inventory.items[("SKU-1", "default")].quantity == 498
