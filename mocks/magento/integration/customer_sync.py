@@ -6,9 +6,11 @@ them). The good strategy sends only Magento's fields; the ``overwrite_crm_fields
 serialises the whole local record, CRM-owned fields included with Magento's blank defaults,
 and so wipes what the CRM's users set.
 
-Change detection is a cursor on ``updated_at`` as a cron job would do it: a customer is sent
-when its ``updated_at`` differs from the one last sent. Customers present at start-up are the
-baseline (the CRM was seeded from the same fixture), so start-up is not a burst of upserts.
+Change detection compares what would be sent (the Magento-owned fields) with what was last
+sent, per customer; unlike an ``updated_at`` cursor it cannot miss two changes within the same
+second, and a change to a field the CRM does not get sends nothing. Customers present at
+start-up are the baseline (the CRM was seeded from the same fixture), so start-up is not a
+burst of upserts.
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ def _phone(customer: Any) -> str | None:
     return None
 
 
+def _fingerprint(customer: Any) -> tuple[Any, ...]:
+    return tuple(sorted(magento_fields(customer).items()))
+
+
 @REGISTRY.register("crm_fields", "owned_by_magento")
 def magento_fields(customer: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"firstname": customer.firstname, "lastname": customer.lastname,
@@ -60,15 +66,15 @@ class CustomerSync:
         self.store = store
         self.settings = settings
         self.strategy = strategy
-        self.sent: dict[int, str] = {}
+        self.sent: dict[int, tuple[Any, ...]] = {}
         self.counts: Counter[str] = Counter()
 
     def baseline(self) -> None:
-        self.sent = {c.id: c.updated_at for c in self.store().customers.by_id.values()}
+        self.sent = {c.id: _fingerprint(c) for c in self.store().customers.by_id.values()}
 
     def changed(self) -> list[Any]:
         return [c for c in list(self.store().customers.by_id.values())
-                if self.sent.get(c.id) != c.updated_at][:_MAX_PER_CYCLE]
+                if self.sent.get(c.id) != _fingerprint(c)][:_MAX_PER_CYCLE]
 
     async def cycle(self) -> int:
         body_of: Callable[[Any], dict[str, Any]] = REGISTRY.get("crm_fields", self.strategy)
@@ -83,7 +89,7 @@ class CustomerSync:
                 log.info("CRM upsert failed, retried next cycle: %s", exc)
                 break  # the CRM is unreachable: the rest waits for the next cycle
             if reply.ok:
-                self.sent[customer.id] = customer.updated_at
+                self.sent[customer.id] = _fingerprint(customer)
                 self.counts["upserts"] += 1
                 done += 1
             elif reply.status in (429,) or reply.status >= 500:
@@ -91,7 +97,7 @@ class CustomerSync:
                 break
             else:
                 self.counts["rejected"] += 1
-                self.sent[customer.id] = customer.updated_at  # retrying cannot fix it
+                self.sent[customer.id] = _fingerprint(customer)  # retrying cannot fix it
                 log.warning("CRM refused customer %s: %s", customer.id, reply.status)
         self.counts["cycles"] += 1
         return done

@@ -81,6 +81,11 @@ def test_customer_sync_sends_only_magento_fields(estate_factory) -> None:
         "vip", True, 90)                                     # the CRM's fields kept
     assert estate.evidence("crm", "overwrites")["records"]["overwrites"] == []
     assert estate.cycle("customers")["handled"] == 0          # unchanged: not sent again
+    customer = estate.sim.store.customers.by_email[CONTACT["email"]]
+    customer.lastname = "Hopper"                              # changed in Magento
+    assert estate.cycle("customers")["handled"] == 1
+    contact = estate.http.get(f"{estate.mock_url('crm')}/api/contacts/{CONTACT['email']}").json()
+    assert contact["lastname"] == "Hopper" and contact["segment"] == "vip"
 
 
 def test_overwrite_crm_fields_wipes_what_the_crm_owns(estate_factory) -> None:
