@@ -130,4 +130,8 @@ async def pull_full(sync: StockSync) -> tuple[int, int]:
                 levels.append(reply.body)
 
     await asyncio.gather(*(one(sku) for sku in skus))
-    return len(skus), await sync.apply(levels)
+    applied = 0
+    size = max(1, sync.settings.page_limit)
+    for start in range(0, len(levels), size):   # one source-items save per page, as delta
+        applied += await sync.apply(levels[start:start + size])
+    return len(skus), applied
