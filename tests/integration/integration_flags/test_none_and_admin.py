@@ -114,3 +114,26 @@ def test_cli_flags_and_config_file(tmp_path: Path) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate(timeout=10)
+
+
+def test_an_external_connector_works_through_rest_alone(estate_factory) -> None:
+    """With ``none`` the user's connector does the integration's job via Magento's REST API."""
+    estate = estate_factory("none")
+    response, _ = estate.buy("SKU-4", 2)
+    order_id = int(response.json())
+    rest = f"{estate.sim_url}/rest/V1"
+    admin = {"Authorization": f"Bearer {estate.sim.store.cfg.admin_token}"}
+    f = "searchCriteria[filter_groups][0][filters][0]"
+    found = estate.http.get(f"{rest}/orders", headers=admin, params={
+        f"{f}[field]": "updated_at", f"{f}[value]": "2000-01-01 00:00:00",
+        f"{f}[condition_type]": "gt"}).json()
+    assert [o["entity_id"] for o in found["items"]] == [order_id]
+    r = estate.http.post(f"{rest}/inventory/source-items", headers=admin, json={
+        "sourceItems": [{"sku": "SKU-4", "source_code": "default", "quantity": 40,
+                         "status": 1}]})
+    assert r.status_code == 200, r.text
+    r = estate.http.post(f"{rest}/order/{order_id}/ship", headers=admin, json={
+        "tracks": [{"track_number": "1Z999", "title": "UPS", "carrier_code": "ups"}]})
+    assert r.status_code == 200, r.text
+    assert estate.sim.store.inventory.items[("SKU-4", "default")].quantity == 38
+    assert _business_requests(estate) == dict.fromkeys(MOCK_NAMES, 0)
