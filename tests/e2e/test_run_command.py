@@ -19,7 +19,8 @@ def test_run_stands_up_the_estate_and_writes_a_passing_report(tmp_path: Path,
     assert {v["name"] for v in result["verdicts"]} >= {"latency_toxic_bites", "outage_bites"}
     assert all(v["passed"] for v in result["verdicts"])
     assert "faultproxy" in result["components"] and "erp" in result["components"]
-    fault_events = [json.loads(line) for line in (run_dir / "faults.jsonl").read_text().splitlines()]
+    fault_lines = (run_dir / "faults.jsonl").read_text().splitlines()
+    fault_events = [json.loads(line) for line in fault_lines]
     assert [e["event"] for e in fault_events] == ["applied", "cleared", "applied", "cleared"]
     assert "[PASS] outage_bites" in completed.stdout
 

@@ -23,7 +23,7 @@ def test_check_target_accepts_loopback_urls_and_addresses() -> None:
 
 
 def test_check_target_refuses_unlisted_host_and_names_it() -> None:
-    with pytest.raises(SafetyError, match="staging.example.com"):
+    with pytest.raises(SafetyError, match=r"staging\.example\.com"):
         check_target("https://staging.example.com/")
 
 
