@@ -159,7 +159,7 @@ def create_app(settings: MockSettings) -> Any:
 
         def produce() -> Response:
             decline = DECLINES.get(body.card.number)
-            payment = {
+            payment: dict[str, Any] = {
                 "payment_id": f"PAY-{len(payments) + 1:07d}", "order_id": body.order_id,
                 "status": "declined" if decline else "authorized",
                 "amount": round(body.amount, 2), "currency": body.currency,
