@@ -21,7 +21,7 @@ import random
 import time
 from typing import Any
 
-from integration_common import cart, client, erp_summary, estate, metrics, place
+from _integration_common import cart, client, erp_summary, estate, metrics, place
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:

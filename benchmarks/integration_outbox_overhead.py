@@ -26,7 +26,7 @@ import time
 from contextlib import ExitStack
 
 import httpx
-from integration_common import cart, client, estate, metrics, pct, place
+from _integration_common import cart, client, estate, metrics, pct, place
 
 
 def service_times(sim_url: str, n: int) -> list[float]:

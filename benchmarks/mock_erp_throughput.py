@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mock_benchlib import (
+from _mock_benchlib import (
     RequestMaker,
     closed_load,
     get_request,

@@ -19,7 +19,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mock_benchlib import open_load, post_json, start_mock, stop
+from _mock_benchlib import open_load, post_json, start_mock, stop
 from mock_erp_throughput import order_body
 
 

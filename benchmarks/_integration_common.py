@@ -7,7 +7,6 @@ guest checkouts with httpx from this process.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import socket
@@ -161,6 +160,3 @@ def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
-
-if __name__ == "__main__":
-    asyncio.run(asyncio.sleep(0))

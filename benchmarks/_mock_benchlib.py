@@ -209,6 +209,3 @@ def open_load(url: str, make: RequestMaker, rate: float, duration: float,
               connections: int = 64) -> tuple[int, dict[int, int], float]:
     return run_client("open", url, make, rate, duration, connections)
 
-
-if __name__ == "__main__":
-    pass
