@@ -41,6 +41,7 @@ from peakready.mockkit import (
     Operation,
     Param,
     fingerprint,
+    int_query,
     json_response,
     mock_options,
     number_option,
@@ -115,22 +116,6 @@ def _arrival_fields(body: bytes, headers: dict[str, str]) -> dict[str, Any]:
     if isinstance(data, dict) and isinstance(data.get("increment_id"), str):
         return {"increment_id": data["increment_id"][:64]}
     return {"increment_id": None}
-
-
-def _int_query(request: Request, name: str, default: int | None, low: int = 0,
-               high: int = 2**53) -> int | None:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "invalid_parameter", f"{name}: must be an integer, got {raw!r}",
-                       [{"field": name, "reason": "not an integer"}]) from None
-    if not low <= value <= high:
-        raise ApiError(400, "invalid_parameter", f"{name}: out of range, got {value}",
-                       [{"field": name, "reason": f"must be between {low} and {high}"}])
-    return value
 
 
 def create_app(settings: MockSettings) -> Any:
@@ -210,8 +195,8 @@ def create_app(settings: MockSettings) -> Any:
         if increment_id is not None:
             found = [orders.orders[i] for i in orders.by_increment.get(increment_id, [])]
         else:
-            page = _int_query(request, "page", 1, low=1) or 1
-            size = _int_query(request, "page_size", 100, low=1, high=1000) or 100
+            page = int_query(request, "page", 1, low=1)
+            size = int_query(request, "page_size", 100, low=1, high=1000)
             everything = list(orders.orders.values())
             found = everything[(page - 1) * size: page * size]
         return json_response({"items": [orders.public(o) for o in found],
@@ -228,8 +213,8 @@ def create_app(settings: MockSettings) -> Any:
 
     async def order_updates(request: Request) -> Response:
         advance()
-        since = _int_query(request, "since", 0) or 0
-        limit = _int_query(request, "limit", 500, low=1, high=5000) or 500
+        since = int_query(request, "since", 0)
+        limit = int_query(request, "limit", 500, low=1, high=5000)
         rows = kit.evidence.events("status_updates", after=since, limit=limit + 1)
         items = [{k: v for k, v in r.items() if k not in ("key", "ts")} for r in rows[:limit]]
         cursor = items[-1]["id"] if items else since
@@ -239,7 +224,7 @@ def create_app(settings: MockSettings) -> Any:
     async def stock_feed(request: Request) -> Response:
         advance()
         raw = request.query_params.get("updated_since")
-        limit = _int_query(request, "limit", 500, low=1, high=50_000) or 500
+        limit = int_query(request, "limit", 500, low=1, high=50_000)
         after_seq: int | None = 0
         after_time: float | None = None
         if raw:

@@ -28,9 +28,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from peakready.mockkit.api import (
+    MAX_QUERY_INT,
     ApiError,
     api_error_handler,
     http_exception_handler,
+    int_query,
     json_response,
 )
 from peakready.mockkit.faults import FaultError
@@ -45,26 +47,6 @@ _RULES = {"type": "object", "properties": {"rules": {"type": "array",
                                                      "items": {"type": "object"}}},
           "required": ["rules"]}
 _OBJECT = {"type": "object"}
-
-
-_MAX_INT = 2**53  # JSON-safe, and far inside SQLite's 64-bit integers
-
-
-def _int_param(request: Request, name: str, default: int, low: int = 0,
-               high: int = _MAX_INT) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "invalid_parameter", f"{name}: must be an integer, got {raw!r}",
-                       [{"field": name, "reason": "not an integer"}]) from None
-    if not low <= value <= high:
-        raise ApiError(400, "invalid_parameter",
-                       f"{name}: must be between {low} and {high}, got {value}",
-                       [{"field": name, "reason": "out of range"}])
-    return value
 
 
 async def _json(request: Request) -> Any:
@@ -119,7 +101,7 @@ def admin_operations(kit: MockKit) -> list[Operation]:
         return json_response(rules_body())
 
     async def journal(request: Request) -> Response:
-        recent = _int_param(request, "recent", 100)
+        recent = int_query(request, "recent", 100)
         body = kit.journal.snapshot(recent)
         body["mock"] = kit.settings.name
         body["faults"] = [r.to_json() for r in kit.faults.active()]
@@ -127,8 +109,8 @@ def admin_operations(kit: MockKit) -> list[Operation]:
 
     async def evidence(request: Request) -> Response:
         kind = request.query_params.get("kind")
-        after = _int_param(request, "after", 0)
-        limit = _int_param(request, "limit", 100_000, low=1)
+        after = int_query(request, "after", 0)
+        limit = int_query(request, "limit", 100_000, low=1)
         return json_response(kit.evidence_body(kind, after, limit))
 
     async def openapi(request: Request) -> Response:
@@ -153,13 +135,13 @@ def admin_operations(kit: MockKit) -> list[Operation]:
         Operation("GET", "/__admin/journal", journal, "Request counters and recent requests",
                   tags=tags, responses={200: _OBJECT},
                   params=(Param("recent", {"type": "integer", "minimum": 0,
-                                           "maximum": _MAX_INT}),)),
+                                           "maximum": MAX_QUERY_INT}),)),
         Operation("GET", "/__admin/evidence", evidence, "Durable evidence records", tags=tags,
                   responses={200: _OBJECT},
                   params=(Param("kind"), Param("after", {"type": "integer", "minimum": 0,
-                                                         "maximum": _MAX_INT}),
+                                                         "maximum": MAX_QUERY_INT}),
                           Param("limit", {"type": "integer", "minimum": 1,
-                                          "maximum": _MAX_INT}))),
+                                          "maximum": MAX_QUERY_INT}))),
         Operation("GET", "/__admin/openapi.json", openapi, "This OpenAPI document", tags=tags,
                   responses={200: _OBJECT}),
     ]

@@ -28,6 +28,7 @@ __all__ = [
     "api_error_handler",
     "error_body",
     "http_exception_handler",
+    "int_query",
     "json_response",
     "parse_body",
     "validate",
@@ -102,6 +103,27 @@ def validate(model: type[M], data: Any) -> M:
         summary = "; ".join(f"{f['field']}: {f['reason']}" for f in fields[:5])
         raise ApiError(422, "validation_error", f"invalid request body: {summary}",
                        fields) from None
+
+
+MAX_QUERY_INT = 2**53  # JSON-safe, and far inside SQLite's 64-bit integers
+
+
+def int_query(request: Request, name: str, default: int, low: int = 0,
+              high: int = MAX_QUERY_INT) -> int:
+    """An integer query parameter; absent or empty → ``default``; else 400 naming it."""
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "invalid_parameter", f"{name}: must be an integer, got {raw!r}",
+                       [{"field": name, "reason": "not an integer"}]) from None
+    if not low <= value <= high:
+        raise ApiError(400, "invalid_parameter",
+                       f"{name}: must be between {low} and {high}, got {value}",
+                       [{"field": name, "reason": "out of range"}])
+    return value
 
 
 async def parse_body(request: Request, model: type[M]) -> tuple[M, bytes]:
