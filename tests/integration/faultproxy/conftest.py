@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
@@ -20,6 +19,7 @@ import uvloop
 
 from peakready.faultproxy.proxy import Proxy
 from peakready.faultproxy.toxics.base import ToxicConfig
+from support.sockets import free_port
 
 T = TypeVar("T")
 
@@ -186,13 +186,6 @@ def run_kit(kit: Kit) -> Callable[..., Any]:
         return _run(main(), timeout, loop_factory)
 
     return runner
-
-
-def free_port() -> int:
-    """A loopback port with nothing listening (bound then released)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -10,13 +10,8 @@ they share lives in this file.
 from __future__ import annotations
 
 import json
-import select
-import signal
 import socket
 import socketserver
-import subprocess
-import sys
-import threading
 import time
 import types
 from collections.abc import Callable, Iterator, Mapping
@@ -26,6 +21,8 @@ from typing import Any
 import pytest
 
 from peakready.faultproxy.thread import FaultProxyThread
+from support.proxy_process import CliProxy
+from support.sockets import EchoHandler, can_connect, echo_roundtrip, free_port, serve_tcp
 
 _NO_BODY = object()
 
@@ -194,34 +191,6 @@ def go(server: FaultProxyThread) -> GoWire:
     return GoWire(server.host, server.port, GO_HEADERS)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def can_connect(listen: str, timeout: float = 2.0) -> bool:
-    """Go's AssertProxyUp / Ruby's connect_to_proxy / toxiproxy-python's can_connect_to."""
-    host, port = listen.rsplit(":", 1)
-    host = "127.0.0.1" if host in ("localhost", "") else host.strip("[]")
-    try:
-        with socket.create_connection((host, int(port)), timeout=timeout):
-            return True
-    except OSError:
-        return False
-
-
-class _Echo(socketserver.BaseRequestHandler):
-    def handle(self) -> None:
-        self.request.settimeout(5)
-        try:
-            while data := self.request.recv(65536):
-                self.request.sendall(data)
-        except OSError:
-            pass
-
-
 class _LineReply(socketserver.StreamRequestHandler):
     """Ruby suite's ``with_tcpserver(receive: true)``: read a line, answer ``omgs``, close."""
 
@@ -235,30 +204,14 @@ class _LineReply(socketserver.StreamRequestHandler):
             pass
 
 
-class _Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-def _serve(handler: type[socketserver.BaseRequestHandler]) -> Iterator[str]:
-    srv = _Server(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=srv.serve_forever, kwargs={"poll_interval": 0.05},
-                              daemon=True)
-    thread.start()
-    yield f"127.0.0.1:{srv.server_address[1]}"
-    srv.shutdown()
-    srv.server_close()
-    thread.join(5)
-
-
 @pytest.fixture
 def echo_upstream() -> Iterator[str]:
-    yield from _serve(_Echo)
+    yield from serve_tcp(EchoHandler)
 
 
 @pytest.fixture
 def line_upstream() -> Iterator[str]:
-    yield from _serve(_LineReply)
+    yield from serve_tcp(_LineReply)
 
 
 def line_roundtrip_s(listen: str, timeout: float = 5.0) -> float:
@@ -278,19 +231,6 @@ def line_roundtrip_s(listen: str, timeout: float = 5.0) -> float:
     return elapsed
 
 
-def echo_roundtrip(listen: str, payload: bytes = b"ping", timeout: float = 5.0) -> bytes:
-    host, port = listen.rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
-        sock.sendall(payload)
-        got = b""
-        while len(got) < len(payload):
-            chunk = sock.recv(65536)
-            if not chunk:
-                break
-            got += chunk
-        return got
-
-
 @pytest.fixture
 def kit() -> types.SimpleNamespace:
     """The plain helpers above, for test modules (they cannot import this conftest)."""
@@ -299,46 +239,11 @@ def kit() -> types.SimpleNamespace:
                                  echo_roundtrip=echo_roundtrip)
 
 
-class CliProxy:
-    """``peakready proxy --port 0`` as a child process; ``url`` parsed from its ready line."""
-
-    def __init__(self, *args: str, ready_timeout: float = 20.0) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "peakready.cli", "proxy", "--port", "0", *args],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.ready_line = ""
-        self.url = ""
-        deadline = time.monotonic() + ready_timeout
-        assert self.proc.stdout is not None
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            ready, _, _ = select.select([self.proc.stdout], [], [], 0.1)
-            if ready:
-                self.ready_line = self.proc.stdout.readline()
-                break
-        prefix = "peakready proxy: API listening on "
-        if self.ready_line.startswith(prefix):
-            self.url = self.ready_line.strip()[len(prefix):]
-        host_port = self.url.removeprefix("http://")
-        self.host, _, port = host_port.rpartition(":")
-        self.port = int(port) if port else 0
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        if self.proc.stdout is not None:
-            self.proc.stdout.close()
-
-
 @pytest.fixture(scope="module")
 def cli_server() -> Iterator[CliProxy]:
     """One real ``peakready proxy`` subprocess per test module (tests clean up after themselves,
     as the upstream suites' teardowns do)."""
-    proc = CliProxy("--seed", "7")
+    proc = CliProxy("--port", "0", "--seed", "7")
     try:
         assert proc.url, f"no ready line: {proc.ready_line!r}"
         yield proc
