@@ -16,9 +16,14 @@ def test_run_stands_up_the_estate_and_writes_a_passing_report(tmp_path: Path,
     assert completed.returncode == 0, completed.stdout + completed.stderr
     (run_dir,) = tmp_path.iterdir()
     result = json.loads((run_dir / "result.json").read_text())
-    assert {v["name"] for v in result["verdicts"]} >= {"latency_toxic_bites", "outage_bites"}
+    assert {v["name"] for v in result["verdicts"]} == {
+        "baseline_healthy", "latency_toxic_bites", "outage_bites", "reset_heals",
+        "checkout_up_while_erp_down", "orders_reach_erp_exactly_once"}
     assert all(v["passed"] for v in result["verdicts"])
-    assert "faultproxy" in result["components"] and "erp" in result["components"]
+    assert set(result["components"]) == {"faultproxy", "magento", "erp", "crm", "payment",
+                                         "shipping"}
+    # DESIGN §1 wiring: every back-end sits behind a proxy of its own name.
+    assert set(result["proxies"]) == {"erp", "crm", "payment", "shipping"}
     fault_lines = (run_dir / "faults.jsonl").read_text().splitlines()
     fault_events = [json.loads(line) for line in fault_lines]
     assert [e["event"] for e in fault_events] == ["applied", "cleared", "applied", "cleared"]
