@@ -1,4 +1,4 @@
-"""Shared pieces of the integration benchmarks (run directly, it does nothing).
+"""Shared pieces of the integration benchmarks (a helper module, not a script).
 
 Starts the pieces as the orchestrator does, each in its own process (``peakready proxy``,
 ``peakready mock erp``, ``peakready mock magento`` with an integration config), and drives
