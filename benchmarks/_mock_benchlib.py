@@ -1,4 +1,4 @@
-"""Shared pieces of the mock benchmarks (run directly, it does nothing).
+"""Shared pieces of the mock benchmarks (a helper module, not a script).
 
 * a bare ASGI app (the baseline: same server, same loop, no framework, no mock);
 * starting a server process pinned to one core and reading its ready line;
