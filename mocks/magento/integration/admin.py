@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from peakready.errors import ConfigError
+from peakready.mockkit.middleware import read_body
 
 from ..rest import DecodeError, dumps, loads
 from .outbox import STATES, TransitionError
@@ -40,15 +41,7 @@ class _Fail(Exception):
 
 
 async def _body(receive: Any) -> Any:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    raw = b"".join(chunks)
+    raw = await read_body(receive)
     if not raw.strip():
         return {}
     try:

@@ -33,7 +33,7 @@ from peakready.mockkit.journal import UNMATCHED_ROUTE
 if TYPE_CHECKING:
     from peakready.mockkit.app import MockKit
 
-__all__ = ["ADMIN_PREFIX", "REQUEST_ID_HEADER", "MockMiddleware"]
+__all__ = ["ADMIN_PREFIX", "REQUEST_ID_HEADER", "MockMiddleware", "read_body"]
 
 ADMIN_PREFIX = "/__admin"
 REQUEST_ID_HEADER = "x-request-id"
@@ -61,8 +61,8 @@ def _route_of(scope: Scope) -> str:
     return UNMATCHED_ROUTE if path is None else str(path)
 
 
-async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
-    """Read the whole request body, and return a receive that hands it over again."""
+async def read_body(receive: Receive) -> bytes:
+    """The whole request body of a plain ASGI request (for handlers below Starlette)."""
     chunks: list[bytes] = []
     while True:
         message = await receive()
@@ -71,7 +71,12 @@ async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break
-    body = b"".join(chunks)
+    return b"".join(chunks)
+
+
+async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
+    """Read the whole request body, and return a receive that hands it over again."""
+    body = await read_body(receive)
     replayed = False
 
     async def replay() -> Message:
