@@ -82,6 +82,19 @@ def _doc_id(store: Store, kind: str) -> int | str:
     return str(value) if store.cfg.ids_as_strings else value
 
 
+async def _document_created(store: Store, order: Order, body: dict[str, Any], kind: str,
+                           action: str, documents: list[int],
+                           old: tuple[str, str]) -> int | str:
+    """The tail every document action shares: new state, optional comment, the document's
+    id recorded on the order, and the state-changed event."""
+    resolve_state(order)
+    _comment(store, order, body, kind)
+    doc = _doc_id(store, kind)
+    documents.append(int(doc))
+    await _changed(store, order, action, old, int(doc))
+    return doc
+
+
 def register(router: Router) -> None:
     @router.add("GET", "/V1/orders", "Magento_Sales::actions_view",
                 service="Magento\\Sales\\Api\\OrderRepositoryInterface::getList")
@@ -126,12 +139,8 @@ def register(router: Router) -> None:
         amount = round(amount + shipping, 4)
         order.total_invoiced = round(order.total_invoiced + amount, 4)
         order.total_paid = round(order.total_paid + amount, 4)  # offline capture
-        resolve_state(order)
-        _comment(store, order, call.body, "invoice")
-        doc = _doc_id(store, "invoice")
-        order.invoices.append(int(doc))
-        await _changed(store, order, "invoice", old, int(doc))
-        return doc
+        return await _document_created(store, order, call.body, "invoice", "invoice",
+                                       order.invoices, old)
 
     @router.add("POST", "/V1/order/:orderId/ship", "Magento_Sales::ship")
     async def ship(call: Call) -> Any:
@@ -170,12 +179,8 @@ def register(router: Router) -> None:
             inv.deduct(item.sku, source, qty)
             item.qty_shipped += qty
             inv.append(item.sku, qty, "shipment_created", order.entity_id, order.increment_id)
-        resolve_state(order)
-        _comment(store, order, call.body, "shipment")
-        doc = _doc_id(store, "shipment")
-        order.shipments.append(int(doc))
-        await _changed(store, order, "ship", old, int(doc))
-        return doc
+        return await _document_created(store, order, call.body, "shipment", "ship",
+                                       order.shipments, old)
 
     @router.add("POST", "/V1/orders/:id/cancel", "Magento_Sales::cancel")
     async def cancel(call: Call) -> Any:
@@ -253,12 +258,8 @@ def register(router: Router) -> None:
             item.qty_refunded += qty
         order.shipping_refunded = round(order.shipping_refunded + shipping, 4)
         order.total_refunded = round(order.total_refunded + amount, 4)
-        resolve_state(order)
-        _comment(store, order, call.body, "creditmemo")
-        doc = _doc_id(store, "creditmemo")
-        order.creditmemos.append(int(doc))
-        await _changed(store, order, "refund", old, int(doc))
-        return doc
+        return await _document_created(store, order, call.body, "creditmemo", "refund",
+                                       order.creditmemos, old)
 
     @router.add("POST", "/V1/orders/:id/hold", "Magento_Sales::hold")
     async def hold(call: Call) -> Any:
