@@ -6,10 +6,12 @@ import asyncio
 import os
 import random
 import socket
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+import peakready.faultproxy
 from peakready.faultproxy.proxy import ListenError, Proxy
 
 
@@ -226,6 +228,40 @@ def test_chain_path_keeps_bytes_intact_under_back_pressure(run_kit: Any) -> None
 
 
 
+def _faultproxy_tasks() -> list[asyncio.Task[Any]]:
+    """Live tasks running the fault proxy's own code, told apart by the package's folder.
+
+    A substring of the path (``"peakready"``) would also match this test's helpers when the
+    checkout itself lives in a folder of that name.
+    """
+    package = Path(peakready.faultproxy.__file__).resolve().parent
+    found = []
+    for task in asyncio.all_tasks():
+        code = getattr(task.get_coro(), "cr_code", None)
+        if code is not None and Path(code.co_filename).resolve().is_relative_to(package):
+            found.append(task)
+    return found
+
+
+def test_task_filter_ignores_tasks_of_code_outside_the_package(run_kit: Any) -> None:
+    async def main(kit: Any) -> None:
+        proxy = await kit.echo_proxy(kit.toxic("latency", latency=5_000))
+        _reader, writer = await kit.connect(proxy)
+        writer.write(b"held by the latency toxic")
+        await asyncio.sleep(0.05)
+        assert _faultproxy_tasks() != []  # the filter sees the data plane's tasks ...
+        async def helper_of_this_test() -> None:
+            await asyncio.sleep(5)
+
+        helper = asyncio.get_running_loop().create_task(helper_of_this_test())
+        await proxy.stop()
+        await asyncio.sleep(0)
+        assert _faultproxy_tasks() == []  # ... and not this test's own, wherever it lives
+        helper.cancel()
+
+    run_kit(main)
+
+
 def test_stop_leaves_no_task_behind(run_kit: Any) -> None:
     async def main(kit: Any) -> None:
         proxy = await kit.echo_proxy(kit.toxic("latency", latency=5_000),
@@ -238,9 +274,7 @@ def test_stop_leaves_no_task_behind(run_kit: Any) -> None:
         proxy.update_toxic("t", {"timeout": 0}, None)  # an op queued on every link
         await proxy.stop()
         await asyncio.sleep(0)
-        ours = [t for t in asyncio.all_tasks()
-                if "peakready" in getattr(t.get_coro(), "cr_code", main.__code__).co_filename]
-        assert ours == []
+        assert _faultproxy_tasks() == []
 
     run_kit(main)
 

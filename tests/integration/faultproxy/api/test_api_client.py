@@ -9,6 +9,7 @@ import pytest
 from peakready.chaos import FaultProxyClient, FaultProxyRequestError
 from peakready.errors import FaultControlError
 from peakready.faultproxy.thread import FaultProxyThread
+from support.sockets import free_port
 
 
 def test_proxy_and_toxic_lifecycle(server: FaultProxyThread) -> None:
@@ -52,7 +53,8 @@ def test_errors_carry_status_and_server_message(server: FaultProxyThread) -> Non
 
 
 def test_unreachable_server_is_a_fault_control_error() -> None:
-    with FaultProxyClient("http://127.0.0.1:9", timeout=0.5) as client, \
+    # A port just released, not a well-known one: something may listen on port 9 here.
+    with FaultProxyClient(f"http://127.0.0.1:{free_port()}", timeout=0.5) as client, \
             pytest.raises(FaultControlError) as info:
         client.proxies()
     assert info.value.status == 0  # type: ignore[attr-defined]
