@@ -19,7 +19,6 @@ import posixpath
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
-from peakready import __version__
 from peakready.faultproxy import bodies, metrics
 from peakready.faultproxy.apierror import ApiError
 from peakready.faultproxy.extensions import Extensions
@@ -35,6 +34,7 @@ __all__ = ["TOXIPROXY_VERSION", "ControlApi"]
 log = logging.getLogger("peakready.faultproxy.api")
 
 TOXIPROXY_VERSION = "2.12.0"  # what clients parse (must be >= 2.6.0: spec §9)
+_VERSION_BODY = f'{{"version": "{TOXIPROXY_VERSION}"}}\n'.encode()
 Params = dict[str, str]
 RouteHandler = Callable[[Request, Params], Awaitable[Response]]
 
@@ -116,9 +116,10 @@ class ControlApi:
 
     # -- Toxiproxy endpoints -------------------------------------------------------------------
     async def version(self, request: Request, params: Params) -> Response:
-        # Spec §3: a space after the colon and a trailing newline; we add our own key.
-        body = f'{{"version": "{TOXIPROXY_VERSION}", "peakready": "{__version__}"}}\n'
-        return Response(200, body.encode(), "application/json;charset=utf-8")
+        # Spec §3, byte for byte as toxiproxy-server writes it (a space after the colon, a
+        # trailing newline): strict clients compare the whole body. Our own identity travels in
+        # the X-Peakready-Version header and /peakready/info, never in this body.
+        return Response(200, _VERSION_BODY, "application/json;charset=utf-8")
 
     async def proxy_index(self, request: Request, params: Params) -> Response:
         return json_body(200, {p.name: p.to_json() for p in self.registry.proxies()})
