@@ -165,7 +165,8 @@ class OrderBook:
         self.evidence.put("orders", erp_id, order, ts=now)
         if self.decrement_on == "receive":
             for item in order["items"]:
-                self.stock.move(item["sku"], -item["qty"], "order_received", at=now, ref=erp_id)
+                self.stock.move(item["sku"], -item["qty"], "order_received", "order", at=now,
+                                ref=erp_id)
         self._schedule(order)
         return order
 
@@ -205,8 +206,8 @@ class OrderBook:
                 update.update(carrier=order["carrier"], tracking_number=order["tracking_number"])
                 if self.decrement_on == "ship":
                     for item in order["items"]:
-                        self.stock.move(item["sku"], -item["qty"], "order_shipped", at=at,
-                                        ref=erp_id)
+                        self.stock.move(item["sku"], -item["qty"], "order_shipped", "order",
+                                        at=at, ref=erp_id)
             elif status == "invoiced":
                 order["invoice_id"] = f"INV-{n:07d}"
                 update["invoice_id"] = order["invoice_id"]

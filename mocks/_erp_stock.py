@@ -1,11 +1,14 @@
 """The ERP's stock book: absolute on-hand per SKU, a change cursor, and warehouse movements.
 
-Every change (seeding, a warehouse movement, a shipment of an order) gets the next sequence
-number; the SKU moves to the end of an ordered dict, so the delta feed after cursor ``c`` is
-read backwards from the end and costs O(changes since c), not O(catalog). Movements arrive at
-a configured rate (receipts and other-channel sales), drawn from a seeded generator and
-applied lazily in ``advance(now)`` at the times they were due, so the same seed and the same
-clock give the same history whether or not anyone polled in between.
+Every change (seeding, a warehouse movement, a shipment of an order, an adjustment through
+``POST /api/stock/adjustments``) gets the next sequence number and, but for seeding, a
+``stock_history`` event with the on-hand before and after and its source (``api``,
+``movement`` or ``order``); the SKU moves to the end of an ordered dict, so the delta feed
+after cursor ``c`` is read backwards from the end and costs O(changes since c), not
+O(catalog). Movements arrive at a rate (receipts and other-channel sales; settable at
+runtime, 0 pauses), drawn from a seeded generator and applied lazily in ``advance(now)`` at
+the times they were due, so the same seed and the same clock give the same history whether
+or not anyone polled in between.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from typing import Any
 
 from peakready.mockkit import EvidenceStore, iso_utc
 
-__all__ = ["Movements", "StockBook", "iso"]
+__all__ = ["SOURCES", "Movements", "StockBook", "iso"]
+
+# Who changed on-hand: the ERP's own users through its API, the warehouse, or an order.
+SOURCES = ("api", "movement", "order")
 
 # Catch-up is capped so a mock left idle for an hour does not stall a request replaying it.
 _MAX_CATCH_UP = 2_000
@@ -57,9 +63,10 @@ class StockBook:
             self.seq += 1
             self._levels[sku] = _Level(int(qty), self.seq, now)
 
-    def restore(self, sku: str, qty: int, at: float) -> None:
-        """Apply the last recorded level of ``sku`` after a restart."""
-        self.seq += 1
+    def restore(self, sku: str, qty: int, at: float, seq: int) -> None:
+        """Apply the last recorded level of ``sku`` after a restart, under its recorded
+        sequence number: a connector's cursor from before the restart stays inside the feed."""
+        self.seq = max(self.seq + 1, seq)
         self._levels[sku] = _Level(qty, self.seq, at)
         self._levels.move_to_end(sku)
 
@@ -70,21 +77,23 @@ class StockBook:
         return {"sku": sku, "qty": level.qty, "updated_at": iso(level.updated_at),
                 "seq": level.seq}
 
-    def move(self, sku: str, delta: int, reason: str, *, at: float | None = None,
-             ref: str | None = None) -> int:
+    def move(self, sku: str, delta: int, reason: str, source: str, *,
+             at: float | None = None, ref: str | None = None) -> int:
         """Change on-hand (never below zero); records the movement; returns the new qty."""
         level = self._levels.get(sku)
         if level is None:
             return 0
         now = self.clock() if at is None else at
         applied = max(-level.qty, delta)
+        before = level.qty
         level.qty += applied
         self.seq += 1
         level.seq = self.seq
         level.updated_at = now
         self._levels.move_to_end(sku)
-        record = {"sku": sku, "delta": applied, "requested": delta, "qty_after": level.qty,
-                  "reason": reason, "at": iso(now), "seq": self.seq}
+        record = {"sku": sku, "delta": applied, "requested": delta, "qty_before": before,
+                  "qty_after": level.qty, "source": source, "reason": reason, "at": iso(now),
+                  "seq": self.seq}
         if ref is not None:
             record["ref"] = ref
         self.evidence.append("stock_history", record, key=sku, ts=now)
@@ -111,15 +120,19 @@ class StockBook:
         if page:
             cursor = page[-1][1].seq
         elif after_seq is not None:
-            cursor = max(after_seq, 0) if not newer else self.seq
-            cursor = min(cursor, self.seq)
+            # Past the head is refused by the route; here it is at most the head.
+            cursor = max(after_seq, 0)
         else:
             cursor = self.seq
         return items, cursor, len(newer) > len(page)
 
 
 class Movements:
-    """Warehouse movements at ``rate`` per second: receipts and sales in other channels."""
+    """Warehouse movements at ``rate`` per second: receipts and sales in other channels.
+
+    ``set_rate`` re-anchors the schedule at ``now``: what was due at the old rate is applied
+    first, so a change of rate never rewrites history already served.
+    """
 
     def __init__(self, book: StockBook, rate: float, seed: int, start: float,
                  exclude: Iterable[str] = ()) -> None:
@@ -129,6 +142,12 @@ class Movements:
         self.rng = random.Random(f"erp-movements:{seed}")
         excluded = set(exclude)
         self.skus = [s for s in book.skus() if s not in excluded]
+        self.done = 0
+
+    def set_rate(self, rate: float, now: float) -> None:
+        self.advance(now)
+        self.rate = rate
+        self.start = now
         self.done = 0
 
     def advance(self, now: float) -> int:
@@ -146,7 +165,8 @@ class Movements:
             at = self.start + self.done / self.rate
             sku = self.rng.choice(self.skus)
             if self.rng.random() < 0.3:
-                self.book.move(sku, self.rng.randint(5, 50), "receipt", at=at)
+                self.book.move(sku, self.rng.randint(5, 50), "receipt", "movement", at=at)
             else:
-                self.book.move(sku, -self.rng.randint(1, 5), "other_channel_sale", at=at)
+                self.book.move(sku, -self.rng.randint(1, 5), "other_channel_sale", "movement",
+                               at=at)
         return todo

@@ -8,6 +8,8 @@ Business API::
     GET  /api/order-updates?since=   status changes the ERP made (picked/shipped/invoiced)
     GET  /api/stock?updated_since=   on-hand levels changed after a cursor (or an ISO time)
     GET  /api/stock/{sku}            on-hand of one SKU
+    POST /api/stock/adjustments      the ERP's own on-hand changes (set/delta, or a batch)
+    GET|PUT /__admin/movements       background movement rate at runtime (0 pauses)
 
 Like many real ERPs it creates what it is sent when no key is given, so a connector that
 retries without a key makes duplicates, and the evidence shows them. Options (``settings.
@@ -25,7 +27,6 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -50,21 +51,9 @@ from peakready.mockkit import (
 
 from ._erp_orders import OrderBook, OrderIn, OrderOut
 from ._erp_stock import Movements, StockBook
+from ._erp_stock_routes import stock_admin_operations, stock_operations
 
 _MAX_KEY = 255
-
-
-class StockLevel(BaseModel):
-    sku: str
-    qty: int
-    updated_at: str
-    seq: int
-
-
-class StockFeed(BaseModel):
-    items: list[StockLevel]
-    next_cursor: int
-    has_more: bool
 
 
 class OrderCreated(BaseModel):
@@ -148,7 +137,8 @@ def create_app(settings: MockSettings) -> Any:
             for row in kit.evidence.db.execute(
                     "SELECT key, ts, data FROM events WHERE id IN (SELECT MAX(id) FROM events "
                     "WHERE kind = 'stock_history' GROUP BY key) ORDER BY id"):
-                stock.restore(row[0], int(orjson.loads(row[2])["qty_after"]), float(row[1]))
+                last = orjson.loads(row[2])
+                stock.restore(row[0], int(last["qty_after"]), float(row[1]), int(last["seq"]))
             orders.restore()
         excluded = () if options.get("movements_include_hot") else hot
         state["movements"] = Movements(stock, rate, settings.seed, clock(), excluded)
@@ -221,39 +211,6 @@ def create_app(settings: MockSettings) -> Any:
         return json_response({"items": items, "next_cursor": cursor,
                               "has_more": len(rows) > limit})
 
-    async def stock_feed(request: Request) -> Response:
-        advance()
-        raw = request.query_params.get("updated_since")
-        limit = int_query(request, "limit", 500, low=1, high=50_000)
-        after_seq: int | None = 0
-        after_time: float | None = None
-        if raw:
-            if raw.lstrip("-").isdigit():
-                after_seq = int(raw)
-            else:
-                try:
-                    # A time without a zone is UTC (as Magento's own timestamps are).
-                    moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-                    if moment.tzinfo is None:
-                        moment = moment.replace(tzinfo=UTC)
-                    after_time = moment.timestamp()
-                except (ValueError, OverflowError, OSError):
-                    raise ApiError(400, "invalid_parameter",
-                                   "updated_since: a cursor (integer) or an ISO 8601 time",
-                                   [{"field": "updated_since", "reason": "unparseable"}]
-                                   ) from None
-                after_seq = None
-        items, cursor, more = stock.delta(after_seq=after_seq, after_time=after_time,
-                                          limit=limit)
-        return json_response({"items": items, "next_cursor": cursor, "has_more": more})
-
-    async def stock_one(request: Request) -> Response:
-        advance()
-        level = stock.get(request.path_params["sku"])
-        if level is None:
-            raise ApiError(404, "not_found", f"unknown sku {request.path_params['sku']!r}")
-        return json_response(level)
-
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
         async def tick() -> None:
@@ -271,6 +228,7 @@ def create_app(settings: MockSettings) -> Any:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
 
+    kit.add_admin(*stock_admin_operations(lambda: state["movements"], clock))
     kit.summary(orders.summary)
     kit.summary(lambda: {"skus": len(stock), "stock_cursor": stock.seq,
                          "rate_limited": kit.rate_limiter.rejected if kit.rate_limiter else 0})
@@ -291,12 +249,6 @@ def create_app(settings: MockSettings) -> Any:
                   responses={200: UpdateFeed}, tags=tags, params=(
                       Param("since", {"type": "integer", "minimum": 0, "maximum": 2**53}),
                       Param("limit", {"type": "integer", "minimum": 1, "maximum": 5000}))),
-        Operation("GET", "/api/stock", stock_feed, "On-hand changed after a cursor or time",
-                  responses={200: StockFeed}, tags=tags, params=(
-                      Param("updated_since", {"type": "string"},
-                            "next_cursor of the previous page, or an ISO 8601 time"),
-                      Param("limit", {"type": "integer", "minimum": 1, "maximum": 50000}))),
-        Operation("GET", "/api/stock/{sku}", stock_one, "On-hand of one SKU",
-                  responses={200: StockLevel}, tags=tags),
+        *stock_operations(stock, kit.evidence, advance, tags),
     )
     return kit.build(lifespan=lifespan)

@@ -5,7 +5,8 @@ Magento knows; salable quantity is then on-hand minus Magento's open reservation
 sold but not yet shipped are never offered twice. Two strategies:
 
 * ``delta`` (good): ``GET /api/stock?updated_since=<cursor>`` pages, only the SKUs that
-  changed; the cursor is the feed's ``next_cursor`` (a sequence, immune to clock skew);
+  changed; the cursor is the feed's ``next_cursor`` (a sequence, immune to clock skew); a
+  400 ``cursor_past_head`` (the ERP's feed restarted) starts over from 0;
 * ``full`` (the mistake): ``GET /api/stock/{sku}`` for every SKU in the catalogue, every cycle.
 
 A shipment created from the ERP's status feed deducts the source in Magento too, though the
@@ -86,6 +87,12 @@ class StockSync:
                 "last_cycle": self.last_cycle}
 
 
+def _error_code(body: Any) -> str | None:
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else None
+
+
 @REGISTRY.register("stock_pull", "delta")
 async def pull_delta(sync: StockSync) -> tuple[int, int]:
     requests = applied = 0
@@ -100,6 +107,12 @@ async def pull_delta(sync: StockSync) -> tuple[int, int]:
             sync.counts["pull_errors"] += 1
             log.info("stock delta pull failed: %s", exc)
             break
+        if reply.status == 400 and _error_code(reply.body) == "cursor_past_head":
+            # The ERP's feed restarted below our cursor (a reset, a restore): read it whole
+            # again rather than wait, cursor frozen, for a head that may never come back.
+            sync.counts["cursor_resets"] += 1
+            sync.cursor = 0
+            continue
         if not reply.ok or not isinstance(reply.body, dict):
             sync.counts["pull_errors"] += 1
             break

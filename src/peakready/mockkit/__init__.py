@@ -32,7 +32,8 @@ Public surface, for the mocks in ``mocks/`` and for the Magento simulator:
   request on that route, faulted ones included (arrivals.py documents the shape).
 * ``mock_options(settings)``: ``settings.options`` over the YAML/JSON file in ``config``.
 * ``kit.on_reset(fn)``, ``kit.summary(fn)`` (derived evidence), ``kit.health(fn)``,
-  ``kit.set_rate_limit(n)``.
+  ``kit.set_rate_limit(n)``; ``kit.add_admin(Operation("PUT", "/__admin/x", ...))`` for a
+  mock's own admin routes (never faulted, not journaled, one error shape, in the OpenAPI).
 * ``kit.evidence``: ``append(kind, data, key=)``, ``put(kind, key, data)``, ``get``,
   ``events(kind, after=)``, ``entities(kind, after_seq=)``, ``batch()`` (one commit).
 * ``kit.idempotency.run(key, fingerprint(raw_body), produce) -> Outcome(response, replayed)``.

@@ -149,6 +149,7 @@ def admin_operations(kit: MockKit) -> list[Operation]:
 
 def admin_app(kit: MockKit, operations: list[Operation]) -> Starlette:
     routes = [Route(op.path, op.endpoint, methods=[op.method]) for op in operations]
-    routes.append(Route("/openapi.json", operations[-1].endpoint, methods=["GET"]))
+    document = next(op for op in operations if op.path == "/__admin/openapi.json")
+    routes.append(Route("/openapi.json", document.endpoint, methods=["GET"]))
     return Starlette(routes=routes, exception_handlers={
         ApiError: api_error_handler, HTTPException: http_exception_handler})

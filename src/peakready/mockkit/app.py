@@ -32,7 +32,7 @@ from peakready.mockkit.evidence import EvidenceStore
 from peakready.mockkit.faults import FaultSwitch
 from peakready.mockkit.idempotency import IdempotencyStore
 from peakready.mockkit.journal import Journal
-from peakready.mockkit.middleware import MockMiddleware
+from peakready.mockkit.middleware import ADMIN_PREFIX, MockMiddleware
 from peakready.mockkit.openapi import Operation, build_openapi
 from peakready.mockkit.ratelimit import RateLimiter
 from peakready.mockkit.settings import MockSettings
@@ -74,6 +74,16 @@ class MockKit:
 
     def add(self, *operations: Operation) -> None:
         self.operations.extend(operations)
+        self._openapi = None
+
+    def add_admin(self, *operations: Operation) -> None:
+        """A mock's own admin routes (under ``/__admin``), served like the kit's: never faulted,
+        not journaled, the one error envelope, listed in the OpenAPI document. Call before
+        ``build``/``wrap``."""
+        for op in operations:
+            if not op.path.startswith(ADMIN_PREFIX + "/"):
+                raise ValueError(f"admin route {op.path!r} must start with {ADMIN_PREFIX}/")
+        self._admin_ops.extend(operations)
         self._openapi = None
 
     def on_reset(self, hook: Callable[[], None]) -> Callable[[], None]:

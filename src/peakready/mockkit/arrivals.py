@@ -7,9 +7,12 @@ Shape of each event (plus whatever the mock's extractor and handler add)::
 
     {"id": 17, "ts": 1732712345.123, "key": "<idempotency key or null>",
      "arrived_at": "2026-11-27T13:45:01.123Z", "method": "POST", "path": "/api/orders",
-     "status": 503, "faults": ["erp-503"], "request_id": "...", "idempotency_key": "..."}
+     "status": 503, "faults": ["erp-503"], "request_id": "...", "idempotency_key": "...",
+     "retry_after": 5}
 
 ``status`` 0 means the connection was dropped without a response (a ``close`` fault).
+``retry_after`` is the ``Retry-After`` the answer carried (whoever sent it: the handler, a
+fault rule, the rate limit): seconds as an integer, an HTTP date as sent, or null.
 """
 
 from __future__ import annotations
@@ -37,7 +40,8 @@ class ArrivalTracker:
         self.extract = extract
 
     def record(self, evidence: EvidenceStore, scope: Scope, body: bytes, arrived: float,
-               status: int, request_id: str, faults: tuple[str, ...]) -> None:
+               status: int, request_id: str, faults: tuple[str, ...],
+               retry_after: str | None = None) -> None:
         key = None
         for name, value in scope["headers"]:
             if name == _IDEMPOTENCY:
@@ -47,6 +51,8 @@ class ArrivalTracker:
             "arrived_at": iso_utc(arrived),
             "method": scope["method"], "path": scope["path"], "status": status,
             "faults": list(faults), "request_id": request_id, "idempotency_key": key,
+            "retry_after": int(retry_after) if retry_after is not None
+            and retry_after.strip().isdigit() else retry_after,
         }
         noted = scope.get("peakready.evidence")
         # The handler's own note (it parsed the body already) spares a second parse.

@@ -89,6 +89,18 @@ async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
     return body, replay
 
 
+def _noting_retry_after(send: Send, noted: list[str]) -> Send:
+    async def noting(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            for name, value in message.get("headers", ()):
+                if name.lower() == b"retry-after":
+                    noted.append(value.decode("latin-1"))
+                    break
+        await send(message)
+
+    return noting
+
+
 class MockMiddleware:
     def __init__(self, app: ASGIApp, kit: MockKit, admin: ASGIApp) -> None:
         self.app = app
@@ -117,6 +129,14 @@ class MockMiddleware:
         rid = request_id.encode("latin-1")
         scope["peakready.request_id"] = request_id
         status = 0
+        method: str = scope["method"]
+        tracker = kit.tracked.get((method, path)) if kit.tracked else None
+        # What the answer said about retrying, whoever answered (app, fault, rate limit): the
+        # arrival evidence records it, so retry spacing is judged against what was sent.
+        retry_after: list[str] = []
+        downstream: Send = send
+        if tracker is not None:
+            downstream = _noting_retry_after(send, retry_after)
 
         evidence = kit.evidence
 
@@ -127,10 +147,8 @@ class MockMiddleware:
                 await evidence.flush()
                 status = message["status"]
                 message["headers"] = [*message.get("headers", ()), (_RID, rid)]
-            await send(message)
+            await downstream(message)
 
-        method: str = scope["method"]
-        tracker = kit.tracked.get((method, path)) if kit.tracked else None
         arrived = 0.0
         raw_body = b""
         if tracker is not None:
@@ -147,11 +165,12 @@ class MockMiddleware:
                     await asyncio.sleep(firing.delay_ms / 1000.0)
                 # An injected answer carries the request id itself; the app's goes through
                 # send_with_id (request id, evidence flush). Body kinds wrap either.
-                out: Send = send if firing.answer is not None else send_with_id
+                out: Send = downstream if firing.answer is not None else send_with_id
                 for kind, params, rule_id in firing.body:
                     out = kind.wrap(params, rule_id, out)
                 if firing.answer is not None:
                     kind, params, rule_id = firing.answer
+                    # The raw send too: ``close`` finds the transport behind it.
                     status = await kind.answer(params, AnswerContext(out, send, request_id,
                                                                      rule_id))
                 else:
@@ -170,7 +189,7 @@ class MockMiddleware:
                                (time.perf_counter() - started) * 1000.0, request_id, fault_ids)
             if tracker is not None:
                 tracker.record(kit.evidence, scope, raw_body, arrived, status, request_id,
-                               fault_ids)
+                               fault_ids, retry_after[0] if retry_after else None)
 
     async def _business(self, scope: Scope, receive: Receive, send: Send) -> None:
         limiter = self.kit.rate_limiter

@@ -45,6 +45,27 @@ def test_stock_delta_sets_on_hand_and_respects_reservations(estate_factory) -> N
     assert second["last_cycle"] == {"erp_requests": 1, "skus_applied": 0}  # nothing changed
 
 
+def test_erp_adjustments_reach_magento_and_a_restarted_feed_is_read_again(
+        estate_factory) -> None:
+    estate = estate_factory("good", erp={"stock": {f"SKU-{i}": 40 for i in range(1, 6)}})
+    erp = estate.mock_url("erp")
+    estate.cycle("stock")
+    for qty in (41, 42, 43):   # the ERP's own users move the cursor well past the seed
+        estate.http.post(f"{erp}/api/stock/adjustments",
+                         json={"sku": "SKU-1", "set": qty}).raise_for_status()
+    estate.cycle("stock")
+    items = estate.sim.store.inventory.items
+    assert items[("SKU-1", "default")].quantity == 43
+    # A reset ERP's feed head falls below the integration's cursor: 400, and it starts over.
+    estate.http.post(f"{erp}/__admin/reset").raise_for_status()
+    estate.http.post(f"{erp}/api/stock/adjustments",
+                     json={"sku": "SKU-2", "delta": -15}).raise_for_status()
+    stats = estate.cycle("stock")["metrics"]["stock_sync"]
+    assert stats["cursor_resets"] == 1
+    assert items[("SKU-1", "default")].quantity == 40
+    assert items[("SKU-2", "default")].quantity == 25
+
+
 def test_full_stock_sync_asks_for_the_whole_catalogue_every_cycle(estate_factory) -> None:
     catalogue = 30
     bad = estate_factory({"flags": ["full_stock_sync"]}, skus=catalogue)
