@@ -8,7 +8,8 @@
 The client socket is not read until the upstream dial succeeds (Toxiproxy dials first); if the
 dial fails the client is closed at once, so it sees EOF rather than a refusal. When one link
 closes its destination, the other link's source has ended too, so both sockets close (no
-half-close). The connection is over when both sockets are gone; :meth:`abort` drops it at once.
+half-close). The connection is over when both sockets are gone; then it calls the
+``on_closed`` callback its proxy gave it (once). :meth:`abort` drops it at once.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ import logging
 import random
 import socket
 import struct
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
-from peakready.faultproxy.link import Link
+from peakready.faultproxy.link import Direction, Link
 from peakready.safety import split_host_port
 
 if TYPE_CHECKING:
@@ -79,8 +81,12 @@ class _Side(asyncio.Protocol):
 
 
 class Connection:
-    def __init__(self, proxy: Proxy) -> None:
+    """``proxy`` is read for its name, upstream, toxics and seed; ``on_closed(conn)`` is called
+    once, when both sockets are gone (the proxy then counts the connection's bytes)."""
+
+    def __init__(self, proxy: Proxy, on_closed: Callable[[Connection], None]) -> None:
         self.proxy = proxy
+        self._on_closed = on_closed
         # Each connection draws its own seed from the proxy's generator at accept time, and
         # each link its own generator from that: with --seed, a connection's toxicity and
         # jitter draws depend only on its accept order, not on how other connections' toxic
@@ -174,7 +180,7 @@ class Connection:
         for link in (self.up, self.down):
             if link is not None:
                 link.cancel()
-        self.proxy._connection_closed(self)
+        self._on_closed(self)
 
     def abort(self) -> None:
         """Drop the connection now (proxy stopped): both sockets close, every task ends."""
@@ -203,7 +209,8 @@ class Connection:
             if link is not None:
                 await link.settle()
 
-    def byte_counts(self) -> dict[str, Any]:
+    def byte_counts(self) -> dict[Direction, tuple[int, int]]:
+        """Direction → (bytes read from its source, bytes written to its destination)."""
         return {link.direction: (link.received, link.sent)
                 for link in (self.up, self.down) if link is not None}
 

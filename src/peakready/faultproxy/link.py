@@ -14,7 +14,9 @@ chunk skips the hidden noop's task when that noop is idle with nothing queued, a
 channel is consumed synchronously (``_deliver``) unless the destination is paused.
 
 Toxic changes are queued per link and applied in order by one task, because interrupting a
-stub waits for it (``Proxy.settle()`` waits for every queue).
+stub waits for it (``Proxy.settle()`` waits for every queue). Whenever a toxic (re)starts on a
+stub, the link draws its toxicity and builds the run (the toxic, or a noop when the draw says
+off) and hands it to the stub: the stub only runs what it is given.
 
 The end of stream travels through the chain like data, so a latency toxic delays the close too.
 When it reaches the output the destination is closed *fully* (no half-close) and the connection
@@ -27,17 +29,20 @@ import asyncio
 import functools
 import time
 from collections import deque
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from peakready.faultproxy.stub import Chan, Chunk, Stub
-from peakready.faultproxy.toxics.base import REGISTRY, ToxicConfig
+from peakready.faultproxy.toxics.base import REGISTRY, ToxicConfig, ToxicType
+from peakready.faultproxy.toxics.noop import NoopToxic
 
 if TYPE_CHECKING:
     import random
 
     from peakready.faultproxy.connection import Connection
 
-__all__ = ["CHUNK_SIZE", "Link"]
+__all__ = ["CHUNK_SIZE", "Direction", "Link"]
+
+Direction = Literal["upstream", "downstream"]  # upstream: client → server
 
 CHUNK_SIZE = 32 * 1024
 # Chunks the socket may queue before the source is paused (Toxiproxy's input is unbuffered; a
@@ -52,7 +57,7 @@ def _wake_on_done(waiter: asyncio.Future[None], _task: asyncio.Task[bool]) -> No
 
 
 class Link:
-    def __init__(self, conn: Connection, direction: str, source: asyncio.Transport,
+    def __init__(self, conn: Connection, direction: Direction, source: asyncio.Transport,
                  dest: asyncio.Transport, rng: random.Random, configs: list[ToxicConfig]) -> None:
         self.direction = direction
         self.source = source
@@ -202,13 +207,22 @@ class Link:
         self._blocked = False
         self.stubs = []
         for i, config in enumerate(chain):
-            stub = Stub(chans[i], chans[i + 1], self.rng)
+            stub = Stub(chans[i], chans[i + 1])
             stub.state = REGISTRY[config.type].new_state()
             self.stubs.append(stub)
         self.configs = chain
         for stub, config in zip(self.stubs, chain, strict=True):
-            stub.run(config)
+            self._run(stub, config)
         self._update_reading()
+
+    def _run(self, stub: Stub, config: ToxicConfig) -> None:
+        """(Re)start ``config`` on ``stub``; its toxicity is drawn here, once per (re)start."""
+        toxic: ToxicType
+        if self.rng.random() < config.toxicity:
+            toxic = REGISTRY[config.type](config.attributes, self.rng)
+        else:
+            toxic = NoopToxic()
+        stub.run(toxic)
 
     def _try_fast(self) -> bool:
         """Back to the fast path once only the hidden noop is left and nothing is in flight."""
@@ -268,15 +282,15 @@ class Link:
             return
         cls = REGISTRY[config.type]
         last = self.stubs[-1]
-        stub = Stub(Chan(cls.buffer_size), last.output, self.rng)
+        stub = Stub(Chan(cls.buffer_size), last.output)
         if await last.interrupt():
             last.output = stub.input
             stub.state = cls.new_state()
             self.stubs.append(stub)
             self.configs.append(config)
-            stub.run(config)
+            self._run(stub, config)
             # Appending restarts the previous last toxic: its toxicity is drawn again.
-            last.run(self.configs[-2])
+            self._run(last, self.configs[-2])
 
     async def _update(self, config: ToxicConfig) -> None:
         index = self._index(config)
@@ -284,7 +298,7 @@ class Link:
             return
         stub = self.stubs[index]
         if await stub.interrupt():
-            stub.run(config)
+            self._run(stub, config)
 
     async def _remove(self, config: ToxicConfig) -> None:
         index = self._index(config)
@@ -328,7 +342,7 @@ class Link:
         del self.stubs[index]
         del self.configs[index]
         # Removing the toxic after it restarts the previous one: a new toxicity draw.
-        prev.run(self.configs[index - 1])
+        self._run(prev, self.configs[index - 1])
         if len(self.stubs) == 1:
             self._want_fast = True
             # The restarted noop needs a loop turn to be waiting again; the writer also retries

@@ -5,23 +5,21 @@ Toxiproxy's ``toxiproxy_proxy_received_bytes_total`` / ``toxiproxy_proxy_sent_by
 LIVE from the data plane (Toxiproxy adds them only when a connection closes). peakready adds its
 own gauges and counters under ``peakready_``.
 
-The data plane exposes ``Proxy.stats()`` (``received_bytes`` / ``sent_bytes`` of finished
-connections and ``live_…`` of open ones, per direction; ``connections``; ``accepted``); this
-module reads it defensively, so a missing counter shows as zero instead of breaking the
-endpoint.
+Every figure comes from ``Proxy.stats()`` (a typed :class:`~.proxy.ProxyStats`: finished and
+open connections' bytes per direction, connections open, accepted) and the proxy's toxics.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
-from peakready.faultproxy.proxy import Proxy
+from peakready.faultproxy.link import Direction
+from peakready.faultproxy.proxy import Proxy, ProxyStats
 
 __all__ = ["CONTENT_TYPE", "render"]
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-_DIRECTIONS = ("upstream", "downstream")
+_DIRECTIONS: tuple[Direction, ...] = ("upstream", "downstream")
 
 
 def _escape(value: str) -> str:
@@ -30,42 +28,6 @@ def _escape(value: str) -> str:
 
 def _labels(**labels: str) -> str:
     return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in sorted(labels.items())) + "}"
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _stats(proxy: Proxy) -> Mapping[str, Any]:
-    reader = getattr(proxy, "stats", None)
-    if callable(reader):
-        try:
-            stats = reader()
-        except Exception:  # counters must never break the endpoint
-            return {}
-        if isinstance(stats, Mapping):
-            return stats
-    return {}
-
-
-def _per_direction(stats: Mapping[str, Any], key: str, direction: str) -> int:
-    """Finished connections' bytes plus the open ones' (``live_<key>``): counters are live."""
-    total = 0
-    for name in (key, f"live_{key}"):
-        value = stats.get(name)
-        if isinstance(value, Mapping):
-            total += _int(value.get(direction))
-    return total
-
-
-def _active(proxy: Proxy, stats: Mapping[str, Any]) -> int:
-    for key in ("active_connections", "connections"):
-        if key in stats:
-            return _int(stats[key])
-    return len(getattr(proxy, "_connections", ()))
 
 
 def render(proxies: Iterable[Proxy], *, toxics_added: Mapping[str, int],
@@ -78,17 +40,19 @@ def render(proxies: Iterable[Proxy], *, toxics_added: Mapping[str, int],
         out.append(f"# HELP {name} {help_text}")
         out.append(f"# TYPE {name} {kind}")
 
-    stats = {p.name: _stats(p) for p in proxies}
-    for key, help_text in (("received", "The total bytes received from a given proxy link"),
-                           ("sent", "The total bytes sent to a given proxy link")):
+    stats: dict[str, ProxyStats] = {p.name: p.stats() for p in proxies}
+    # Live counters: finished connections' bytes plus the open ones'.
+    for key, total, help_text in (
+            ("received", ProxyStats.received_total,
+             "The total bytes received from a given proxy link"),
+            ("sent", ProxyStats.sent_total, "The total bytes sent to a given proxy link")):
         name = f"toxiproxy_proxy_{key}_bytes_total"
         family(name, "counter", help_text)
         for p in proxies:
             for direction in _DIRECTIONS:
                 labels = _labels(direction=direction, proxy=p.name, listener=p.listen,
                                  upstream=p.upstream)
-                out.append(f"{name}{labels} "
-                           f"{_per_direction(stats[p.name], f'{key}_bytes', direction)}")
+                out.append(f"{name}{labels} {total(stats[p.name], direction)}")
 
     family("peakready_proxy_enabled", "gauge", "1 when the proxy is listening")
     for p in proxies:
@@ -96,12 +60,12 @@ def render(proxies: Iterable[Proxy], *, toxics_added: Mapping[str, int],
     family("peakready_proxy_active_connections", "gauge", "Client connections open now")
     for p in proxies:
         out.append(f"peakready_proxy_active_connections{_labels(proxy=p.name)} "
-                   f"{_active(p, stats[p.name])}")
+                   f"{stats[p.name].connections}")
     family("peakready_proxy_connections_accepted_total", "counter",
            "Client connections accepted since the proxy was created")
     for p in proxies:
         out.append(f"peakready_proxy_connections_accepted_total{_labels(proxy=p.name)} "
-                   f"{_int(stats[p.name].get('accepted'))}")
+                   f"{stats[p.name].accepted}")
     family("peakready_proxy_toxics", "gauge", "Toxics currently set on the proxy")
     for p in proxies:
         out.append(f"peakready_proxy_toxics{_labels(proxy=p.name)} {len(p.toxics)}")

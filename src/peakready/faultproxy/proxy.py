@@ -12,7 +12,8 @@ Control-plane interface (used by the registry and API; keep it stable):
   each open link applies the change from its own queue within the next loop iterations;
   ``await settle()`` waits until every open link has applied every queued change (what
   Toxiproxy's API does before answering; the API should await it after a toxic change);
-* ``stats()`` → byte counters and live connection count for ``/metrics`` (see its docstring).
+* ``stats()`` → a :class:`ProxyStats` (byte counters, open and accepted connections) for
+  ``/metrics``.
 
 The data plane lives in ``connection.py`` (dial, two links, teardown), ``link.py`` (one
 direction: fast path or toxic chain), ``stub.py`` (chunks, channels, toxic runner) and
@@ -29,16 +30,43 @@ import logging
 import os
 import random
 import socket
+from dataclasses import dataclass
 from typing import Any
 
 from peakready.faultproxy.connection import Connection
+from peakready.faultproxy.link import Direction
 from peakready.faultproxy.toxics.base import ToxicConfig
 from peakready.safety import split_host_port
 
-__all__ = ["ListenError", "Proxy", "resolve_listen"]
+__all__ = ["Direction", "ListenError", "Proxy", "ProxyStats", "resolve_listen"]
 
 log = logging.getLogger("peakready.faultproxy.proxy")
-_DIRECTIONS = ("upstream", "downstream")
+_DIRECTIONS: tuple[Direction, ...] = ("upstream", "downstream")
+
+
+@dataclass(frozen=True)
+class ProxyStats:
+    """One proxy's counters, per direction (``upstream`` = client → server).
+
+    ``received`` / ``sent``: bytes read from the source / written to the destination by
+    connections that have *finished* (Toxiproxy adds them once, when a link ends);
+    ``live_received`` / ``live_sent``: the same for the connections open now. ``connections``
+    is the number open now, ``accepted`` the number accepted since the proxy was created.
+    """
+
+    received: dict[Direction, int]
+    sent: dict[Direction, int]
+    live_received: dict[Direction, int]
+    live_sent: dict[Direction, int]
+    connections: int
+    accepted: int
+
+    def received_total(self, direction: Direction) -> int:
+        """Finished plus open connections' bytes: what a live counter shows."""
+        return self.received[direction] + self.live_received[direction]
+
+    def sent_total(self, direction: Direction) -> int:
+        return self.sent[direction] + self.live_sent[direction]
 
 
 class ListenError(OSError):
@@ -83,8 +111,8 @@ class Proxy:
         self._server: asyncio.AbstractServer | None = None
         self._connections: set[Connection] = set()
         # Bytes of finished connections, per direction (Toxiproxy adds them when a link ends).
-        self._received = dict.fromkeys(_DIRECTIONS, 0)
-        self._sent = dict.fromkeys(_DIRECTIONS, 0)
+        self._received: dict[Direction, int] = dict.fromkeys(_DIRECTIONS, 0)
+        self._sent: dict[Direction, int] = dict.fromkeys(_DIRECTIONS, 0)
         self._accepted = 0
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -170,27 +198,20 @@ class Proxy:
         for conn in list(self._connections):
             await conn.settle()
 
-    def stats(self) -> dict[str, Any]:
-        """Counters for ``/metrics``.
-
-        ``received_bytes`` / ``sent_bytes`` map ``upstream`` / ``downstream`` to the bytes read
-        from the source / written to the destination by connections that have *finished*
-        (Toxiproxy adds them once, when a link ends). ``live_received_bytes`` /
-        ``live_sent_bytes`` are the same for open connections; ``connections`` is the number
-        open now and ``accepted`` the number accepted since the proxy was created.
-        """
-        live_received = dict.fromkeys(_DIRECTIONS, 0)
-        live_sent = dict.fromkeys(_DIRECTIONS, 0)
+    def stats(self) -> ProxyStats:
+        """Counters for ``/metrics`` (see :class:`ProxyStats`)."""
+        live_received: dict[Direction, int] = dict.fromkeys(_DIRECTIONS, 0)
+        live_sent: dict[Direction, int] = dict.fromkeys(_DIRECTIONS, 0)
         for conn in self._connections:
             for direction, (received, sent) in conn.byte_counts().items():
                 live_received[direction] += received
                 live_sent[direction] += sent
-        return {"received_bytes": dict(self._received), "sent_bytes": dict(self._sent),
-                "live_received_bytes": live_received, "live_sent_bytes": live_sent,
-                "connections": len(self._connections), "accepted": self._accepted}
+        return ProxyStats(received=dict(self._received), sent=dict(self._sent),
+                          live_received=live_received, live_sent=live_sent,
+                          connections=len(self._connections), accepted=self._accepted)
 
     def _accept(self) -> asyncio.Protocol:
-        conn = Connection(self)
+        conn = Connection(self, self._connection_closed)
         self._connections.add(conn)
         self._accepted += 1
         return conn.client

@@ -10,21 +10,21 @@ channel, keeps reading as ``None`` once it has been taken. A :class:`Stub` runs 
 instance as a task. It can be *interrupted* (so the link can rewire or restart it) only at the
 points where Toxiproxy's toxics select on their interrupt channel: while receiving and while
 sleeping. Sending is never interrupted, exactly as a blocking Go channel send.
+
+The stub knows toxics only as :class:`Toxic` (something with ``pipe(stub)``): the link decides
+which toxic runs (its toxicity draw) and builds it, so this module imports nothing from
+``toxics/`` and the toxics import :class:`Chunk` and :class:`Stub` from here.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from peakready.faultproxy.toxics.base import ToxicConfig, ToxicType
-
-__all__ = ["Chan", "Chunk", "Interrupted", "Stub"]
+__all__ = ["Chan", "Chunk", "Interrupted", "Stub", "Toxic"]
 
 log = logging.getLogger("peakready.faultproxy.link")
 
@@ -132,13 +132,19 @@ def _resolve(fut: asyncio.Future[None]) -> None:
         fut.set_result(None)
 
 
+class Toxic(Protocol):
+    """One run of a toxic on one stub (``toxics.base.ToxicType`` instances are these)."""
+
+    async def pipe(self, stub: Stub) -> None:
+        """Move chunks from ``stub.input`` to ``stub.output`` until closed or interrupted."""
+
+
 class Stub:
     """Runs one toxic instance between ``input`` and ``output`` (Toxiproxy's ToxicStub)."""
 
-    def __init__(self, input_chan: Chan, output: Chan, rng: random.Random) -> None:
+    def __init__(self, input_chan: Chan, output: Chan) -> None:
         self.input = input_chan
         self.output = output
-        self.rng = rng
         self.state: Any = None  # per-connection state of stateful toxics (limit_data)
         self.closed = False
         self.idle = False  # waiting for input while holding nothing (safe to drop)
@@ -151,20 +157,12 @@ class Stub:
         return self._interrupting
 
     # -- used by the link ----------------------------------------------------------------------
-    def run(self, config: ToxicConfig) -> None:
-        """Start ``config`` on this stub. The toxicity draw happens here, once per (re)start."""
-        from peakready.faultproxy.toxics.base import REGISTRY
-        from peakready.faultproxy.toxics.noop import NoopToxic
-
-        toxic: ToxicType
-        if self.rng.random() < config.toxicity:
-            toxic = REGISTRY[config.type](config.attributes, self.rng)
-        else:
-            toxic = NoopToxic()
+    def run(self, toxic: Toxic) -> None:
+        """Start ``toxic`` (built by the link for this run) on this stub."""
         self._interrupting = False
         self.task = asyncio.get_running_loop().create_task(self._pipe(toxic))
 
-    async def _pipe(self, toxic: ToxicType) -> None:
+    async def _pipe(self, toxic: Toxic) -> None:
         try:
             await toxic.pipe(self)
         except Interrupted:

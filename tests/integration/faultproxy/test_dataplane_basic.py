@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import peakready.faultproxy
-from peakready.faultproxy.proxy import ListenError, Proxy
+from peakready.faultproxy.proxy import ListenError, Proxy, ProxyStats
 
 
 def test_bytes_pass_both_ways_intact(run_kit: Any) -> None:
@@ -43,7 +43,7 @@ def test_dial_failure_closes_client_with_eof(run_kit: Any, closed_port: int) -> 
         reader, _writer = await kit.connect(proxy)  # the accept itself succeeds
         data, how = await kit.read_until_close(reader, timeout=2)
         assert (data, how) == (b"", "eof")
-        assert proxy.stats()["connections"] == 0
+        assert proxy.stats().connections == 0
 
     run_kit(main)
 
@@ -108,7 +108,7 @@ def test_server_close_closes_client(run_kit: Any) -> None:
         reader, _writer = await kit.connect(proxy)
         assert await kit.read_until_close(reader, timeout=2) == (b"bye", "eof")
         await asyncio.sleep(0.05)
-        assert proxy.stats()["connections"] == 0
+        assert proxy.stats().connections == 0
 
     run_kit(main)
 
@@ -120,13 +120,13 @@ def test_stop_drops_connections_and_refuses_new_ones(run_kit: Any) -> None:
         clients = [await kit.connect(proxy) for _ in range(3)]
         clients[0][1].write(b"held by the latency toxic")
         await asyncio.sleep(0.1)
-        assert proxy.stats()["connections"] == 3
+        assert proxy.stats().connections == 3
         await asyncio.wait_for(proxy.stop(), 2)
         for reader, _writer in clients:
             data, how = await kit.read_until_close(reader, timeout=2)
             assert data == b""
             assert how in ("eof", "reset")
-        assert proxy.stats()["connections"] == 0
+        assert proxy.stats().connections == 0
         assert not proxy.enabled
         with pytest.raises(ConnectionRefusedError):
             await asyncio.open_connection("127.0.0.1", port)
@@ -155,19 +155,23 @@ def test_stats_count_bytes_per_direction(run_kit: Any) -> None:
         reader, writer = await kit.connect(proxy)
         await kit.roundtrip(reader, writer, b"a" * 1000)
         live = proxy.stats()
-        assert live["connections"] == 1
-        assert live["live_received_bytes"] == {"upstream": 1000, "downstream": 1000}
-        assert live["received_bytes"] == {"upstream": 0, "downstream": 0}
+        assert isinstance(live, ProxyStats)
+        assert live.connections == 1
+        assert live.live_received == {"upstream": 1000, "downstream": 1000}
+        assert live.received == {"upstream": 0, "downstream": 0}
+        assert live.received_total("upstream") == live.sent_total("downstream") == 1000
         writer.close()
         for _ in range(50):
-            if proxy.stats()["connections"] == 0:
+            if proxy.stats().connections == 0:
                 break
             await asyncio.sleep(0.02)
         done = proxy.stats()
-        assert done["connections"] == 0
-        assert done["received_bytes"] == {"upstream": 1000, "downstream": 1000}
-        assert done["sent_bytes"] == {"upstream": 1000, "downstream": 1000}
-        assert done["accepted"] == 1
+        assert done.connections == 0
+        assert done.received == {"upstream": 1000, "downstream": 1000}
+        assert done.sent == {"upstream": 1000, "downstream": 1000}
+        assert done.live_sent == {"upstream": 0, "downstream": 0}
+        assert done.received_total("downstream") == 1000  # counted once, not twice
+        assert done.accepted == 1
 
     run_kit(main)
 
@@ -178,7 +182,7 @@ def test_many_connections_are_independent(run_kit: Any) -> None:
         clients = [await kit.connect(proxy) for _ in range(50)]
         await asyncio.gather(*(kit.roundtrip(r, w, f"client {i}".encode() * 100)
                                for i, (r, w) in enumerate(clients)))
-        assert proxy.stats()["connections"] == 50
+        assert proxy.stats().connections == 50
 
     run_kit(main)
 

@@ -10,12 +10,9 @@ releases it, and nothing else passes meanwhile.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
+from peakready.faultproxy.stub import Chunk, Stub
 from peakready.faultproxy.toxics.base import ToxicType, register
-
-if TYPE_CHECKING:
-    from peakready.faultproxy.stub import Stub
 
 _SLICE_SECONDS = 0.1
 
@@ -26,8 +23,6 @@ class BandwidthToxic(ToxicType):
     attribute_names = ("rate",)
 
     async def pipe(self, stub: Stub) -> None:
-        from peakready.faultproxy.stub import Chunk
-
         rate = self.attr("rate")
         sleep = 0.0
         while True:

@@ -1,10 +1,11 @@
 """The control-plane view of a toxic and the registry of toxic types.
 
-A toxic *type* (``latency``, ``bandwidth`` …) is a class registered by name; a toxic *config*
-is what the API creates, lists and updates. The data plane turns a config into one running
-*instance* per link (``REGISTRY[config.type](config.attributes, rng)``) whenever the toxic
-(re)starts on that link, and awaits its :meth:`ToxicType.pipe` on a
-:class:`~peakready.faultproxy.stub.Stub` (see ``link.py``).
+A toxic *type* (``latency``, ``bandwidth`` …) is a class registered by name in ``REGISTRY``
+(a :class:`peakready.registry.Registry`: a name registered twice is refused); a toxic *config*
+is what the API creates, lists and updates. The link turns a config into one running
+*instance* (``REGISTRY[config.type](config.attributes, rng)``, or a noop when the toxicity
+draw says off) whenever the toxic (re)starts on that link, and hands it to a
+:class:`~peakready.faultproxy.stub.Stub`, which awaits its :meth:`ToxicType.pipe`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-if TYPE_CHECKING:
-    from peakready.faultproxy.stub import Stub
+from peakready.faultproxy.stub import Stub
+from peakready.registry import Registry
 
 __all__ = ["REGISTRY", "InvalidAttributes", "ToxicConfig", "ToxicType", "register"]
 
@@ -61,12 +62,12 @@ class ToxicType:
         """Called when the toxic is removed from a live link (Toxiproxy's CleanupToxic)."""
 
 
-REGISTRY: dict[str, type[ToxicType]] = {}
+REGISTRY: Registry[type[ToxicType]] = Registry("toxic")
 
 
 def register(cls: type[ToxicType]) -> type[ToxicType]:
-    REGISTRY[cls.type_name] = cls
-    return cls
+    """Class decorator: register a toxic type under its ``type_name``."""
+    return REGISTRY.register(cls.type_name, cls)
 
 
 @dataclass

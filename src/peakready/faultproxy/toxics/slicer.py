@@ -11,12 +11,8 @@ can slice out of range and panic when ``size_variation`` exceeds half the piece)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from peakready.faultproxy.stub import Chunk, Stub
 from peakready.faultproxy.toxics.base import InvalidAttributes, ToxicType, register
-
-if TYPE_CHECKING:
-    from peakready.faultproxy.stub import Stub
 
 
 @register
@@ -54,8 +50,6 @@ class SlicerToxic(ToxicType):
         return pieces
 
     async def pipe(self, stub: Stub) -> None:
-        from peakready.faultproxy.stub import Chunk
-
         gap = self.attr("delay") / 1_000_000.0
         while True:
             chunk = await stub.recv()
