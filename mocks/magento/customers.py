@@ -1,4 +1,11 @@
-"""Customers: accounts, passwords, the customer token, ``/V1/customers`` (spec §7)."""
+"""Customers: accounts, passwords, the customer token, ``/V1/customers`` (spec §7).
+
+``PUT /V1/customers/{id}`` (admin) and ``PUT /V1/customers/me`` (the token's customer) save
+the customer as Magento's ``CustomerRepositoryInterface::save`` does: ``email``,
+``firstname`` and ``lastname`` are required, the path (or token) names the customer, the
+addresses are replaced when sent and kept when absent, ``extension_attributes.is_subscribed``
+is the newsletter subscription, and ``updated_at`` moves.
+"""
 
 from __future__ import annotations
 
@@ -60,6 +67,7 @@ class Customer:
     store_id: int = 1
     addresses: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    is_subscribed: bool = False
 
     def out(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -68,7 +76,7 @@ class Customer:
             "email": self.email, "firstname": self.firstname, "lastname": self.lastname,
             "store_id": self.store_id, "website_id": self.website_id,
             "addresses": self.addresses, "disable_auto_group_change": 0,
-            "extension_attributes": {"is_subscribed": False}}
+            "extension_attributes": {"is_subscribed": self.is_subscribed}}
         for addr in self.addresses:
             if addr.get("default_billing"):
                 data["default_billing"] = str(addr["id"])
@@ -102,6 +110,41 @@ class Customers:
         return customer if ok else None
 
     def create(self, store: Store, data: dict[str, Any], password: str | None) -> Customer:
+        email, website = self._checked(store, data, None)
+        if password is not None:
+            check_password(password)
+        now = store.now()
+        customer = Customer(next(self._ids), email, to_str(data["firstname"]),
+                            to_str(data["lastname"]), now, now,
+                            hash_password(password) if password else "",
+                            group_id=to_int(data.get("group_id", 1)), website_id=website,
+                            is_subscribed=_subscribed(data, False))
+        customer.addresses = self._addresses(store, customer, data.get("addresses") or [])
+        self.by_id[customer.id] = customer
+        self.by_email[email.lower()] = customer
+        return customer
+
+    def update(self, store: Store, customer: Customer, data: dict[str, Any], *,
+               may_change_group: bool) -> Customer:
+        """``CustomerRepositoryInterface::save`` of an existing customer."""
+        email, website = self._checked(store, data, customer)
+        if email.lower() != customer.email.lower():
+            del self.by_email[customer.email.lower()]
+            self.by_email[email.lower()] = customer
+        customer.email = email
+        customer.firstname = to_str(data["firstname"])
+        customer.lastname = to_str(data["lastname"])
+        customer.website_id = website
+        if may_change_group and "group_id" in data:
+            customer.group_id = to_int(data["group_id"])
+        customer.is_subscribed = _subscribed(data, customer.is_subscribed)
+        if data.get("addresses") is not None:
+            customer.addresses = self._addresses(store, customer, data["addresses"])
+        customer.updated_at = store.now()
+        return customer
+
+    def _checked(self, store: Store, data: dict[str, Any],
+                 current: Customer | None) -> tuple[str, int]:
         check_fields(data, CUSTOMER_FIELDS, store.cfg.version,
                      "Magento\\Customer\\Api\\Data\\CustomerInterface")
         missing = [required_error(f) for f in ("firstname", "lastname", "email")
@@ -112,33 +155,48 @@ class Customers:
         if not _EMAIL.match(email):
             raise WebapiError(400, '"%fieldName" is not a valid email address. Enter and try '
                               "again.", {"fieldName": "email"})
-        website = to_int(data.get("website_id", 1))
-        if email.lower() in self.by_email:
+        website = to_int(data.get("website_id", current.website_id if current else 1))
+        holder = self.by_email.get(email.lower())
+        if holder is not None and holder is not current:
             raise WebapiError(400, "A customer with the same email address already exists in "
                               "an associated website.")
-        if password is not None:
-            check_password(password)
-        now = store.now()
-        customer = Customer(next(self._ids), email, to_str(data["firstname"]),
-                            to_str(data["lastname"]), now, now,
-                            hash_password(password) if password else "",
-                            group_id=to_int(data.get("group_id", 1)), website_id=website)
-        for raw in data.get("addresses") or []:
+        return email, website
+
+    def _addresses(self, store: Store, customer: Customer, raws: Any) -> list[dict[str, Any]]:
+        if not isinstance(raws, list):
+            raise invalid_type("array", "Magento\\Customer\\Api\\Data\\AddressInterface[]")
+        known = {a["id"] for a in customer.addresses}
+        out: list[dict[str, Any]] = []
+        for raw in raws:
             if not isinstance(raw, dict):
                 raise invalid_type(raw, "Magento\\Customer\\Api\\Data\\AddressInterface")
             check_fields(raw, ADDRESS_FIELDS, store.cfg.version,
                          "Magento\\Customer\\Api\\Data\\AddressInterface")
             addr = dict(raw)
-            addr["id"] = next(self._address_ids)
+            # An address sent with the id of one of this customer's addresses updates it;
+            # any other is a new address.
+            given = addr.get("id")
+            addr["id"] = given if isinstance(given, int) and given in known else \
+                next(self._address_ids)
             addr["customer_id"] = customer.id
             region = addr.get("region")
             if not isinstance(region, dict):
                 addr["region"] = {"region_code": None, "region": region,
                                   "region_id": addr.get("region_id", 0)}
-            customer.addresses.append(addr)
-        self.by_id[customer.id] = customer
-        self.by_email[email.lower()] = customer
-        return customer
+            out.append(addr)
+        return out
+
+
+def _subscribed(data: dict[str, Any], current: bool) -> bool:
+    extension = data.get("extension_attributes")
+    if not isinstance(extension, dict) or extension.get("is_subscribed") is None:
+        return current
+    value = extension["is_subscribed"]
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1, "0", "1", "true", "false"):
+        return value in (1, "1", "true")
+    raise invalid_type(value, "bool")
 
 
 def check_password(password: str) -> None:
@@ -182,6 +240,27 @@ def register(router: Router) -> None:
         if customer is None:
             raise no_such_entity("customerId", call.principal.user_id)
         return customer.out()
+
+    @router.add("PUT", "/V1/customers/me", "self",
+                service="Magento\\Customer\\Api\\CustomerRepositoryInterface::save")
+    async def update_me(call: Call) -> Any:
+        store = call.store
+        customer = store.customers.by_id.get(call.principal.user_id)
+        if customer is None:
+            raise no_such_entity("customerId", call.principal.user_id)
+        data = as_object(call.body.get("customer"), "customer")
+        return store.customers.update(store, customer, data, may_change_group=False).out()
+
+    @router.add("PUT", "/V1/customers/:customerId", "Magento_Customer::manage",
+                service="Magento\\Customer\\Api\\CustomerRepositoryInterface::save")
+    async def update(call: Call) -> Any:
+        store = call.store
+        customer_id = to_int(call.path["customerId"])
+        customer = store.customers.by_id.get(customer_id)
+        if customer is None:
+            raise no_such_entity("customerId", customer_id)
+        data = as_object(call.body.get("customer"), "customer")
+        return store.customers.update(store, customer, data, may_change_group=True).out()
 
     @router.add("GET", "/V1/customers/:customerId", "Magento_Customer::customer",
                 service="Magento\\Customer\\Api\\CustomerRepositoryInterface::getById")

@@ -207,3 +207,36 @@ async def test_served_routes_validate(client: Any, app: Any, sim: Any,
     await call("GET", "/rest/V1/orders/1", headers={})   # 401
     assert len(seen) > 60
     assert {code for _, _, code in seen} >= {200, 202, 400, 401, 404}
+
+
+def _request_body_schema(schema: dict[str, Any], method: str, template: str) -> dict[str, Any]:
+    params = schema["paths"][template][method.lower()]["parameters"]
+    body = next(p["schema"] for p in params if p["in"] == "body")
+    return {"definitions": schema["definitions"], **body}
+
+
+async def test_customer_update_routes_validate(client: Any, schema: dict[str, Any]) -> None:
+    """PUT /V1/customers/{id} and /V1/customers/me: the bodies sent and the answers given
+    both validate against the generated schema."""
+    token = (await client.post("/rest/V1/integration/customer/token", json={
+        "username": "roni_cost@example.com", "password": "roni_cost3@example.com"})).json()
+    me = {"Authorization": f"Bearer {token}"}
+    current = (await client.get("/rest/V1/customers/me", headers=me)).json()
+    changed = {"email": current["email"], "firstname": "Roni", "lastname": "Cost",
+               "website_id": 1, "extension_attributes": {"is_subscribed": True}}
+    for method, url, template, headers in (
+            ("PUT", f"/rest/V1/customers/{current['id']}", "/V1/customers/{customerId}", ADMIN),
+            ("PUT", "/rest/V1/customers/me", "/V1/customers/me", me)):
+        body = {"customer": changed}
+        jsonschema.Draft4Validator(_request_body_schema(schema, method, template)
+                                   ).validate(body)
+        r = await client.request(method, url, json=body, headers=headers)
+        assert r.status_code == 200, r.text
+        check(schema, method, url, r.status_code, r.json())
+        assert r.json()["extension_attributes"]["is_subscribed"] is True
+    for url, headers in ((f"/rest/V1/customers/{current['id']}", me),
+                         ("/rest/V1/customers/999", ADMIN),
+                         ("/rest/V1/customers/me", {})):
+        r = await client.put(url, json={"customer": changed}, headers=headers)
+        assert r.status_code in (401, 404)
+        check(schema, "PUT", url, r.status_code, r.json())
