@@ -7,7 +7,7 @@
 
 Routes match the percent-decoded path one segment per variable, with no trailing-slash
 tolerance (``/proxies/`` is 404), as gorilla/mux does for Toxiproxy. Handlers raise
-:class:`ApiError` for every refusal; bodies are decoded in :mod:`.bodies` with Go's rules.
+:class:`ToxiproxyError` for every refusal; bodies are decoded in :mod:`.bodies` with Go's rules.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from peakready.faultproxy import bodies, metrics
-from peakready.faultproxy.apierror import ApiError
+from peakready.faultproxy.apierror import ToxiproxyError
 from peakready.faultproxy.extensions import Extensions
 from peakready.faultproxy.gojson import marshal
 from peakready.faultproxy.httpserver import Request, Response
@@ -101,7 +101,7 @@ class ControlApi:
                 return empty(405)
             try:
                 return await handler(request, params)
-            except ApiError as exc:
+            except ToxiproxyError as exc:
                 if exc.status >= 500:
                     log.warning("%s %s: %s", request.method, request.path, exc.message)
                 return error(exc)
@@ -132,7 +132,7 @@ class ControlApi:
     async def populate(self, request: Request, params: Params) -> Response:
         try:
             specs = bodies.parse_populate(request.body)
-        except ApiError as exc:
+        except ToxiproxyError as exc:
             return _populate_answer(exc, [])
         proxies, failure = await self.registry.populate(specs)
         if failure is not None:
@@ -173,7 +173,7 @@ class ControlApi:
     def _toxic(self, params: Params) -> tuple[Proxy, str]:
         proxy = self.registry.get(params["proxy"])
         if proxy.get_toxic(params["toxic"]) is None:
-            raise ApiError.toxic_not_found()
+            raise ToxiproxyError.toxic_not_found()
         return proxy, params["toxic"]
 
     async def toxic_show(self, request: Request, params: Params) -> Response:
@@ -220,7 +220,7 @@ def _match(pattern: tuple[str, ...], segments: tuple[str, ...]) -> Params | None
     return params
 
 
-def _populate_answer(failure: ApiError | None, proxies: list[Proxy]) -> Response:
+def _populate_answer(failure: ToxiproxyError | None, proxies: list[Proxy]) -> Response:
     """Populate answers are JSON even on error, carrying the proxies done so far (§3.1).
 
     Deliberate deviation: a successful empty populate answers ``{"proxies":[]}`` where

@@ -1,12 +1,12 @@
-"""The control API's error value and Toxiproxy's exact messages (toxiproxy-api.md §2).
+"""The control API's wire error and Toxiproxy's exact messages (toxiproxy-api.md §2).
 
-Handlers raise :class:`ApiError`; the API turns it into ``{"error":…,"status":…}`` + newline.
+Handlers raise :class:`ToxiproxyError`; the API turns it into ``{"error":…,"status":…}`` + newline.
 """
 
 from __future__ import annotations
 
 __all__ = [
-    "ApiError",
+    "ToxiproxyError",
     "bad_request_body",
     "missing_field",
 ]
@@ -19,47 +19,51 @@ TOXIC_EXISTS = "toxic already exists"
 TOXIC_NOT_FOUND = "toxic not found"
 
 
-class ApiError(Exception):
-    """An answer other than success: ``message`` goes to the ``error`` key, ``status`` is HTTP."""
+class ToxiproxyError(Exception):
+    """An answer other than success: ``status`` is HTTP, ``message`` goes to the ``error`` key.
 
-    def __init__(self, message: str, status: int) -> None:
+    Status first, like the mocks' :class:`peakready.mockkit.api.ApiError` (``status, code,
+    message``): the two wire errors differ in name and envelope, not in argument order.
+    """
+
+    def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
 
     @classmethod
-    def proxy_not_found(cls) -> ApiError:
-        return cls(PROXY_NOT_FOUND, 404)
+    def proxy_not_found(cls) -> ToxiproxyError:
+        return cls(404, PROXY_NOT_FOUND)
 
     @classmethod
-    def proxy_exists(cls) -> ApiError:
-        return cls(PROXY_EXISTS, 409)
+    def proxy_exists(cls) -> ToxiproxyError:
+        return cls(409, PROXY_EXISTS)
 
     @classmethod
-    def toxic_not_found(cls) -> ApiError:
-        return cls(TOXIC_NOT_FOUND, 404)
+    def toxic_not_found(cls) -> ToxiproxyError:
+        return cls(404, TOXIC_NOT_FOUND)
 
     @classmethod
-    def toxic_exists(cls) -> ApiError:
-        return cls(TOXIC_EXISTS, 409)
+    def toxic_exists(cls) -> ToxiproxyError:
+        return cls(409, TOXIC_EXISTS)
 
     @classmethod
-    def invalid_stream(cls) -> ApiError:
-        return cls(INVALID_STREAM, 400)
+    def invalid_stream(cls) -> ToxiproxyError:
+        return cls(400, INVALID_STREAM)
 
     @classmethod
-    def invalid_toxic_type(cls) -> ApiError:
-        return cls(INVALID_TOXIC_TYPE, 400)
+    def invalid_toxic_type(cls) -> ToxiproxyError:
+        return cls(400, INVALID_TOXIC_TYPE)
 
     @classmethod
-    def internal(cls, message: str) -> ApiError:
+    def internal(cls, message: str) -> ToxiproxyError:
         """Go's untyped errors (bind failures …) become 500 with their raw text."""
-        return cls(message, 500)
+        return cls(500, message)
 
 
-def bad_request_body(reason: object) -> ApiError:
-    return ApiError(f"bad request body: {reason}", 400)
+def bad_request_body(reason: object) -> ToxiproxyError:
+    return ToxiproxyError(400, f"bad request body: {reason}")
 
 
-def missing_field(what: str) -> ApiError:
-    return ApiError(f"missing required field: {what}", 400)
+def missing_field(what: str) -> ToxiproxyError:
+    return ToxiproxyError(400, f"missing required field: {what}")

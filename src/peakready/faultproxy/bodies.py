@@ -1,6 +1,6 @@
 """Request bodies of the control API, decoded exactly as Toxiproxy 2.12 decodes them.
 
-Each function takes the raw body and returns plain values or raises :class:`ApiError` with
+Each function takes the raw body and returns plain values or raises :class:`ToxiproxyError` with
 Toxiproxy's status and message. The Go structs they imitate are declared here once, so error
 texts name the same Go types (``toxics.ToxicWrapper``, ``LatencyToxic.attributes.latency``).
 """
@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from peakready.faultproxy.apierror import ApiError, bad_request_body, missing_field
+from peakready.faultproxy.apierror import ToxiproxyError, bad_request_body, missing_field
 from peakready.faultproxy.godecode import GoDecodeError, GoField, GoStruct, decode, decode_slice
 from peakready.faultproxy.gojson import Float32, GoJSONError, JNumber, JObject, decode_first
 from peakready.faultproxy.toxics import REGISTRY, InvalidAttributes
@@ -160,13 +160,13 @@ def parse_toxic_create(body: bytes, exists: Callable[[str], bool]) -> ToxicInput
     fields = _go(value, _WRAPPER)
     stream = fields.get("stream", "downstream")
     if stream.lower() not in ("upstream", "downstream"):
-        raise ApiError.invalid_stream()
+        raise ToxiproxyError.invalid_stream()
     toxic_type = fields.get("type", "")
     name = fields.get("name") or f"{toxic_type}_{stream}"
     if toxic_type not in REGISTRY:
-        raise ApiError.invalid_toxic_type()
+        raise ToxiproxyError.invalid_toxic_type()
     if exists(name):
-        raise ApiError.toxic_exists()
+        raise ToxiproxyError.toxic_exists()
     attrs_struct = attributes_struct(toxic_type)
     wrapper = GoStruct("", f"struct {{ {_ATTRS_TEXT} }}",
                        (GoField("attributes", "struct", attrs_struct),))

@@ -21,7 +21,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from peakready import __version__
-from peakready.faultproxy.apierror import ApiError, bad_request_body
+from peakready.faultproxy.apierror import ToxiproxyError, bad_request_body
 from peakready.faultproxy.bodies import EXPIRES_KEY
 from peakready.faultproxy.godecode import GoDecodeError, GoField, GoStruct, decode
 from peakready.faultproxy.gojson import GoJSONError, decode_first
@@ -70,7 +70,7 @@ class Extensions:
     async def lease_show(self, request: Request, params: Params) -> Response:
         lease = self.lease.current
         if lease is None:
-            raise ApiError("no lease", 404)
+            raise ToxiproxyError(404, "no lease")
         return json_body(200, lease.to_json())
 
     async def lease_take(self, request: Request, params: Params) -> Response:

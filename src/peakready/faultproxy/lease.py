@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from peakready.faultproxy.apierror import ApiError
+from peakready.faultproxy.apierror import ToxiproxyError
 
 __all__ = ["Lease", "LeaseKeeper"]
 
@@ -64,16 +64,16 @@ class LeaseKeeper:
     @staticmethod
     def _check_ttl(ttl_ms: int) -> None:
         if not 0 < ttl_ms <= MAX_TTL_MS:
-            raise ApiError(f"ttl_ms must be between 1 and {MAX_TTL_MS}", 400)
+            raise ToxiproxyError(400, f"ttl_ms must be between 1 and {MAX_TTL_MS}")
 
     def take(self, holder: str, ttl_ms: int) -> tuple[Lease, bool]:
         """Take (True) or, for the same holder, renew (False) the lease."""
         if not holder:
-            raise ApiError("missing required field: holder", 400)
+            raise ToxiproxyError(400, "missing required field: holder")
         self._check_ttl(ttl_ms)
         lease = self._lease
         if lease is not None and lease.holder != holder:
-            raise ApiError(f"lease held by {lease.holder}", 409)
+            raise ToxiproxyError(409, f"lease held by {lease.holder}")
         if lease is not None:
             return self.renew(holder, ttl_ms), False
         lease = Lease(holder, ttl_ms, time.monotonic() + ttl_ms / 1000.0, time.time())
@@ -85,9 +85,9 @@ class LeaseKeeper:
     def renew(self, holder: str, ttl_ms: int | None = None) -> Lease:
         lease = self._lease
         if lease is None:
-            raise ApiError("no lease", 404)
+            raise ToxiproxyError(404, "no lease")
         if holder != lease.holder:
-            raise ApiError(f"lease held by {lease.holder}", 409)
+            raise ToxiproxyError(409, f"lease held by {lease.holder}")
         if ttl_ms is not None:
             self._check_ttl(ttl_ms)
             lease.ttl_ms = ttl_ms
@@ -99,9 +99,9 @@ class LeaseKeeper:
     def release(self, holder: str | None) -> None:
         lease = self._lease
         if lease is None:
-            raise ApiError("no lease", 404)
+            raise ToxiproxyError(404, "no lease")
         if holder is not None and holder != lease.holder:
-            raise ApiError(f"lease held by {lease.holder}", 409)
+            raise ToxiproxyError(409, f"lease held by {lease.holder}")
         self._clear()
         log.info("lease released by %s", lease.holder)
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from peakready.errors import SafetyError
-from peakready.faultproxy.apierror import ApiError
+from peakready.faultproxy.apierror import ToxiproxyError
 from peakready.faultproxy.bodies import ProxyInput, ToxicInput, ToxicUpdate
 from peakready.faultproxy.proxy import ListenError, Proxy, format_address
 from peakready.faultproxy.toxics import ToxicConfig
@@ -74,7 +74,7 @@ class ProxyRegistry:
     def get(self, name: str) -> Proxy:
         proxy = self._proxies.get(name)
         if proxy is None:
-            raise ApiError.proxy_not_found()
+            raise ToxiproxyError.proxy_not_found()
         return proxy
 
     # -- proxies -------------------------------------------------------------------------------
@@ -90,20 +90,20 @@ class ProxyRegistry:
         try:
             check_target(host, self.allow_hosts, what="proxy listen address")
         except SafetyError as exc:
-            raise ApiError(f"{exc} (start peakready proxy with --allow-host {host})",
-                           403) from None
+            raise ToxiproxyError(
+                403, f"{exc} (start peakready proxy with --allow-host {host})") from None
 
     async def _start(self, proxy: Proxy) -> None:
         self._check_listen(proxy.listen)
         try:
             await proxy.start()
         except ListenError as exc:
-            raise ApiError.internal(str(exc)) from None
+            raise ToxiproxyError.internal(str(exc)) from None
 
     async def create(self, spec: ProxyInput) -> Proxy:
         async with self._lock:
             if spec.name in self._proxies:
-                raise ApiError.proxy_exists()
+                raise ToxiproxyError.proxy_exists()
             proxy = Proxy(spec.name, spec.listen, spec.upstream, rng=self.rng_for(spec.name))
             if spec.enabled:
                 await self._start(proxy)
@@ -130,7 +130,7 @@ class ProxyRegistry:
                 try:
                     split_host_port(listen)
                 except ValueError as exc:
-                    raise ApiError.internal(str(exc)) from None
+                    raise ToxiproxyError.internal(str(exc)) from None
             if normalize_listen(listen) != proxy.listen or upstream != proxy.upstream:
                 if enabled:
                     self._check_listen(listen)  # refuse before dropping anything
@@ -142,7 +142,7 @@ class ProxyRegistry:
                 await proxy.stop()
             return proxy
 
-    async def populate(self, specs: list[ProxyInput]) -> tuple[list[Proxy], ApiError | None]:
+    async def populate(self, specs: list[ProxyInput]) -> tuple[list[Proxy], ToxiproxyError | None]:
         """§3.1; the caller has validated every entry. Stops at the first failure."""
         done: list[Proxy] = []
         async with self._lock:
@@ -153,7 +153,7 @@ class ProxyRegistry:
                         try:  # 2.12 resolves the listen to compare it: a bad one is an error
                             split_host_port(spec.listen)
                         except ValueError as exc:
-                            return done, ApiError.internal(str(exc))
+                            return done, ToxiproxyError.internal(str(exc))
                     if (normalize_listen(spec.listen) == existing.listen
                             and spec.upstream == existing.upstream):
                         done.append(existing)  # untouched: toxics, state and connections kept
@@ -163,7 +163,7 @@ class ProxyRegistry:
                 if spec.enabled:
                     try:
                         await self._start(proxy)
-                    except ApiError as exc:
+                    except ToxiproxyError as exc:
                         return done, exc
                 self._forget_timers(spec.name)
                 self._proxies[spec.name] = proxy
@@ -197,7 +197,7 @@ class ProxyRegistry:
 
     def remove_toxic(self, proxy: Proxy, name: str) -> None:
         if proxy.get_toxic(name) is None:
-            raise ApiError.toxic_not_found()
+            raise ToxiproxyError.toxic_not_found()
         self._cancel_timer(proxy.name, name)
         proxy.remove_toxic(name)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from peakready.faultproxy.apierror import ApiError
+from peakready.faultproxy.apierror import ToxiproxyError
 from peakready.faultproxy.gojson import marshal
 from peakready.faultproxy.httpserver import Response
 
@@ -19,7 +19,7 @@ def json_body(status: int, value: Any) -> Response:
     return Response(status, marshal(value), "application/json")
 
 
-def error(exc: ApiError) -> Response:
+def error(exc: ToxiproxyError) -> Response:
     """Go's ``http.Error`` of the JSON error: text/plain, nosniff, trailing newline (§2)."""
     body = marshal({"error": exc.message, "status": exc.status}) + b"\n"
     return Response(exc.status, body, PLAIN, list(_NOSNIFF))

@@ -20,7 +20,7 @@ from peakready import __version__
 from peakready.errors import ComponentStartError
 from peakready.faultproxy import bodies
 from peakready.faultproxy.api import ControlApi
-from peakready.faultproxy.apierror import ApiError
+from peakready.faultproxy.apierror import ToxiproxyError
 from peakready.faultproxy.httpserver import HttpServer, new_request_id
 from peakready.faultproxy.lease import Lease, LeaseKeeper
 from peakready.faultproxy.proxy import format_address
@@ -80,7 +80,7 @@ class FaultProxyServer:
             return 0
         try:
             specs = bodies.parse_populate(raw)
-        except ApiError as exc:
+        except ToxiproxyError as exc:
             log.error("proxy config %s rejected: %s", path, exc.message)
             return 0
         proxies, failure = await self.registry.populate(specs)

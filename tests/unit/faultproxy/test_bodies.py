@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from peakready.faultproxy import bodies
-from peakready.faultproxy.apierror import ApiError
+from peakready.faultproxy.apierror import ToxiproxyError
 from peakready.faultproxy.godecode import GoDecodeError, GoField, GoStruct, decode
 from peakready.faultproxy.gojson import Float32, decode_first
 from peakready.faultproxy.registry import normalize_listen
 
 
-def _error(call: object) -> ApiError:
+def _error(call: object) -> ToxiproxyError:
     assert callable(call)
-    with pytest.raises(ApiError) as info:
+    with pytest.raises(ToxiproxyError) as info:
         call()
     return info.value
 
