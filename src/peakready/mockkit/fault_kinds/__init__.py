@@ -9,11 +9,15 @@
     truncate.py    truncate    n bytes of the body, then drop                  (body)
     slow_body.py   slow_body   dribble the body at bytes_per_second            (body)
 
-A new kind is a new file with a :class:`FaultKind` subclass plus one line in ``KINDS``; the
-rule parser (faults.py) and the middleware only talk to the registry.
+A new kind is a new file with a :class:`FaultKind` subclass plus one entry below; the rule
+parser (faults.py) and the middleware only talk to the registry. ``FAULT_KINDS`` is a
+:class:`peakready.registry.Registry` (a field name taken twice is refused); ``KINDS`` is its
+read-only listing, field name → kind, in registration order.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from peakready.mockkit.fault_kinds.base import (
     AnswerContext,
@@ -26,9 +30,13 @@ from peakready.mockkit.fault_kinds.delay import DelayKind
 from peakready.mockkit.fault_kinds.slow_body import SlowBodyKind
 from peakready.mockkit.fault_kinds.status import StatusKind
 from peakready.mockkit.fault_kinds.truncate import TruncateKind
+from peakready.registry import Registry
 
-__all__ = ["KINDS", "AnswerContext", "ConnectionDropped", "FaultError", "FaultKind"]
+__all__ = ["FAULT_KINDS", "KINDS", "AnswerContext", "ConnectionDropped", "FaultError",
+           "FaultKind"]
 
+FAULT_KINDS: Registry[FaultKind] = Registry("fault kind")
 # Order matters where roles collide inside one rule: "close" answers before "status".
-KINDS: dict[str, FaultKind] = {kind.name: kind for kind in (
-    DelayKind(), CloseKind(), StatusKind(), TruncateKind(), SlowBodyKind())}
+for _kind in (DelayKind(), CloseKind(), StatusKind(), TruncateKind(), SlowBodyKind()):
+    FAULT_KINDS.register(_kind.name, _kind)
+KINDS: Mapping[str, FaultKind] = FAULT_KINDS.items()
