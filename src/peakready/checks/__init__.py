@@ -3,9 +3,16 @@
 ::
 
     checks/
-    ├── verdict.py     Verdict: check, status pass | fail | error, summary, figures, examples,
-    │                  windows
-    └── <name>.py      def <name>(evidence, plan) -> Verdict, registered as CHECKS["<name>"]
+    ├── evidence.py     RunEvidence.load(run_dir): the one reader of a run folder
+    │   ├── _files.py   JSONL streaming, the export manifest, EvidenceError
+    │   ├── records.py  compact records (Checkout, MagentoOrder, ErpOrder, Attempts)
+    │   └── windows.py  Window: baseline, one per applied fault, recovery, whole
+    ├── verdict.py      Verdict: check, status pass | fail | error, summary, figures, examples,
+    │                   windows; the CHECKS registry
+    ├── judge.py        judge(evidence, plan) -> [Verdict]: plan.checks, then the SLO gates
+    ├── slo.py          SLO gates per journey / request name, per window (HDR histograms)
+    ├── <name>.py       def <name>(evidence, plan) -> Verdict, registered as CHECKS["<name>"]
+    └── selftest.py     the detection self-test: each integration flag caught by its check
 
 A check reads only the run's evidence (the run folder) and the plan, never a live component and
 never the integration's own counters, so ``peakready report DIR`` re-judges a finished run.
@@ -13,6 +20,24 @@ never the integration's own counters, so ``peakready report DIR`` re-judges a fi
 
 from __future__ import annotations
 
+# The check files register themselves in CHECKS on import.
+from peakready.checks import (  # noqa: F401
+    checkout_slo,
+    crm_integrity,
+    export_lag,
+    fallback_effective,
+    inventory_convergence,
+    no_duplicate_orders,
+    no_lost_orders,
+    no_oversell,
+    retry_discipline,
+    sync_efficiency,
+)
+from peakready.checks._files import EvidenceError
+from peakready.checks.evidence import RunEvidence
+from peakready.checks.judge import judge, run_check
 from peakready.checks.verdict import CHECKS, Check, Verdict
+from peakready.checks.windows import Window
 
-__all__ = ["CHECKS", "Check", "Verdict"]
+__all__ = ["CHECKS", "Check", "EvidenceError", "RunEvidence", "Verdict", "Window", "judge",
+           "run_check"]

@@ -1,0 +1,40 @@
+"""Small helpers the check files share: example lists, percentiles, id lists in summaries."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+__all__ = ["MAX_EXAMPLES", "examples", "few", "percentile", "ratio"]
+
+#: DESIGN §9: a verdict carries at most this many examples.
+MAX_EXAMPLES = 20
+
+
+def examples(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        if len(out) >= MAX_EXAMPLES:
+            break
+        out.append(row)
+    return out
+
+
+def few(ids: Sequence[Any], limit: int = 5) -> str:
+    """``a, b, c and 12 more`` for a one-line summary."""
+    shown = ", ".join(str(i) for i in ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0..100) of unsorted values; None for none."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100.0 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def ratio(numerator: float, denominator: float) -> float | None:
+    return None if denominator <= 0 else numerator / denominator

@@ -1,0 +1,90 @@
+"""crm_integrity: the CRM's own fields stay the CRM's, and Magento's customer changes reach it.
+
+Witnesses: the CRM's ``overwrites`` evidence (a push that changed ``marketing_consent``,
+``segment`` or ``lead_score``, the fields the CRM owns; recorded even when the CRM protected
+its value, since the integration still tried) and its contacts; Magento's customers.
+
+Every Magento customer created or changed during the run must have a CRM contact with its
+email that is at least as new as the change or carries its names. A customer Magento changed
+less than ``thresholds.sync_grace`` before the export is in flight, listed but not failed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from peakready.checks._files import parse_time
+from peakready.checks._util import examples, few
+from peakready.checks.verdict import CHECKS, Verdict
+
+if TYPE_CHECKING:
+    from peakready.checks.evidence import RunEvidence
+    from peakready.config import Plan
+
+__all__ = ["crm_integrity"]
+
+_NAMES = ("firstname", "lastname")
+
+
+@CHECKS.add("crm_integrity")
+def crm_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
+    overwrites = [{"email": o.get("email"), "field": o.get("field"),
+                   "crm_value": o.get("crm_value"), "pushed_value": o.get("pushed_value"),
+                   "applied": o.get("applied"), "at": o.get("ts")}
+                  for o in evidence.records("crm/overwrites.jsonl")]
+    contacts: dict[str, dict[str, Any]] = {}
+    for record in evidence.records("crm/contacts.jsonl"):
+        email = str(record.get("email") or "").lower()
+        if email and email not in contacts:
+            contacts[email] = {"updated": parse_time(record.get("updated_at")),
+                               **{k: record.get(k) for k in _NAMES}}
+    exported = evidence.manifest.exported_at or evidence.end
+    since = evidence.test_start - 1.0
+    changed = missing_n = 0
+    missing: list[dict[str, Any]] = []
+    in_flight: list[str] = []
+    for customer in evidence.records("magento/customers.jsonl"):
+        stamp = max(parse_time(customer.get("updated_at")) or 0.0,
+                    parse_time(customer.get("created_at")) or 0.0)
+        if stamp < since:
+            continue
+        changed += 1
+        email = str(customer.get("email") or "").lower()
+        contact: dict[str, Any] | None = contacts.get(email)
+        fresh = contact is not None and (
+            (contact["updated"] is not None and contact["updated"] >= stamp - 1.0)
+            or all(contact.get(k) == customer.get(k) for k in _NAMES))
+        if fresh:
+            continue
+        if exported - stamp < plan.thresholds.sync_grace:
+            in_flight.append(email)
+            continue
+        missing_n += 1
+        missing.append({"email": email, "magento_customer_id": customer.get("id"),
+                        "changed_at": customer.get("updated_at"),
+                        "in_crm": contact is not None})
+    applied = sum(1 for o in overwrites if o["applied"])
+    by_field: dict[str, int] = {}
+    for o in overwrites:
+        by_field[str(o["field"])] = by_field.get(str(o["field"]), 0) + 1
+    figures = {"overwrites": len(overwrites), "overwrites_applied": applied,
+               "overwrites_by_field": by_field,
+               "contacts_overwritten": len({o["email"] for o in overwrites}),
+               "customers_changed": changed, "not_in_crm": missing_n,
+               "in_flight": len(in_flight), "contacts": len(contacts)}
+    problems = []
+    if overwrites:
+        problems.append(f"{len(overwrites)} CRM-owned values overwritten by pushes "
+                        f"({', '.join(f'{f} {n}' for f, n in sorted(by_field.items()))}; "
+                        f"{applied} applied) on {figures['contacts_overwritten']} contacts")
+    if missing:
+        problems.append(f"{missing_n} of {changed} customers changed in Magento never reached "
+                        f"the CRM: {few([m['email'] for m in missing])}")
+    if problems:
+        return Verdict("crm_integrity", "fail", "; ".join(problems), figures,
+                       examples([*overwrites, *missing]), ["whole"])
+    return Verdict("crm_integrity", "pass",
+                   f"no CRM-owned field overwritten; all {changed - len(in_flight)} customers "
+                   f"changed in Magento reached the CRM"
+                   + (f" ({len(in_flight)} in flight)" if in_flight else ""),
+                   figures, [], ["whole"])

@@ -1,0 +1,265 @@
+"""RunEvidence: the one reader of a run folder (docs/run-folder.md), for checks and reporting.
+
+::
+
+    RunEvidence.load(run_dir)          reads only the small files: run.json, control.jsonl's
+    │                                  test_start/test_stop, faults.jsonl, evidence/manifest.json
+    ├── test_start, test_stop, end     wall-clock bounds (end = the evidence export)
+    ├── windows                        baseline, one per applied fault, recovery, whole
+    ├── checkouts()                    [Checkout]          checkouts.jsonl        (cached)
+    ├── latency()                      [LatencyLine]       latency.jsonl (HDR)    (cached)
+    ├── arrivals()                     [dict]              arrivals.jsonl         (cached)
+    ├── magento_orders()               [MagentoOrder]      evidence/magento/orders.jsonl
+    ├── erp_orders()                   [ErpOrder]          evidence/erp/orders.jsonl
+    ├── erp_attempts()                 {order key: Attempts}  evidence/erp/requests.jsonl,
+    │                                  folded while streaming (a million lines stay compact)
+    ├── records(rel) / json(rel)       any other evidence/ file, streamed / parsed
+    └── plan()                         plan.yaml as a Plan
+
+Nothing is read twice: the big files are parsed on first use into compact records and kept.
+A file that is missing or cut short raises :class:`EvidenceError` when a check asks for it,
+so only the checks that need it become ``error``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from peakready.checks._files import EvidenceError, Manifest, parse_time, read_json, stream_jsonl
+from peakready.checks.records import Attempts, Checkout, ErpOrder, MagentoOrder, is_retryable
+from peakready.checks.windows import Window, build_windows
+
+if TYPE_CHECKING:
+    from peakready.config import Plan
+
+__all__ = ["EvidenceError", "LatencyLine", "RunEvidence"]
+
+T = TypeVar("T")
+_REFUSAL_FIELDS = ("error", "errors", "message", "detail", "fields", "code", "body", "answer")
+
+
+@dataclass(frozen=True, slots=True)
+class LatencyLine:
+    """One second of one request name or journey: counts and its HDR histogram (base64, µs)."""
+
+    wall: float
+    kind: str
+    name: str
+    count: int
+    errors: int
+    hdr: str
+
+
+class RunEvidence:
+    """A finished (or killed) run's evidence. Build it with :meth:`load`."""
+
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        self.evidence_dir = run_dir / "evidence"
+        self.manifest = Manifest(self.evidence_dir)
+        self.run: dict[str, Any] = {}
+        self.load_error: str | None = None      # why the load-side files cannot be trusted
+        self.faults_error: str | None = None
+        self.fault_lines: list[dict[str, Any]] = []
+        self.test_start = 0.0
+        self.test_stop = 0.0
+        self.end = 0.0
+        self._windows: list[Window] = []
+        self._cache: dict[str, Any] = {}
+
+    # -------------------------------------------------------------------------------- load
+    @classmethod
+    def load(cls, run_dir: Path | str) -> RunEvidence:
+        """Read the run folder's small files and derive its windows. Raises EvidenceError only
+        when ``run_dir`` is not a directory; every other gap surfaces in the checks needing it."""
+        folder = Path(run_dir)
+        if not folder.is_dir():
+            raise EvidenceError(f"{folder}: no such run folder")
+        self = cls(folder)
+        try:
+            run = read_json(folder / "run.json", "run")
+            self.run = run if isinstance(run, dict) else {}
+        except EvidenceError as exc:
+            self.load_error = f"{exc}: the run did not finish"
+        status = self.run.get("status")
+        if self.load_error is None and status != "complete":
+            self.load_error = (f"run.json status is {status!r}: the load was cut short "
+                               f"({self.run.get('error') or 'no error given'})")
+        start, stop = self._bounds()
+        try:
+            self.fault_lines = list(stream_jsonl(folder / "faults.jsonl", "faults"))
+        except EvidenceError as exc:
+            self.faults_error = str(exc)
+        self.test_start, self.test_stop = start, max(start, stop)
+        exported = self.manifest.exported_at
+        self.end = max(self.test_stop, exported or parse_time(self.run.get("ended_at"))
+                       or self.test_stop)
+        self._windows = build_windows(self.fault_lines, self.test_start, self.test_stop,
+                                      self.end)
+        return self
+
+    def _bounds(self) -> tuple[float, float]:
+        start = parse_time(self.run.get("test_start_wall"))
+        stop = parse_time(self.run.get("test_stop_wall"))
+        control = self.run_dir / "control.jsonl"
+        if (start is None or stop is None) and control.is_file():
+            try:
+                for line in stream_jsonl(control, "control"):
+                    if line.get("event") == "test_start" and start is None:
+                        start = parse_time(line.get("wall"))
+                    elif line.get("event") == "test_stop":
+                        stop = parse_time(line.get("wall"))
+            except EvidenceError:
+                pass   # a killed master's partial line: keep what was read
+        if start is None:
+            start = parse_time(self.run.get("started_at")) or 0.0
+        if stop is None:
+            stop = parse_time(self.run.get("ended_at")) or start
+        return start, stop
+
+    # ----------------------------------------------------------------------------- windows
+    @property
+    def windows(self) -> list[Window]:
+        if self.faults_error is not None:
+            raise EvidenceError(f"{self.faults_error}: the fault windows are unknown")
+        return self._windows
+
+    def window(self, name: str) -> Window:
+        for window in self.windows:
+            if window.name == name:
+                return window
+        raise KeyError(name)
+
+    def fault_windows(self) -> list[Window]:
+        return [w for w in self.windows if w.kind == "fault"]
+
+    # ------------------------------------------------------------------------- load files
+    def _load_file(self, name: str) -> Iterator[dict[str, Any]]:
+        if self.load_error is not None:
+            raise EvidenceError(f"{name}: {self.load_error}")
+        return stream_jsonl(self.run_dir / name, name.split(".", 1)[0])
+
+    def checkouts(self) -> list[Checkout]:
+        return self._cached("checkouts", lambda: [
+            Checkout.parse(r) for r in self._load_file("checkouts.jsonl")])
+
+    def latency(self) -> list[LatencyLine]:
+        return self._cached("latency", lambda: [
+            LatencyLine(float(r.get("wall") or 0.0), str(r.get("kind")), str(r.get("name")),
+                        int(r.get("count") or 0), int(r.get("errors") or 0),
+                        str(r.get("hdr") or ""))
+            for r in self._load_file("latency.jsonl")])
+
+    def arrivals(self) -> list[dict[str, Any]]:
+        return self._cached("arrivals", lambda: list(self._load_file("arrivals.jsonl")))
+
+    def timeline(self) -> list[dict[str, Any]]:
+        """Witness samples during load and drain; absent is not an error (an empty list)."""
+        path = self.run_dir / "timeline.jsonl"
+        if not path.is_file():
+            return []
+        return self._cached("timeline", lambda: list(stream_jsonl(path, "timeline")))
+
+    # --------------------------------------------------------------------- evidence files
+    def records(self, relative: str) -> Iterator[dict[str, Any]]:
+        """Stream ``evidence/<relative>`` (JSONL), checked against the manifest."""
+        path, expected = self.manifest.path(relative)
+        return stream_jsonl(path, f"evidence/{relative}", expected=expected)
+
+    def json(self, relative: str) -> Any:
+        """``evidence/<relative>`` parsed (manifest-checked), cached."""
+        def read() -> Any:
+            path, _ = self.manifest.path(relative)
+            return read_json(path, f"evidence/{relative}")
+        return self._cached(f"json:{relative}", read)
+
+    def has(self, relative: str) -> bool:
+        """Whether ``evidence/<relative>`` can be read (for optional witnesses)."""
+        try:
+            self.manifest.path(relative)
+        except EvidenceError:
+            return False
+        return True
+
+    def snapshot(self) -> dict[str, Any]:
+        data = self.json("snapshot_before.json")
+        if not isinstance(data, dict):
+            raise EvidenceError("evidence/snapshot_before.json is not an object")
+        return data
+
+    def magento_orders(self) -> list[MagentoOrder]:
+        return self._cached("magento_orders", lambda: [
+            MagentoOrder.parse(r) for r in self.records("magento/orders.jsonl")])
+
+    def erp_orders(self) -> list[ErpOrder]:
+        return self._cached("erp_orders", lambda: [
+            ErpOrder.parse(r) for r in self.records("erp/orders.jsonl")])
+
+    def erp_attempts(self) -> dict[str, Attempts]:
+        """Order key (increment id, else idempotency key, else request id) → its attempts."""
+        return self._cached("erp_attempts", self._fold_requests)
+
+    def _fold_requests(self) -> dict[str, Attempts]:
+        served = self._served_retry_after()
+        out: dict[str, Attempts] = {}
+        for r in self.records("erp/requests.jsonl"):
+            key = r.get("increment_id") or r.get("idempotency_key") or r.get("request_id") \
+                or f"#{r.get('id')}"
+            attempts = out.get(key)
+            if attempts is None:
+                attempts = out[key] = Attempts()
+            ts = float(r.get("ts") or parse_time(r.get("arrived_at")) or 0.0)
+            status = r.get("status")
+            status = status if isinstance(status, int) and 0 <= status < 65536 else 0
+            attempts.ts.append(ts)
+            attempts.status.append(status)
+            attempts.retry_after.append(_retry_after(r, status, ts, served))
+            attempts.keyed = attempts.keyed or bool(r.get("idempotency_key"))
+            if r.get("outcome") == "created":
+                attempts.created += 1
+            if 400 <= status < 500 and not is_retryable(status):
+                attempts.refusal = {"status": status, "at": ts, **{
+                    f: r[f] for f in _REFUSAL_FIELDS if r.get(f) is not None}}
+        return out
+
+    def _served_retry_after(self) -> list[tuple[float, float, float]]:
+        """(start, end, seconds) of the ERP HTTP faults that sent a Retry-After: used when a
+        request record does not carry the header the mock sent (older ERP evidence)."""
+        out = []
+        for w in self._windows:
+            if w.kind == "fault" and w.target == "mock:erp":
+                http = w.spec.get("http") if isinstance(w.spec.get("http"), dict) else w.spec
+                seconds = http.get("retry_after") if isinstance(http, dict) else None
+                if isinstance(seconds, int | float):
+                    out.append((w.start, w.end, float(seconds)))
+        return out
+
+    # --------------------------------------------------------------------------- the plan
+    def plan(self) -> Plan:
+        """The resolved plan the run used (plan.yaml)."""
+        from peakready.config import load_plan
+        return self._cached("plan", lambda: load_plan(self.run_dir / "plan.yaml"))
+
+    def _cached(self, name: str, build: Callable[[], T]) -> T:
+        if name not in self._cache:
+            self._cache[name] = build()
+        return cast("T", self._cache[name])
+
+
+def _retry_after(record: dict[str, Any], status: int, ts: float,
+                 served: list[tuple[float, float, float]]) -> float:
+    if "retry_after" in record:
+        value = record["retry_after"]
+        try:
+            return float(value) if value is not None else math.nan
+        except (TypeError, ValueError):
+            return math.nan
+    if status in (429, 503):
+        for start, end, seconds in served:
+            if start <= ts < end:
+                return seconds
+    return math.nan

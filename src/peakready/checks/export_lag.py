@@ -1,0 +1,80 @@
+"""export_lag: orders reach the ERP promptly outside faults, and the backlog drains after each.
+
+Witnesses: when Magento acknowledged each order (the checkout's end, else Magento's
+created_at) and when the ERP first received it (its order evidence).
+
+* lag = ERP received - acknowledged; p95 over the orders acknowledged outside every fault
+  window ≤ ``thresholds.export_lag_p95_s``;
+* backlog drain: for each fault window, the orders acknowledged before it cleared and not yet in
+  the ERP by then must all be in the ERP within ``thresholds.backlog_drain_s`` of the clear.
+Orders the ERP never received are no_lost_orders' business and are only counted here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from peakready.checks._util import examples, percentile
+from peakready.checks.no_lost_orders import acknowledged_orders
+from peakready.checks.verdict import CHECKS, Verdict
+
+if TYPE_CHECKING:
+    from peakready.checks.evidence import RunEvidence
+    from peakready.config import Plan
+
+__all__ = ["export_lag"]
+
+
+@CHECKS.add("export_lag")
+def export_lag(evidence: RunEvidence, plan: Plan) -> Verdict:
+    limits = plan.thresholds
+    acked, _ = acknowledged_orders(evidence)
+    received: dict[str, float] = {}
+    for order in evidence.erp_orders():
+        if order.increment_id and order.received_ts is not None:
+            first = received.get(order.increment_id)
+            received[order.increment_id] = order.received_ts if first is None \
+                else min(first, order.received_ts)
+    faults = evidence.fault_windows()
+    outside: list[float] = []
+    never = 0
+    for increment, at in acked.items():
+        got = received.get(increment)
+        if got is None or at is None:
+            never += got is None
+            continue
+        if not any(w.contains(at) for w in faults):
+            outside.append(max(0.0, got - at))
+    p95 = percentile(outside, 95)
+    drains: dict[str, dict[str, Any]] = {}
+    slow: list[dict[str, Any]] = []
+    for w in faults:
+        backlog = [received[i] for i, at in acked.items()
+                   if at is not None and at < w.end and i in received and received[i] >= w.end]
+        drained = max(backlog) - w.end if backlog else 0.0
+        drains[w.name] = {"backlog": len(backlog), "drained_s": round(drained, 2)}
+        if drained > limits.backlog_drain_s:
+            slow.append({"window": w.name, **drains[w.name]})
+    figures = {"orders": len(acked), "judged_outside_faults": len(outside),
+               "never_received": never,
+               "lag_p50_s": None if not outside else round(percentile(outside, 50) or 0, 3),
+               "lag_p95_s": None if p95 is None else round(p95, 3),
+               "lag_max_s": round(max(outside), 3) if outside else None,
+               "limit_p95_s": limits.export_lag_p95_s, "drains": drains,
+               "limit_drain_s": limits.backlog_drain_s}
+    problems = []
+    if p95 is not None and p95 > limits.export_lag_p95_s:
+        problems.append(f"export lag p95 {p95:.1f} s outside faults "
+                        f"(> {limits.export_lag_p95_s:g} s)")
+    problems.extend(f"{s['window']}: backlog of {s['backlog']} drained {s['drained_s']:.0f} s "
+                    f"after the fault (> {limits.backlog_drain_s:g} s)" for s in slow)
+    windows = ["whole", *drains]
+    if problems:
+        return Verdict("export_lag", "fail", "; ".join(problems), figures, examples(slow),
+                       windows)
+    drain_text = "; ".join(f"{n}: {d['backlog']} drained in {d['drained_s']:.1f} s"
+                           for n, d in drains.items())
+    return Verdict("export_lag", "pass",
+                   f"export lag p95 {figures['lag_p95_s']} s over {len(outside)} orders "
+                   f"outside faults" + (f"; {drain_text}" if drain_text else ""),
+                   figures, [], windows)

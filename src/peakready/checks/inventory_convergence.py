@@ -1,0 +1,124 @@
+"""inventory_convergence: after the drain Magento's stock agrees with the ERP's, which owns it.
+
+Witnesses: the ERP's final on-hand (evidence/erp/stock.jsonl), Magento's source items, salable
+quantities and reservations after the drain, and the orchestrator's witness samples
+(timeline.jsonl) for the time to converge after the last fault.
+
+* every SKU both know: Magento's ``default`` source quantity = the ERP's on-hand. A SKU whose
+  ERP level changed less than ``thresholds.sync_grace`` before the export is *in flight*
+  (the integration's next poll carries it), listed but not failed;
+* salable = source - open reservations (when the reservations were exported: embedded store);
+* time to converge: from the last fault's end to the first sample with no divergent SKU,
+  ≤ ``thresholds.convergence_timeout``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from peakready.checks._files import EvidenceError, parse_time
+from peakready.checks._util import examples, few
+from peakready.checks.verdict import CHECKS, Verdict
+
+if TYPE_CHECKING:
+    from peakready.checks.evidence import RunEvidence
+    from peakready.config import Plan
+
+__all__ = ["inventory_convergence"]
+
+_EPS = 1e-6
+
+
+def _time_to_converge(evidence: RunEvidence) -> tuple[float | None, bool]:
+    """Seconds from the last fault's end to the first timeline sample with no divergent SKU;
+    (None, sampled) when there is no such sample."""
+    faults = evidence.fault_windows()
+    since = max((w.end for w in faults), default=evidence.test_start)
+    sampled = False
+    for sample in evidence.timeline():
+        wall = parse_time(sample.get("wall"))
+        divergent = sample.get("stock_divergent_skus")
+        if wall is None or wall < since or not isinstance(divergent, int):
+            continue
+        sampled = True
+        if divergent == 0:
+            return wall - since, True
+    return None, sampled
+
+
+@CHECKS.add("inventory_convergence")
+def inventory_convergence(evidence: RunEvidence, plan: Plan) -> Verdict:
+    limits = plan.thresholds
+    exported = evidence.manifest.exported_at or evidence.end
+    erp: dict[str, tuple[float, float | None]] = {}
+    for level in evidence.records("erp/stock.jsonl"):
+        if isinstance(level.get("qty"), int | float):
+            erp[str(level.get("sku"))] = (float(level["qty"]),
+                                          parse_time(level.get("updated_at")))
+    source: dict[str, float] = {}
+    physical: dict[str, float] = defaultdict(float)
+    for item in evidence.records("magento/source_items.jsonl"):
+        sku, qty = str(item.get("sku")), float(item.get("quantity") or 0)
+        if item.get("source_code", "default") == "default":
+            source[sku] = qty
+        if item.get("status", 1) == 1:
+            physical[sku] += qty
+    divergent: list[dict[str, Any]] = []
+    in_flight: list[dict[str, Any]] = []
+    for sku, qty in source.items():
+        if sku not in erp:
+            continue
+        erp_qty, changed = erp[sku]
+        if abs(qty - erp_qty) > _EPS:
+            row = {"sku": sku, "magento_source": qty, "erp_on_hand": erp_qty,
+                   "erp_changed_s_before_export": None if changed is None
+                   else round(exported - changed, 1)}
+            recent = changed is not None and exported - changed < limits.sync_grace
+            (in_flight if recent else divergent).append(row)
+    compared = sum(1 for sku in source if sku in erp)
+    if not compared:
+        raise EvidenceError("no SKU is in both the ERP's stock and Magento's source items")
+    salable_wrong: list[dict[str, Any]] = []
+    reservations_judged = evidence.has("magento/reservations.jsonl")
+    if reservations_judged:
+        reserved: dict[str, float] = defaultdict(float)
+        for r in evidence.records("magento/reservations.jsonl"):
+            reserved[str(r.get("sku"))] += float(r.get("quantity") or 0)
+        salable = evidence.json("magento/salable.json")
+        if not isinstance(salable, dict):
+            raise EvidenceError("evidence/magento/salable.json is not a {sku: qty} object")
+        for sku, qty in salable.items():
+            expected = physical.get(sku, 0.0) + reserved.get(sku, 0.0)
+            if isinstance(qty, int | float) and abs(float(qty) - expected) > _EPS:
+                salable_wrong.append({"sku": sku, "salable": qty, "source": physical.get(sku),
+                                      "open_reservations": -reserved.get(sku, 0.0)})
+    converge_s, sampled = _time_to_converge(evidence)
+    late = converge_s is not None and converge_s > limits.convergence_timeout
+    figures = {"skus_compared": compared, "divergent": len(divergent),
+               "in_flight": len(in_flight), "in_flight_skus": [r["sku"] for r in in_flight][:20],
+               "salable_mismatches": len(salable_wrong),
+               "reservations_judged": reservations_judged,
+               "time_to_converge_s": None if converge_s is None else round(converge_s, 1),
+               "timeline_sampled": sampled, "convergence_timeout_s": limits.convergence_timeout}
+    problems = []
+    if divergent:
+        problems.append(f"{len(divergent)} of {compared} SKUs never converged on the ERP's "
+                        f"on-hand: {few([r['sku'] for r in divergent])}")
+    if salable_wrong:
+        problems.append(f"{len(salable_wrong)} SKUs have salable ≠ source - open reservations: "
+                        f"{few([r['sku'] for r in salable_wrong])}")
+    if late:
+        problems.append(f"converged {converge_s:.0f} s after the last fault "
+                        f"(> {limits.convergence_timeout:g} s)")
+    windows = ["recovery" if evidence.fault_windows() else "whole"]
+    if problems:
+        return Verdict("inventory_convergence", "fail", "; ".join(problems), figures,
+                       examples([*divergent, *salable_wrong]), windows)
+    when = "" if converge_s is None else f", {converge_s:.0f} s after the last fault"
+    flight = f" ({len(in_flight)} in flight)" if in_flight else ""
+    return Verdict("inventory_convergence", "pass",
+                   f"all {compared} SKUs agree with the ERP's on-hand{flight}{when}; salable = "
+                   f"source - reservations" + ("" if reservations_judged else " not judged "
+                                               "(no reservations exported)"),
+                   figures, examples(in_flight), windows)

@@ -1,0 +1,85 @@
+"""no_oversell: no SKU sold more units than it had, and no salable quantity below zero.
+
+Witnesses: Magento's orders (units ordered - canceled, placed after the snapshot), the snapshot's
+salable quantities before the load, the ERP's stock history (units added during the run:
+receipts and the ERP's own increases, which the integration may have passed on), and
+Magento's salable quantities after the drain. ``sold ≤ salable before + added`` is an upper
+bound on what could honestly be sold, so a failure is an oversell whatever the timing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from peakready.checks._files import EvidenceError, parse_time
+from peakready.checks._util import examples, few
+from peakready.checks.verdict import CHECKS, Verdict
+
+if TYPE_CHECKING:
+    from peakready.checks.evidence import RunEvidence
+    from peakready.config import Plan
+
+__all__ = ["no_oversell"]
+
+_EPS = 1e-9
+
+
+@CHECKS.add("no_oversell")
+def no_oversell(evidence: RunEvidence, plan: Plan) -> Verdict:
+    snapshot = evidence.snapshot()
+    before = (snapshot.get("magento") or {}).get("salable")
+    if not isinstance(before, dict):
+        raise EvidenceError("evidence/snapshot_before.json has no magento.salable")
+    since = parse_time(snapshot.get("wall")) or evidence.test_start
+    added: dict[str, float] = defaultdict(float)
+    for change in evidence.records("erp/stock_history.jsonl"):
+        delta = change.get("delta")
+        if isinstance(delta, int | float) and delta > 0 and float(change.get("ts") or 0) >= since:
+            added[str(change.get("sku"))] += float(delta)
+    sold: dict[str, float] = defaultdict(float)
+    orders_by_sku: dict[str, list[str]] = defaultdict(list)
+    counted = 0
+    for order in evidence.magento_orders():
+        # Orders from before the snapshot already left the salable quantity it recorded
+        # (created_at has whole seconds, hence the one-second margin).
+        if order.created_ts is not None and order.created_ts < since - 1.0:
+            continue
+        counted += 1
+        for sku, qty in order.items:
+            if qty > 0:
+                sold[sku] += qty
+                orders_by_sku[sku].append(order.increment_id or f"entity {order.entity_id}")
+    after = evidence.json("magento/salable.json")
+    if not isinstance(after, dict):
+        raise EvidenceError("evidence/magento/salable.json is not a {sku: qty} object")
+    oversold: list[dict[str, Any]] = []
+    for sku, units in sold.items():
+        stock = float(before.get(sku) or 0)
+        if units > stock + added[sku] + _EPS:
+            oversold.append({"sku": sku, "stock": stock, "added": added[sku], "sold": units,
+                             "over": units - stock - added[sku],
+                             "orders": orders_by_sku[sku][:10]})
+    oversold.sort(key=lambda row: -float(row["over"]))
+    negative = sorted(((str(s), float(q)) for s, q in after.items()
+                       if isinstance(q, int | float) and q < -_EPS), key=lambda p: p[1])
+    figures = {"orders": counted, "skus_sold": len(sold), "units_sold": sum(sold.values()),
+               "units_added": sum(added.values()), "oversold_skus": len(oversold),
+               "oversold_units": sum(float(r["over"]) for r in oversold),
+               "negative_salable_skus": len(negative)}
+    rows = examples([*oversold, *({"sku": s, "salable_after": q} for s, q in negative)])
+    if oversold or negative:
+        parts = []
+        if oversold:
+            worst = oversold[0]
+            had = float(worst["stock"]) + float(worst["added"])
+            parts.append(f"{len(oversold)} SKUs sold more than they had (worst {worst['sku']} "
+                         f"sold {worst['sold']:g} of {had:g})")
+        if negative:
+            parts.append(f"{len(negative)} SKUs ended with salable below zero "
+                         f"({few([f'{s} {q:g}' for s, q in negative])})")
+        return Verdict("no_oversell", "fail", "; ".join(parts), figures, rows, ["whole"])
+    return Verdict("no_oversell", "pass",
+                   f"{figures['units_sold']:g} units of {len(sold)} SKUs sold in {counted} "
+                   f"orders, none beyond stock; no salable quantity below zero", figures, [],
+                   ["whole"])

@@ -1,0 +1,135 @@
+"""retry_discipline: retries bounded, backed off, jittered, after Retry-After, not amplified.
+
+Witness: the ERP's request log (every ``POST /api/orders``, faulted ones included), folded per
+order. Judged on it:
+
+* attempts per order ≤ ``thresholds.max_attempts_per_order``;
+* backoff: among orders retried at least twice, the later gaps are longer than the first ones
+  (median ratio ≥ 1.5) and retries are not immediate (median gap ≥ 20 ms);
+* jitter: the first retry gap differs across orders (coefficient of variation ≥ 0.05), i.e. the
+  orders do not retry in lock-step;
+* Retry-After: no attempt earlier than the ``Retry-After`` the previous answer carried;
+* amplification in each fault window: ERP requests / orders ≤ ``thresholds.max_amplification``.
+
+Gaps that follow an answer with a Retry-After are floored by it on purpose, so they are left
+out of the backoff and jitter figures and judged by the Retry-After rule alone.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from bisect import bisect_left
+from typing import TYPE_CHECKING, Any
+
+from peakready.checks._util import examples, few, percentile
+from peakready.checks.verdict import CHECKS, Verdict
+
+if TYPE_CHECKING:
+    from peakready.checks.evidence import RunEvidence
+    from peakready.config import Plan
+
+__all__ = ["no_jitter", "retry_discipline"]
+
+_MIN_ORDERS = 5           # fewer retried orders than this say nothing about backoff or jitter
+_MIN_GROWTH = 1.5
+_MIN_GAP_S = 0.02
+_MIN_CV = 0.05
+_RA_TOLERANCE_S = 0.05    # timer granularity: both times are the ERP's own clock
+
+
+def no_jitter(first_gaps: list[float]) -> float | None:
+    """Coefficient of variation of the first retry gap across orders (None: too few)."""
+    if len(first_gaps) < _MIN_ORDERS:
+        return None
+    mean = statistics.fmean(first_gaps)
+    return statistics.pstdev(first_gaps) / mean if mean > 0 else 0.0
+
+
+@CHECKS.add("retry_discipline")
+def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
+    limits = plan.thresholds
+    attempts = evidence.erp_attempts()
+    windows = evidence.fault_windows()
+    over_cap: list[dict[str, Any]] = []
+    early: list[dict[str, Any]] = []
+    growths: list[float] = []
+    plain_gaps: list[float] = []
+    first_gaps: list[float] = []
+    in_window = {w.name: [0, 0] for w in windows}        # requests, orders
+    counts: list[int] = []
+    for key, seen in attempts.items():
+        n = len(seen)
+        counts.append(n)
+        for w in windows:
+            inside = bisect_left(seen.ts, w.end) - bisect_left(seen.ts, w.start)
+            if inside:
+                in_window[w.name][0] += inside
+                in_window[w.name][1] += 1
+        if n < 2:
+            continue
+        if n > limits.max_attempts_per_order:
+            over_cap.append({"order": key, "attempts": n, "statuses": sorted(set(seen.status))})
+        free: list[float] = []                 # gaps not floored by a Retry-After
+        for i in range(1, n):
+            gap = seen.ts[i] - seen.ts[i - 1]
+            wait = seen.retry_after[i - 1]
+            if not math.isnan(wait):
+                if gap + _RA_TOLERANCE_S < wait:
+                    early.append({"order": key, "attempt": i + 1, "gap_s": round(gap, 3),
+                                  "retry_after_s": wait, "status": seen.status[i - 1]})
+            else:
+                free.append(gap)
+        if free:
+            first_gaps.append(free[0])
+            plain_gaps.extend(free)
+        if len(free) >= 2:
+            half = len(free) // 2
+            head = statistics.fmean(free[:half])
+            tail = statistics.fmean(free[half:])
+            growths.append(tail / head if head > 0 else math.inf)
+    growth = statistics.median(growths) if len(growths) >= _MIN_ORDERS else None
+    median_gap = statistics.median(plain_gaps) if len(plain_gaps) >= _MIN_ORDERS else None
+    cv = no_jitter(first_gaps)
+    amplification = {name: {"requests": r, "orders": o, "ratio": round(r / o, 2)}
+                     for name, (r, o) in in_window.items() if o}
+    amplified = {name: a for name, a in amplification.items()
+                 if a["ratio"] > limits.max_amplification}
+    figures = {"orders": len(attempts), "requests": sum(counts),
+               "orders_retried": sum(1 for c in counts if c > 1),
+               "max_attempts": max(counts, default=0),
+               "p95_attempts": percentile([float(c) for c in counts], 95),
+               "attempt_cap": limits.max_attempts_per_order,
+               "backoff_growth": None if growth is None else round(growth, 2),
+               "median_retry_gap_s": None if median_gap is None else round(median_gap, 4),
+               "first_gap_cv": None if cv is None else round(cv, 3),
+               "retry_after_violations": len(early), "amplification": amplification,
+               "amplification_limit": limits.max_amplification}
+    problems = []
+    if over_cap:
+        problems.append(f"{len(over_cap)} orders over {limits.max_attempts_per_order} attempts "
+                        f"(max {figures['max_attempts']}): {few([r['order'] for r in over_cap])}")
+    if median_gap is not None and median_gap < _MIN_GAP_S:
+        problems.append(f"retries are immediate (median gap {median_gap * 1000:.1f} ms)")
+    elif growth is not None and growth < _MIN_GROWTH:
+        problems.append(f"no backoff: later gaps are {growth:.2f}x the first ones")
+    if cv is not None and cv < _MIN_CV:
+        problems.append(f"no jitter: the first retry gap is the same across "
+                        f"{len(first_gaps)} orders (cv {cv:.3f})")
+    if early:
+        problems.append(f"{len(early)} attempts earlier than the Retry-After served "
+                        f"({few([r['order'] for r in early])})")
+    for name, a in amplified.items():
+        problems.append(f"{name}: {a['requests']} requests for {a['orders']} orders "
+                        f"({a['ratio']:g}x > {limits.max_amplification:g}x)")
+    judged = ["whole", *amplification]
+    if problems:
+        rows = examples([*over_cap, *early, *({"window": n, **a} for n, a in amplified.items())])
+        return Verdict("retry_discipline", "fail", "; ".join(problems), figures, rows, judged)
+    worst = max((a["ratio"] for a in amplification.values()), default=None)
+    return Verdict("retry_discipline", "pass",
+                   f"{figures['requests']} ERP requests for {len(attempts)} orders, "
+                   f"{figures['orders_retried']} retried, max {figures['max_attempts']} "
+                   f"attempts; backoff {figures['backoff_growth']}x, first-gap cv "
+                   f"{figures['first_gap_cv']}, no attempt before its Retry-After; worst "
+                   f"window amplification {worst}", figures, [], judged)
