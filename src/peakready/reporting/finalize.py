@@ -1,0 +1,153 @@
+"""``finalize(run_dir)``: judge a run folder, write result.json, render every report format.
+
+::
+
+    run_dir ──RunEvidence.load──► evidence ──peakready.checks.judge(evidence, plan)──► verdicts
+                                     │
+                                     ├── latency.jsonl / arrivals.jsonl ──► stats, series
+                                     ├── windows, faults.jsonl ──► SLO table, fault impact
+                                     └── capacity.json (written by the capacity search)
+    RunResult ──► result.json ──► FORMATS: report.html, junit.xml ──► console summary
+
+The orchestrator calls it at the end of every run (and exits with ``RunResult.exit_code``);
+``peakready report DIR`` calls it again on the files alone. It never raises for a gap in the
+evidence: what is missing becomes a note, and the checks that needed it become ``error``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from peakready import __version__
+from peakready.checks import RunEvidence, judge
+from peakready.config import Plan, parse_plan
+from peakready.errors import PeakreadyError
+from peakready.reporting.analysis import (
+    backend_series,
+    export_lags,
+    fault_impact,
+    fault_records,
+    slo_rows,
+    window_records,
+)
+from peakready.reporting.console import render_console
+from peakready.reporting.formats import FORMATS
+from peakready.reporting.inputs import Reader
+from peakready.reporting.result import (
+    CapacityResult,
+    RunResult,
+    RunStatus,
+    Timings,
+    VerdictRecord,
+)
+from peakready.reporting.stats import build_series, collect, window_stats
+from peakready.safety import redact_mapping
+
+__all__ = ["CAPACITY_FILE", "build_result", "finalize", "render_all"]
+
+log = logging.getLogger("peakready.reporting")
+CAPACITY_FILE = "capacity.json"
+
+
+def _plan(evidence: RunEvidence, notes: list[str]) -> tuple[Plan, str | None]:
+    try:
+        return evidence.plan(), None
+    except PeakreadyError as exc:
+        notes.append(f"plan.yaml: {exc}")
+        return parse_plan({}), f"the run's plan could not be read: {exc}"
+
+
+def _capacity(run_dir: Path, notes: list[str]) -> CapacityResult | None:
+    path = run_dir / CAPACITY_FILE
+    if not path.is_file():
+        return None
+    try:
+        return CapacityResult.model_validate_json(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        notes.append(f"{CAPACITY_FILE}: unreadable ({exc})")
+        return None
+
+
+def build_result(run_dir: Path) -> RunResult:
+    """Judge and measure a run folder into a :class:`RunResult` (writes nothing)."""
+    evidence = RunEvidence.load(run_dir)
+    reader = Reader(evidence)
+    plan, plan_error = _plan(evidence, reader.notes)
+    start = evidence.test_start
+    load_s = max(evidence.test_stop - start, 0.0)
+    verdicts = judge(evidence, plan)
+
+    windows = reader.get(lambda: evidence.windows)
+    records = window_records(windows, start)
+    samples = collect(reader.get(evidence.latency), reader.get(evidence.arrivals), start)
+    if samples.unreadable:
+        reader.notes.append(f"latency.jsonl: {samples.unreadable} histograms unreadable")
+    stats = window_stats(samples, records, load_s)
+    timeline = reader.get(evidence.timeline)
+    placed = reader.order_times()
+    received = reader.erp_received()
+    lags = export_lags(placed, received) if received else {}
+    series = build_series(samples)
+    series.update(backend_series(timeline, start, placed, lags))
+
+    records_of_verdicts = [VerdictRecord.of(v) for v in verdicts]
+    run: dict[str, Any] = evidence.run
+    status: RunStatus = "error"
+    if run.get("status") in ("complete", "interrupted"):
+        status = run["status"]
+    error = run.get("error") or (None if run else "run.json is missing: the run did not finish")
+    if plan_error:
+        status, error = "error", plan_error
+    return RunResult(
+        peakready_version=__version__,
+        generated_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        run_dir=str(run_dir), plan_name=plan.name, status=status,
+        error=None if error is None else str(error),
+        timings=Timings(started_at=run.get("started_at"), ended_at=run.get("ended_at"),
+                        test_start_wall=start or None, test_stop_wall=evidence.test_stop or None,
+                        duration_s=round(load_s, 3), drain=dict(run.get("drain") or {}),
+                        workers=run.get("workers") if isinstance(run.get("workers"), int)
+                        else None),
+        plan=redact_mapping(plan.to_json()),
+        windows=records,
+        faults=fault_records(evidence.fault_lines, plan),
+        stats=stats,
+        slo=slo_rows(records_of_verdicts, records),
+        impact=fault_impact(plan, windows, stats, start, placed, lags, timeline)
+        if windows else [],
+        series=series,
+        verdicts=records_of_verdicts,
+        capacity=_capacity(run_dir, reader.notes),
+        notes=reader.notes,
+    )
+
+
+def render_all(result: RunResult, run_dir: Path) -> list[Path]:
+    """Write every registered format (report.html, junit.xml) from the result alone."""
+    written = []
+    for name, fmt in FORMATS.items().items():
+        path = run_dir / fmt.filename
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(fmt.render(result), encoding="utf-8")
+        tmp.replace(path)
+        log.debug("wrote %s (%s)", path, name)
+        written.append(path)
+    return written
+
+
+def finalize(run_dir: Path, *, console: bool | TextIO = True) -> RunResult:
+    """Judge ``run_dir``, write result.json and the reports, print the summary to ``console``
+    (True: standard output; False: nowhere). Returns the result (``exit_code`` for the CLI)."""
+    run_dir = Path(run_dir)
+    result = build_result(run_dir)
+    result.write(run_dir)
+    render_all(result, run_dir)
+    if console:
+        stream = sys.stdout if console is True else console
+        stream.write(render_console(result))
+        stream.flush()
+    return result
