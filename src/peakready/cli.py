@@ -86,8 +86,18 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler="peakready.orchestrator:main")
 
 
+def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("report", help="re-judge a run folder and redraw its reports",
+                       description="Re-runs the checks on DIR's evidence and rewrites "
+                                   "result.json, report.html and junit.xml from the files.")
+    p.add_argument("dir", metavar="DIR", help="a run folder (reports/<stamp>-<plan>)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no console summary")
+    p.set_defaults(handler="peakready.reporting.cli:main")
+
+
 _VERBS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_proxy, _add_mock, _add_seed, _add_run,
+    _add_report,
 )
 
 
