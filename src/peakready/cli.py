@@ -95,9 +95,22 @@ def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.set_defaults(handler="peakready.reporting.cli:main")
 
 
+def _add_worker(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("worker", help="join a run's Locust master as a load worker",
+                       description="Becomes a Locust worker of a peakready run (docs/load.md).")
+    p.add_argument("--master", required=True, metavar="HOST:PORT",
+                   help="the master's address (LocustLaunch.master_port on its host)")
+    p.add_argument("--scenario", action="append", metavar="FILE",
+                   help="use this local scenario file (repeatable; default: fetch the master's)")
+    p.add_argument("--processes", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--allow-host", action="append", default=[], metavar="HOST",
+                   help="allow a non-loopback master address (repeatable)")
+    p.set_defaults(handler="peakready.scenario.worker_cli:main")
+
+
 _VERBS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_proxy, _add_mock, _add_seed, _add_run,
-    _add_report,
+    _add_report, _add_worker,
 )
 
 
