@@ -129,6 +129,9 @@ def create_app(settings: MockSettings) -> SimulatorApp:
                 integration.on_reset()
 
         kit.on_reset(reset)
+        from . import evidence
+
+        evidence.register(kit, lambda: magento.store)
         kit.summary(lambda: magento.store.evidence())
         if integration is not None:  # export backlog, dead letters, sync cursors
             kit.summary(lambda: {"integration": integration.state()})

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,8 @@ class SourceItem:
     source_code: str
     quantity: float
     status: int = 1
+    seq: int = 0          # creation order: the evidence cursor
+    ts: float = 0.0       # last change (epoch seconds): the evidence ``since`` filter
 
     def out(self) -> dict[str, Any]:
         return {"sku": self.sku, "source_code": self.source_code, "quantity": self.quantity,
@@ -65,6 +68,7 @@ class Reservation:
     sku: str
     quantity: float
     metadata: dict[str, Any]
+    ts: float = 0.0       # when it was appended (epoch seconds)
 
     def out(self) -> dict[str, Any]:
         return {"reservation_id": self.reservation_id, "stock_id": self.stock_id,
@@ -82,17 +86,20 @@ class Inventory:
     reservations: list[Reservation] = field(default_factory=list)
     reserved: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _item_seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     # --- source items --------------------------------------------------------------------
 
     def set_source_item(self, sku: str, source_code: str, quantity: float, status: int) -> None:
         item = self.items.get((sku, source_code))
+        now = time.time()
         if item is None:
-            item = SourceItem(sku, source_code, quantity, status)
+            # A new item goes to the end of ``items``, so ``items`` stays in ``seq`` order.
+            item = SourceItem(sku, source_code, quantity, status, next(self._item_seq), now)
             self.items[(sku, source_code)] = item
             self.by_sku[sku][source_code] = item
         else:
-            item.quantity, item.status = quantity, status
+            item.quantity, item.status, item.ts = quantity, status, now
 
     def delete_source_item(self, sku: str, source_code: str) -> None:
         if self.items.pop((sku, source_code), None) is not None:
@@ -161,7 +168,7 @@ class Inventory:
         metadata = {"event_type": event, "object_type": "order", "object_id": str(order_id),
                     "object_increment_id": increment_id}
         self.reservations.append(
-            Reservation(next(self._ids), DEFAULT_STOCK, sku, quantity, metadata))
+            Reservation(next(self._ids), DEFAULT_STOCK, sku, quantity, metadata, time.time()))
         self.reserved[sku] += quantity
 
     def _short(self, wanted: dict[str, float]) -> list[str]:
@@ -189,6 +196,7 @@ class Inventory:
         if item is None or (item.quantity < qty and not (cfg and cfg.backorders)):
             return False
         item.quantity -= qty
+        item.ts = time.time()
         return True
 
     def restock(self, sku: str, source_code: str, qty: float) -> None:
@@ -197,17 +205,14 @@ class Inventory:
             self.set_source_item(sku, source_code, qty, 1)
         else:
             item.quantity += qty
+            item.ts = time.time()
 
     def reservations_for(self, order_id: int) -> float:
         key = str(order_id)
         return sum(r.quantity for r in self.reservations if r.metadata["object_id"] == key)
 
-    def evidence(self) -> dict[str, Any]:
-        return {
-            "source_items": [i.out() for i in self.items.values()],
-            "reservations": [r.out() for r in self.reservations],
-            "salable": {sku: self.salable(sku) for sku in self.by_sku if self.by_sku[sku]},
-        }
+    def salable_all(self) -> dict[str, float]:
+        return {sku: self.salable(sku) for sku in self.by_sku if self.by_sku[sku]}
 
 
 def stock_message(version: tuple[int, ...], precise: bool, salable: float, wanted: float) -> str:

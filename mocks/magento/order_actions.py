@@ -100,7 +100,7 @@ def register(router: Router) -> None:
                 service="Magento\\Sales\\Api\\OrderRepositoryInterface::getList")
     async def get_list(call: Call) -> Any:
         crit = parse_criteria(call.query, limits=call.store.cfg.input_limits)
-        rows, total = search(list(call.store.orders.by_id.values()), crit,
+        rows, total = search(call.store.orders.searchable(), crit,
                              lambda o, f: o.field(f), lambda f: f in SEARCHABLE or f == "sku")
         return {"items": [render(o) for o in rows], "search_criteria": crit.echo(),
                 "total_count": total}

@@ -3,11 +3,18 @@
 Lifecycle actions (invoice, ship, cancel, refund, hold) live in ``order_actions.py``; this
 module owns the data and the rules every action shares: ``resolve_state`` is Magento's
 StateResolver (nothing left to invoice or ship → complete, or closed when all was refunded).
+
+Visibility (``visibility: realistic``): on a real store concurrent place-order transactions
+commit out of order, so an order with a lower entity id can become visible to a search after
+one with a higher id. ``Orders.delay`` gives each new order a seeded delay before searches
+(``searchable()``) see it; reads by id and the evidence see it at once.
 """
 
 from __future__ import annotations
 
 import itertools
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -203,6 +210,20 @@ class Orders:
     doc_ids: dict[str, itertools.count[int]] = field(default_factory=lambda: {
         "invoice": itertools.count(1), "shipment": itertools.count(1),
         "creditmemo": itertools.count(1), "comment": itertools.count(1)})
+    # realistic visibility: seconds until a new order is searchable (None: at once)
+    delay: Callable[[], float] | None = None
+    hidden: dict[int, float] = field(default_factory=dict)   # entity id → visible at
+
+    def searchable(self) -> list[Order]:
+        """The orders a search sees now (every order but those not yet committed)."""
+        hidden = self.hidden
+        if hidden:
+            now = time.monotonic()
+            for entity_id in [e for e, at in hidden.items() if at <= now]:
+                del hidden[entity_id]
+        if not hidden:
+            return list(self.by_id.values())
+        return [o for o in self.by_id.values() if o.entity_id not in hidden]
 
     def allocate(self) -> tuple[int, str]:
         entity_id = next(self._ids)
@@ -233,6 +254,8 @@ class Orders:
             f"{cart.carrier_code}_{cart.method_code}" if cart.carrier_code else None,
             subtotal, shipping, round(subtotal + shipping, 4))
         self.by_id[entity_id] = order
+        if self.delay is not None:
+            self.hidden[entity_id] = time.monotonic() + self.delay()
         cart.reserved_order_id = increment_id
         return order
 
@@ -250,14 +273,17 @@ class Orders:
             shipping_address=dict(order.shipping_address) if order.shipping_address else None,
             payment_method=order.payment_method, shipping_method=order.shipping_method)
 
-    def evidence(self) -> list[dict[str, Any]]:
-        return [{"entity_id": o.entity_id, "increment_id": o.increment_id, "state": o.state,
-                 "status": o.status, "created_at": o.created_at,
-                 "customer_email": o.customer_email, "grand_total": o.grand_total,
-                 "items": [{"sku": i.sku, "qty_ordered": i.qty_ordered,
-                            "qty_shipped": i.qty_shipped, "qty_refunded": i.qty_refunded,
-                            "qty_canceled": i.qty_canceled, "price": i.price}
-                           for i in o.items]} for o in self.by_id.values()]
+    def record(self, o: Order) -> dict[str, Any]:
+        """One order as the evidence export writes it (docs/magento-simulator.md)."""
+        return {"entity_id": o.entity_id, "increment_id": o.increment_id,
+                "quote_id": o.quote_id, "state": o.state, "status": o.status,
+                "created_at": o.created_at, "updated_at": o.updated_at,
+                "customer_email": o.customer_email, "customer_id": o.customer_id,
+                "grand_total": o.grand_total,
+                "items": [{"sku": i.sku, "qty_ordered": i.qty_ordered,
+                           "qty_shipped": i.qty_shipped, "qty_refunded": i.qty_refunded,
+                           "qty_canceled": i.qty_canceled, "price": i.price}
+                          for i in o.items]}
 
 
 def render(order: Order) -> dict[str, Any]:

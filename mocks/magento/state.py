@@ -7,6 +7,7 @@ Tests and the seeding helper reach it in-process as ``app.store`` (``add_product
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -48,6 +49,10 @@ class Store:
         self.inventory = Inventory(mode=self.cfg.inventory,
                                    race_window=self.cfg.race_window_ms / 1000.0)
         self.bulk = BulkManager(self)
+        if self.cfg.visibility == "realistic":
+            rng = random.Random(f"visibility:{self.cfg.seed}")
+            most = self.cfg.visibility_delay_ms / 1000.0
+            self.orders.delay = lambda: rng.uniform(0.0, most)
         self._now_sec = -1
         self._now_text = ""
 
@@ -125,8 +130,8 @@ class Store:
                                            fixtures_dir=self.cfg.fixtures_dir))
 
     def evidence(self) -> dict[str, Any]:
-        return {"orders": self.orders.evidence(), **self.inventory.evidence(),
-                "hot_skus": list(self.hot_skus),
+        """The summary of ``GET /__admin/evidence``; the records are paged (evidence.py)."""
+        return {"salable": self.inventory.salable_all(), "hot_skus": list(self.hot_skus),
                 "events": {"outbox": len(self.events.outbox),
                            "dropped": self.events.dropped},
                 "bulk": {"pending": self.bulk.pending(), "bulks": len(self.bulk.bulks)}}

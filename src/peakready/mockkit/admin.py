@@ -9,7 +9,7 @@ POST     /__admin/faults               add rules (a rule with an existing id rep
 DELETE   /__admin/faults               remove every rule
 DELETE   /__admin/faults/{rule_id}     remove one rule
 GET      /__admin/journal?recent=N     exact counters, fault hits, active rules, last N
-GET      /__admin/evidence             durable records (``?kind=&after=&limit=`` pages one)
+GET      /__admin/evidence             records (``?kind=&after=&limit=&since=`` pages one)
 GET      /__admin/openapi.json         the OpenAPI document (also at ``/openapi.json``)
 =======  ============================  ==================================================
 """
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -56,6 +57,24 @@ async def _json(request: Request) -> Any:
     except orjson.JSONDecodeError as exc:
         raise ApiError(400, "invalid_json", f"request body is not valid JSON: {exc}",
                        [{"field": "(body)", "reason": str(exc)}]) from None
+
+
+def _since(request: Request) -> float | None:
+    raw = request.query_params.get("since")
+    if not raw:
+        return None
+    try:
+        return float(raw)
+    except ValueError:
+        pass
+    try:
+        # A time without a zone is UTC, like every timestamp the estate writes.
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+    except (ValueError, OverflowError, OSError):
+        raise ApiError(400, "invalid_parameter",
+                       f"since: epoch seconds or an ISO 8601 time, got {raw!r}",
+                       [{"field": "since", "reason": "unparseable"}]) from None
 
 
 def admin_operations(kit: MockKit) -> list[Operation]:
@@ -108,10 +127,10 @@ def admin_operations(kit: MockKit) -> list[Operation]:
         return json_response(body)
 
     async def evidence(request: Request) -> Response:
-        kind = request.query_params.get("kind")
+        kind = request.query_params.get("kind") or None
         after = int_query(request, "after", 0)
         limit = int_query(request, "limit", 100_000, low=1)
-        return json_response(kit.evidence_body(kind, after, limit))
+        return json_response(kit.evidence_body(kind, after, limit, _since(request)))
 
     async def openapi(request: Request) -> Response:
         return json_response(kit.openapi())
@@ -138,10 +157,14 @@ def admin_operations(kit: MockKit) -> list[Operation]:
                                            "maximum": MAX_QUERY_INT}),)),
         Operation("GET", "/__admin/evidence", evidence, "Durable evidence records", tags=tags,
                   responses={200: _OBJECT},
-                  params=(Param("kind"), Param("after", {"type": "integer", "minimum": 0,
-                                                         "maximum": MAX_QUERY_INT}),
+                  params=(Param("kind", description="one kind, paged by after"),
+                          Param("after", {"type": "integer", "minimum": 0,
+                                          "maximum": MAX_QUERY_INT},
+                                "next_after of the previous page"),
                           Param("limit", {"type": "integer", "minimum": 1,
-                                          "maximum": MAX_QUERY_INT}))),
+                                          "maximum": MAX_QUERY_INT}),
+                          Param("since", {"type": "string"},
+                                "records at or after this time: epoch seconds or ISO 8601"))),
         Operation("GET", "/__admin/openapi.json", openapi, "This OpenAPI document", tags=tags,
                   responses={200: _OBJECT}),
     ]

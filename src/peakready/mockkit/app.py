@@ -18,6 +18,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from starlette.applications import Starlette
@@ -37,11 +38,22 @@ from peakready.mockkit.openapi import Operation, build_openapi
 from peakready.mockkit.ratelimit import RateLimiter
 from peakready.mockkit.settings import MockSettings
 
-__all__ = ["EvidenceKind", "MockKit"]
+__all__ = ["EvidenceKind", "LiveEvidence", "MockKit"]
 
 log = logging.getLogger("peakready.mockkit")
-EvidenceKind = Literal["event", "entity"]
+EvidenceKind = Literal["event", "entity", "live"]
 Lifespan = Callable[[Any], contextlib.AbstractAsyncContextManager[None]]
+# (after, limit, since) → (records, next_after): one page of an in-memory kind, in cursor order
+LivePage = Callable[[int, int, float | None], tuple[list[dict[str, Any]], int]]
+
+
+@dataclass(frozen=True)
+class LiveEvidence:
+    """An evidence kind read from a mock's memory instead of the durable store (the Magento
+    simulator's orders, customers, source items, reservations): paged the same way."""
+
+    page: LivePage
+    count: Callable[[], int]
 
 
 class MockKit:
@@ -59,6 +71,7 @@ class MockKit:
         self.idempotency = IdempotencyStore(self.evidence)
         self.rate_limiter: RateLimiter | None = None
         self.evidence_kinds: dict[str, EvidenceKind] = dict(evidence_kinds or {})
+        self.live: dict[str, LiveEvidence] = {}
         self.operations: list[Operation] = []
         self._admin_ops = admin_operations(self)
         self._reset_hooks: list[Callable[[], None]] = []
@@ -108,6 +121,12 @@ class MockKit:
         self.tracked[(method.upper(), path)] = ArrivalTracker(kind, extract)
         self.evidence_kinds.setdefault(kind, "event")
 
+    def live_evidence(self, kind: str, page: LivePage, count: Callable[[], int]) -> None:
+        """Serve ``kind`` in ``GET /__admin/evidence`` from memory: ``page(after, limit,
+        since)`` returns records with a cursor above ``after`` and the cursor to resume at."""
+        self.live[kind] = LiveEvidence(page, count)
+        self.evidence_kinds[kind] = "live"
+
     def set_rate_limit(self, per_second: int | None, retry_after: int | None = None,
                        clock: Callable[[], float] = time.monotonic) -> None:
         self.rate_limiter = None if not per_second else RateLimiter(
@@ -139,28 +158,35 @@ class MockKit:
                                           self.description)
         return self._openapi
 
-    def evidence_body(self, kind: str | None, after: int, limit: int) -> dict[str, Any]:
+    def evidence_body(self, kind: str | None, after: int, limit: int,
+                      since: float | None = None) -> dict[str, Any]:
         """``GET /__admin/evidence``: every kind (``limit`` each), or one kind paged by
-        ``after`` (event id or entity change sequence) with ``next_after``."""
-        kinds = self.evidence_kinds if kind is None else {kind: self.evidence_kinds.get(kind)}
+        ``after`` (event id, entity change sequence, or a live kind's cursor) with
+        ``next_after``; ``since`` keeps records whose time is at or after it."""
+        if kind is not None and kind not in self.evidence_kinds:
+            raise ApiError(400, "unknown_kind", f"kind: no evidence kind {kind!r}; known: "
+                           f"{', '.join(sorted(self.evidence_kinds)) or 'none'}",
+                           [{"field": "kind", "reason": "unknown"}])
+        kinds = self.evidence_kinds if kind is None else {kind: self.evidence_kinds[kind]}
         records: dict[str, list[dict[str, Any]]] = {}
         truncated = False
         next_after = after
         for name, shape in kinds.items():
-            if shape == "entity":
-                rows = self.evidence.entities(name, after_seq=after, limit=limit)
+            if shape == "live":
+                rows, next_after = self.live[name].page(after, limit, since)
+            elif shape == "entity":
+                rows = self.evidence.entities(name, after_seq=after, limit=limit, since=since)
                 if rows:
                     next_after = rows[-1]["seq"]
-            elif shape == "event":
-                rows = self.evidence.events(name, after=after, limit=limit)
+            else:
+                rows = self.evidence.events(name, after=after, limit=limit, since=since)
                 if rows:
                     next_after = rows[-1]["id"]
-            else:
-                rows = []
             truncated = truncated or len(rows) >= limit
             records[name] = rows
         body: dict[str, Any] = {"mock": self.settings.name, "counts": {
-            name: self.evidence.count(name) for name in self.evidence_kinds}}
+            name: self.live[name].count() if shape == "live" else self.evidence.count(name)
+            for name, shape in self.evidence_kinds.items()}}
         if kind is None:
             summary: dict[str, Any] = {}
             for fn in self._summaries:

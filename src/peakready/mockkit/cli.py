@@ -33,8 +33,8 @@ from peakready.safety import check_target
 __all__ = ["build_settings", "serve_mock"]
 
 log = logging.getLogger("peakready.mockkit.cli")
-_MAGENTO_OPTIONS = ("profile", "inventory", "capacity_model", "magento_version", "integration",
-                    "flags", "config", "service")
+_MAGENTO_OPTIONS = ("profile", "inventory", "visibility", "capacity_model", "magento_version",
+                    "integration", "flags", "config", "service")
 
 
 def build_settings(args: argparse.Namespace) -> MockSettings:

@@ -220,13 +220,17 @@ class EvidenceStore:
         return int(cur.lastrowid or 0)
 
     def events(self, kind: str, *, after: int = 0, limit: int = 10_000,
-               key: str | None = None) -> list[dict[str, Any]]:
-        """Events of ``kind`` with id > ``after``, oldest first; each has ``id``/``ts``/``key``."""
+               key: str | None = None, since: float | None = None) -> list[dict[str, Any]]:
+        """Events of ``kind`` with id > ``after`` (and ``ts`` >= ``since``), oldest first; each
+        has ``id``/``ts``/``key``."""
         sql = "SELECT id, key, ts, data FROM events WHERE kind = ? AND id > ?"
         args: list[Any] = [kind, after]
         if key is not None:
             sql += " AND key = ?"
             args.append(key)
+        if since is not None:
+            sql += " AND ts >= ?"
+            args.append(since)
         sql += " ORDER BY id LIMIT ?"
         args.append(limit)
         return [{"id": i, "key": k, "ts": t, **orjson.loads(d)}
@@ -249,13 +253,14 @@ class EvidenceStore:
                                (kind, key)).fetchone()
         return None if row is None else dict(orjson.loads(row[0]))
 
-    def entities(self, kind: str, *, after_seq: int = 0,
-                 limit: int = 10_000) -> list[dict[str, Any]]:
-        """Entities of ``kind`` changed after ``after_seq``, in change order; each carries
-        ``key`` and ``seq`` beside its data."""
+    def entities(self, kind: str, *, after_seq: int = 0, limit: int = 10_000,
+                 since: float | None = None) -> list[dict[str, Any]]:
+        """Entities of ``kind`` changed after ``after_seq`` (with ``ts`` >= ``since``), in
+        change order; each carries ``key`` and ``seq`` beside its data."""
         rows = self._db.execute(
-            "SELECT key, seq, data FROM entities WHERE kind = ? AND seq > ? ORDER BY seq LIMIT ?",
-            (kind, after_seq, limit))
+            "SELECT key, seq, data FROM entities WHERE kind = ? AND seq > ? AND ts >= ? "
+            "ORDER BY seq LIMIT ?",
+            (kind, after_seq, float("-inf") if since is None else since, limit))
         return [{"key": k, "seq": s, **orjson.loads(d)} for k, s, d in rows]
 
     # -- bookkeeping ------------------------------------------------------------------------

@@ -70,3 +70,46 @@ async def test_custom_admin_token_from_environment(monkeypatch: pytest.MonkeyPat
         old = await client.get("/rest/V1/products/24-MB01", headers={
             "Authorization": "Bearer peakready-simulator-admin-token"})
         assert old.status_code == 401
+
+
+def test_string_booleans_are_strict_not_truthy(tmp_path: Path, sim: Any) -> None:
+    """issue 13: ``type(current)(value)`` turned "false" and "no" into True."""
+    cfg = sim.make_app(tmp_path, config={"tfa": "false",
+                                         "input_limits": {"enabled": "no"}}).store.cfg
+    assert cfg.tfa is False and cfg.input_limits.enabled is False
+    cfg = sim.make_app(tmp_path, config={"tfa": "yes"}).store.cfg
+    assert cfg.tfa is True
+    with pytest.raises(ConfigError, match=r"tfa = 'maybe'"):
+        sim.make_app(tmp_path, config={"tfa": "maybe"})
+
+
+def test_config_errors_name_the_source_key_path_and_value(tmp_path: Path, sim: Any) -> None:
+    path = tmp_path / "sim.yaml"
+    path.write_text("magento:\n  input_limits: {enabld: true}\n", "utf-8")
+    with pytest.raises(ConfigError) as info:
+        sim.make_app(tmp_path, config=str(path))
+    text = str(info.value)
+    assert str(path) in text and "input_limits.enabld = True" in text
+    assert "did you mean 'enabled'" in text
+
+
+def test_version_243_forces_input_limits_unless_the_file_says_otherwise(
+        tmp_path: Path, sim: Any) -> None:
+    assert sim.make_app(tmp_path, magento_version="2.4.3").store.cfg.input_limits.enabled
+    cfg = sim.make_app(tmp_path, magento_version="2.4.3",
+                       config={"input_limits": {"maximum_page_size": 5}}).store.cfg
+    assert cfg.input_limits.enabled and cfg.input_limits.maximum_page_size == 5
+    assert not sim.make_app(tmp_path, magento_version="2.4.3", config={
+        "input_limits": {"enabled": "off"}}).store.cfg.input_limits.enabled
+
+
+def test_visibility_from_the_file_and_the_flag_which_wins(tmp_path: Path, sim: Any) -> None:
+    assert sim.make_app(tmp_path).store.cfg.visibility == "immediate"
+    path = tmp_path / "sim.yaml"
+    path.write_text("visibility: realistic\nvisibility_delay_ms: 50\n", "utf-8")
+    cfg = sim.make_app(tmp_path, config=str(path)).store.cfg
+    assert (cfg.visibility, cfg.visibility_delay_ms) == ("realistic", 50.0)
+    assert sim.make_app(tmp_path, config=str(path), visibility="immediate"
+                        ).store.cfg.visibility == "immediate"
+    with pytest.raises(ConfigError, match="visibility"):
+        sim.make_app(tmp_path, visibility="eventually")

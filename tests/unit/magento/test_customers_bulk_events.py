@@ -164,7 +164,7 @@ async def test_admin_api_health_reset_evidence_capacity(app_factory: Any, sim: A
     async with sim.client_for(app) as client:
         assert (await client.get("/__admin/health")).status_code == 200
         assert (await sim.guest_checkout(client)).status_code == 200
-        evidence = (await client.get("/__admin/evidence")).json()["summary"]
+        evidence = (await client.get("/__admin/evidence")).json()["records"]
         assert len(evidence["orders"]) == 1
         assert evidence["reservations"][0]["metadata"]["event_type"] == "order_placed"
         assert any(i["sku"] == "24-MB01" for i in evidence["source_items"])
