@@ -52,6 +52,9 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for fault rates and generated data")
     p.add_argument("--data", metavar="DIR", help="directory for the durable evidence store")
     p.add_argument("--mocks-dir", metavar="DIR", help="where mocks/ lives (default: discovered)")
+    magento.add_argument("--visibility", choices=("immediate", "realistic"),
+                         help="realistic: orders reach searches after a seeded delay, out of "
+                              "entity-id order (default: the config file's, else immediate)")
     p.add_argument("--fixtures-dir", metavar="DIR", help="where fixtures/ lives")
     magento = p.add_argument_group("magento simulator")
     magento.add_argument("--profile", default="small", help="fixture profile: small | medium")
