@@ -5,8 +5,8 @@
     StrictModel            base of every options model (plan, simulator config, capacity model,
       │                    integration settings, fault rules, fixture profiles): unknown keys
       │                    refused, booleans strict ("false" is false, "maybe" an error)
-    validate(model, data, source=...) ──► instance, or ConfigError
-                           "<source>: <key.path> = <value>: <what is wrong>; did you mean <key>?"
+    validate(model, data, source=..., at=...) ──► instance, or ConfigError
+                           "<source>: <at.key.path> = <value>: <what is wrong>; did you mean <key>?"
     load_yaml(path) ──► a mapping, or ConfigError naming the file
     Duration               "90s", "2m", "1h", "1h30m", 250ms, or a number of seconds → float seconds
     StrictBool             True/False, and the strings and 0/1 a YAML or CLI user writes
@@ -141,12 +141,17 @@ def _known_keys(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]
 
 
 def explain(exc: ValidationError, source: str, model: type[BaseModel] | None = None,
-            what: str = "") -> ConfigError:
-    """One ConfigError for every problem pydantic found, each with key path, value and hint."""
+            what: str = "", at: str = "") -> ConfigError:
+    """One ConfigError for every problem pydantic found, each with key path, value and hint.
+
+    ``at`` is where the model's mapping sits in its source (``capacity`` in a simulator config
+    file), so key paths read as the user wrote them (``capacity.workers``)."""
     problems = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         key = _key_path(loc)
+        if at:
+            key = at if key == "(top level)" else f"{at}.{key}"
         kind = error["type"]
         if kind == "extra_forbidden":
             known = _known_keys(model, loc) if model is not None and loc else []
@@ -163,15 +168,18 @@ def explain(exc: ValidationError, source: str, model: type[BaseModel] | None = N
     return ConfigError(f"{source}: {label}" + "; ".join(problems))
 
 
-def validate(model: type[M], data: Any, *, source: str, what: str = "") -> M:
-    """``model.model_validate(data)`` with every failure turned into one ConfigError."""
+def validate(model: type[M], data: Any, *, source: str, what: str = "", at: str = "") -> M:
+    """``model.model_validate(data)`` with every failure turned into one ConfigError.
+
+    ``at`` prefixes key paths when ``data`` is one section of a larger file (see explain)."""
     if not isinstance(data, Mapping):
-        raise ConfigError(f"{source}: {what or 'configuration'} must be a mapping of keys to "
-                          f"values, got {type(data).__name__} {data!r}")
+        where = f"{at}: " if at else ""
+        raise ConfigError(f"{source}: {where}{what or 'configuration'} must be a mapping of keys "
+                          f"to values, got {type(data).__name__} {data!r}")
     try:
         return model.model_validate(dict(data))
     except ValidationError as exc:
-        raise explain(exc, source, model, what) from exc
+        raise explain(exc, source, model, what, at) from exc
 
 
 def load_yaml(path: Path, *, what: str = "file") -> Any:

@@ -103,3 +103,12 @@ def test_load_yaml_names_the_file_when_it_is_broken(tmp_path: Path) -> None:
         load_yaml(broken, what="plan")
     with pytest.raises(ConfigError, match=r"missing.yaml: cannot read plan"):
         load_yaml(tmp_path / "missing.yaml", what="plan")
+
+
+def test_a_section_of_a_larger_file_reads_its_key_paths_from_there() -> None:
+    with pytest.raises(ConfigError) as info:
+        validate(Outer, {"name": "x", "inner": {"enabled": "maybe"}}, source="magento.yaml",
+                 at="capacity")
+    assert "magento.yaml: capacity.inner.enabled = 'maybe'" in str(info.value)
+    with pytest.raises(ConfigError, match=r"magento.yaml: capacity: configuration must be a "):
+        validate(Outer, "on", source="magento.yaml", at="capacity")

@@ -2,20 +2,23 @@
 
 ::
 
-    slot            good (default)     the mistake           flag
-    export          outbox             sync                  sync_order_export
-    stock_check     none               erp_per_item          sync_stock_check
-    retry           backoff            none | storm          no_retry | retry_storm
-    retry_after     honour             ignore                ignore_retry_after
-    idempotency     always             first_attempt_only    retry_without_idempotency
-    reserve         reserve            check_only            no_reservations
-    stock_pull      delta              full                  full_stock_sync
-    shipping        fallback           no_fallback           no_shipping_fallback
-    crm_fields      owned_by_magento   all                   overwrite_crm_fields
+    slot            good (default)     the mistakes' strategies
+    export          outbox             sync
+    stock_check     none               erp_per_item
+    retry           backoff            none | storm
+    retry_after     honour             ignore
+    idempotency     always             first_attempt_only
+    reserve         reserve            check_only
+    stock_pull      delta              full
+    shipping        fallback           no_fallback
+    crm_fields      owned_by_magento   all
 
-The module that implements a slot registers its strategies with ``REGISTRY.register(slot,
-name)``; ``choose(flags)`` says which name each slot uses. Two flags for the same slot
-(``no_retry`` with ``retry_storm``) contradict each other and are a ConfigError.
+The flags themselves (name → slot and strategy) are named once, in
+:mod:`peakready.integration_flags`. The module that implements a slot registers its strategies
+with ``REGISTRY.register(slot, name)``: each slot is a :class:`peakready.registry.Registry`, so a
+strategy name is taken once per slot. ``choose(flags)`` says which name each slot uses. Two
+flags for the same slot (``no_retry`` with ``retry_storm``) contradict each other and are a
+ConfigError.
 """
 
 from __future__ import annotations
@@ -24,8 +27,10 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from peakready.errors import ConfigError
+from peakready.integration_flags import FLAGS
+from peakready.registry import Registry
 
-__all__ = ["DEFAULTS", "FLAG_STRATEGIES", "REGISTRY", "Registry", "choose"]
+__all__ = ["DEFAULTS", "FLAG_STRATEGIES", "REGISTRY", "Strategies", "choose"]
 
 T = TypeVar("T")
 
@@ -34,49 +39,36 @@ DEFAULTS: dict[str, str] = {
     "idempotency": "always", "reserve": "reserve", "stock_pull": "delta",
     "shipping": "fallback", "crm_fields": "owned_by_magento",
 }
+# Derived from the one flag registry: flag → (slot, strategy).
 FLAG_STRATEGIES: dict[str, tuple[str, str]] = {
-    "sync_order_export": ("export", "sync"),
-    "sync_stock_check": ("stock_check", "erp_per_item"),
-    "no_retry": ("retry", "none"),
-    "retry_storm": ("retry", "storm"),
-    "ignore_retry_after": ("retry_after", "ignore"),
-    "retry_without_idempotency": ("idempotency", "first_attempt_only"),
-    "no_reservations": ("reserve", "check_only"),
-    "full_stock_sync": ("stock_pull", "full"),
-    "no_shipping_fallback": ("shipping", "no_fallback"),
-    "overwrite_crm_fields": ("crm_fields", "all"),
-}
+    name: (flag.slot, flag.strategy) for name, flag in FLAGS.items().items()}
 
 
-class Registry:
-    """``(slot, name) → implementation``; implementations are any object (usually a function)."""
+class Strategies:
+    """``slot → Registry(name → implementation)``; implementations are usually functions."""
 
     def __init__(self) -> None:
-        self._items: dict[tuple[str, str], Any] = {}
+        self.slots: dict[str, Registry[Any]] = {
+            slot: Registry(f"{slot} strategy") for slot in DEFAULTS}
+
+    def _slot(self, slot: str) -> Registry[Any]:
+        try:
+            return self.slots[slot]
+        except KeyError:
+            raise ValueError(f"unknown strategy slot {slot!r}") from None
 
     def register(self, slot: str, name: str) -> Callable[[T], T]:
-        if slot not in DEFAULTS:
-            raise ValueError(f"unknown strategy slot {slot!r}")
-
-        def deco(impl: T) -> T:
-            key = (slot, name)
-            if key in self._items:
-                raise ValueError(f"strategy {slot}:{name} registered twice")
-            self._items[key] = impl
-            return impl
-        return deco
+        """Decorator: ``@REGISTRY.register("retry", "backoff")``."""
+        return self._slot(slot).add(name)
 
     def get(self, slot: str, name: str) -> Any:
-        try:
-            return self._items[(slot, name)]
-        except KeyError:
-            raise ConfigError(f"integration strategy {slot}:{name} is not registered") from None
+        return self._slot(slot)[name]
 
-    def names(self, slot: str) -> list[str]:
-        return sorted(name for s, name in self._items if s == slot)
+    def names(self, slot: str) -> tuple[str, ...]:
+        return self._slot(slot).names()
 
 
-REGISTRY = Registry()
+REGISTRY = Strategies()
 
 
 def choose(flags: Iterable[str]) -> dict[str, str]:
@@ -84,10 +76,7 @@ def choose(flags: Iterable[str]) -> dict[str, str]:
     chosen = dict(DEFAULTS)
     by: dict[str, str] = {}
     for flag in sorted(flags):
-        try:
-            slot, name = FLAG_STRATEGIES[flag]
-        except KeyError:
-            raise ConfigError(f"integration flag {flag!r} is unknown") from None
+        slot, name = FLAGS[flag].slot, FLAGS[flag].strategy  # ConfigError names the closest
         if slot in by:
             raise ConfigError(f"integration flags {by[slot]} and {flag} both decide {slot!r}; "
                               "use one of them")

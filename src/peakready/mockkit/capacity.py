@@ -33,12 +33,16 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import Field
+
+from peakready.configmodel import StrictBool, StrictModel, validate
 from peakready.errors import ConfigError
 
 __all__ = [
     "DEFAULT_ROUTES",
     "CapacityConfig",
     "CapacityModel",
+    "CapacityOptions",
     "RouteCost",
     "disabled_report",
     "parse_mix",
@@ -167,68 +171,74 @@ class CapacityConfig:
         return next((r for r in self.routes if r.name == name), None)
 
     @classmethod
-    def from_options(cls, options: Mapping[str, Any], *, where: str = "capacity") -> CapacityConfig:
+    def from_options(cls, options: Mapping[str, Any], *, source: str = "simulator config",
+                     at: str = "capacity") -> CapacityConfig:
         """Build from plain data (a settings file section); ``routes`` override by name.
 
         ``{workers: 4, queue_limit: 64, seed: 1, routes: [{name: place_order, median_ms: 400},
         {name: wishlist, method: POST, path: "**/V1/wishlist/**", median_ms: 70}],
-        default: {median_ms: 40}}``
+        default: {median_ms: 40}}``. Validated by :class:`CapacityOptions` (the one config
+        mechanism): a ConfigError names ``source``, the key path under ``at`` and the value.
         """
-        known = {"workers", "queue_limit", "seed", "routes", "default", "exempt_prefixes",
-                 "reject_status", "timing_headers"}
-        for key in options:
-            if key not in known:
-                raise ConfigError(f"{where}.{key}: unknown key; known keys: {sorted(known)}")
-        try:
-            routes = list(DEFAULT_ROUTES)
-            for i, item in enumerate(options.get("routes") or ()):
-                routes = _merge_route(routes, item, f"{where}.routes[{i}]")
-            default = DEFAULT_ROUTE
-            if options.get("default") is not None:
-                costs = _cost_fields(options["default"], f"{where}.default")
-                default = RouteCost("default", "*", "**",
-                                    costs.get("median_ms", DEFAULT_ROUTE.median_ms),
-                                    costs.get("sigma", DEFAULT_ROUTE.sigma))
-            queue_limit = options.get("queue_limit")
-            return cls(
-                workers=int(options.get("workers", cls.workers)),
-                queue_limit=None if queue_limit is None else int(queue_limit),
-                seed=int(options.get("seed", cls.seed)), routes=tuple(routes), default=default,
-                exempt_prefixes=tuple(options.get("exempt_prefixes", cls.exempt_prefixes)),
-                reject_status=int(options.get("reject_status", cls.reject_status)),
-                timing_headers=bool(options.get("timing_headers", cls.timing_headers)),
-            )
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"{where}: {exc}") from exc
+        spec = validate(CapacityOptions, options, source=source, what="capacity model", at=at)
+        routes = list(DEFAULT_ROUTES)
+        for i, item in enumerate(spec.routes):
+            routes = _merge_route(routes, item, f"{source}: {at}.routes.{i}")
+        default = DEFAULT_ROUTE
+        if spec.default is not None:
+            default = RouteCost("default", "*", "**",
+                                _or(spec.default.median_ms, DEFAULT_ROUTE.median_ms),
+                                _or(spec.default.sigma, DEFAULT_ROUTE.sigma))
+        return cls(workers=spec.workers, queue_limit=spec.queue_limit, seed=spec.seed,
+                   routes=tuple(routes), default=default,
+                   exempt_prefixes=tuple(spec.exempt_prefixes),
+                   reject_status=spec.reject_status, timing_headers=spec.timing_headers)
 
 
-def _cost_fields(item: Any, where: str) -> dict[str, Any]:
-    if not isinstance(item, Mapping):
-        raise ConfigError(f"{where} = {item!r}: expected a mapping like {{median_ms: 80}}")
-    allowed = {"median_ms", "sigma"}
-    unknown = set(item) - allowed - {"name", "method", "path"}
-    if unknown:
-        raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
-    return {k: float(v) for k, v in item.items() if k in allowed}
+class CostOptions(StrictModel):
+    """A service time: lognormal median (ms) and sigma of ln t; unset keeps the current one."""
+
+    median_ms: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    sigma: float | None = Field(default=None, ge=0, le=3)
 
 
-def _merge_route(routes: list[RouteCost], item: Any, where: str) -> list[RouteCost]:
-    costs = _cost_fields(item, where)
-    name = item.get("name")
-    if not isinstance(name, str) or not name:
-        raise ConfigError(f"{where}.name = {name!r}: every route needs a name")
-    existing = next((i for i, r in enumerate(routes) if r.name == name), None)
+class RouteOptions(CostOptions):
+    """A route by name: an override of a known one, or a new one (method, path and median_ms)."""
+
+    name: str = Field(min_length=1)
+    method: str | None = None
+    path: str | None = None
+
+
+class CapacityOptions(StrictModel):
+    """The ``capacity`` section of a simulator config file (or the plan's capacity_model)."""
+
+    workers: int = Field(default=8, ge=1)
+    queue_limit: int | None = Field(default=None, ge=0)  # null: an unbounded queue
+    seed: int = 0
+    routes: list[RouteOptions] = Field(default_factory=list)
+    default: CostOptions | None = None
+    exempt_prefixes: list[str] = Field(default_factory=lambda: ["/__admin"])
+    reject_status: int = Field(default=503, ge=400, le=599)
+    timing_headers: StrictBool = True
+
+
+def _or(value: float | None, fallback: float) -> float:
+    return fallback if value is None else value
+
+
+def _merge_route(routes: list[RouteCost], item: RouteOptions, where: str) -> list[RouteCost]:
+    existing = next((i for i, r in enumerate(routes) if r.name == item.name), None)
     if existing is not None:
         base = routes[existing]
-        routes[existing] = RouteCost(
-            name, str(item.get("method", base.method)), str(item.get("path", base.path)),
-            costs.get("median_ms", base.median_ms), costs.get("sigma", base.sigma))
+        routes[existing] = RouteCost(item.name, item.method or base.method,
+                                     item.path or base.path, _or(item.median_ms, base.median_ms),
+                                     _or(item.sigma, base.sigma))
         return routes
-    if "method" not in item or "path" not in item or "median_ms" not in costs:
-        raise ConfigError(f"{where}: new route {name!r} needs method, path and median_ms")
+    if item.method is None or item.path is None or item.median_ms is None:
+        raise ConfigError(f"{where}: new route {item.name!r} needs method, path and median_ms")
     # New routes go first: a user's specific pattern must beat the catch-alls.
-    new = RouteCost(name, str(item["method"]), str(item["path"]), costs["median_ms"],
-                    costs.get("sigma", 0.5))
+    new = RouteCost(item.name, item.method, item.path, item.median_ms, _or(item.sigma, 0.5))
     return [new, *routes]
 
 

@@ -3,7 +3,8 @@
 A profile is small, declarative and versioned with the project; the numbers for ``small`` and
 ``medium`` are Magento's performance-toolkit profiles (spec/magento-rest.md §8.1). Every
 mistake in a file becomes a ``ConfigError`` that names the file, the key path and the value,
-and says what to do, because users edit these files by hand.
+and says what to do, because users edit these files by hand: the models are
+:class:`peakready.configmodel.StrictModel` s, read and validated by the one config mechanism.
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
+from peakready.configmodel import StrictModel, load_yaml, validate
 from peakready.content import find_content_dir
 from peakready.errors import ConfigError
 
@@ -32,11 +33,7 @@ __all__ = [
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
-
-
-class Range(_Strict):
+class Range(StrictModel):
     """An inclusive ``{min, max}`` range."""
 
     min: float = Field(ge=0)
@@ -49,7 +46,7 @@ class Range(_Strict):
         return self
 
 
-class ProductsSpec(_Strict):
+class ProductsSpec(StrictModel):
     count: int = Field(ge=1, le=1_000_000)
     # SKUs read PR-000123; hot ones PR-HOT-01 (stable, sortable, greppable in logs).
     sku_prefix: str = Field(default="PR", pattern=r"^[A-Z][A-Z0-9]{0,9}$")
@@ -58,17 +55,17 @@ class ProductsSpec(_Strict):
     weight: Range = Range(min=0.1, max=8.0)
 
 
-class CategoriesSpec(_Strict):
+class CategoriesSpec(StrictModel):
     count: int = Field(default=30, ge=1, le=100_000)
     depth: int = Field(default=3, ge=1, le=8)
 
 
-class CustomersSpec(_Strict):
+class CustomersSpec(StrictModel):
     count: int = Field(ge=0, le=1_000_000)
     email_domain: str = Field(default="example.com", pattern=r"^[a-z0-9.-]+\.[a-z]{2,}$")
 
 
-class HotSpec(_Strict):
+class HotSpec(StrictModel):
     """Scarce flash-sale SKUs: few units, many buyers (the no-oversell check's material)."""
 
     count: int = Field(default=5, ge=0, le=99)
@@ -76,7 +73,7 @@ class HotSpec(_Strict):
     price: Range = Range(min=49.0, max=399.0)
 
 
-class ProfileSpec(_Strict):
+class ProfileSpec(StrictModel):
     name: str | None = None
     description: str = ""
     products: ProductsSpec
@@ -109,40 +106,12 @@ def find_profile_file(profile: str, fixtures_dir: Path | None = None) -> Path:
     return path
 
 
-def _key_path(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc) or "(top level)"
-
-
-def _explain(path: Path, exc: ValidationError) -> ConfigError:
-    problems = []
-    for error in exc.errors(include_url=False):
-        key = _key_path(tuple(error["loc"]))
-        kind = error["type"]
-        if kind == "extra_forbidden":
-            hint = "unknown key; remove it or check its spelling"
-        elif kind == "missing":
-            hint = "required key is missing; add it"
-        else:
-            hint = str(error["msg"]).removeprefix("Value error, ")
-        value = "" if kind == "missing" else f" = {error.get('input')!r}"
-        problems.append(f"{key}{value}: {hint}")
-    return ConfigError(f"{path}: invalid fixture profile: " + "; ".join(problems))
-
-
 def load_profile(path: Path) -> ProfileSpec:
     """Parse and validate one profile file, or raise ConfigError saying where and what to do."""
-    try:
-        raw: Any = yaml.safe_load(path.read_text("utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read fixture profile: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    raw: Any = load_yaml(path, what="fixture profile")
     if not isinstance(raw, dict):
         raise ConfigError(
             f"{path}: a fixture profile must be a YAML mapping with keys products, customers "
             f"(and optionally categories, hot), got {type(raw).__name__} {raw!r}"
         )
-    try:
-        return ProfileSpec.model_validate(raw)
-    except ValidationError as exc:
-        raise _explain(path, exc) from exc
+    return validate(ProfileSpec, raw, source=str(path), what="fixture profile")

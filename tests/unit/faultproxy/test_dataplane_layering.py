@@ -104,3 +104,11 @@ def test_toxic_types_live_in_the_one_registry_and_a_name_is_taken_once() -> None
     with pytest.raises(ValueError, match="toxic 'latency' is registered twice"):
         register(Impostor)
     assert REGISTRY["latency"] is not Impostor
+
+
+def test_the_plans_docs_list_the_registered_toxics() -> None:
+    docs = Path(__file__).resolve().parents[3] / "docs" / "plans.md"
+    row = next(line for line in docs.read_text("utf-8").splitlines()
+               if line.startswith("| `toxic` |"))
+    listed = row.split("|")[3].split(":", 1)[1]
+    assert {name.strip(" `") for name in listed.split(",")} == set(REGISTRY.names())

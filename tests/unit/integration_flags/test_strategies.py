@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from peakready.errors import ConfigError
+from peakready.integration_flags import FLAGS
+
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_every_flag_maps_to_a_registered_strategy(integration) -> None:
     strategies = integration["strategies"]
-    flags = integration["settings"].FLAGS
-    assert set(strategies.FLAG_STRATEGIES) == set(flags)
+    assert set(strategies.FLAG_STRATEGIES) == set(FLAGS.names())
     for slot, name in [*strategies.FLAG_STRATEGIES.values(), *strategies.DEFAULTS.items()]:
         assert strategies.REGISTRY.get(slot, name) is not None
+
+
+def test_the_flags_are_named_once_in_the_registry(integration) -> None:
+    import peakready.cli
+
+    # No second listing: the settings and the CLI hold the registry itself, not a tuple.
+    assert integration["settings"].FLAGS is FLAGS
+    assert peakready.cli.INTEGRATION_FLAGS is FLAGS
+    parser = peakready.cli.build_parser()
+    for name in FLAGS.names():  # every registered flag is a CLI choice ...
+        assert parser.parse_args(["mock", "magento", "--flag", name]).flag == [name]
+    with pytest.raises(SystemExit):  # ... and nothing else is
+        parser.parse_args(["mock", "magento", "--flag", "no_retries"])
+
+
+def test_the_docs_flags_table_is_the_registry(integration) -> None:
+    text = (REPO / "docs" / "integration.md").read_text("utf-8")
+    table = text[text.index("| flag | what it does |"):].split("\n\n", 1)[0]
+    rows = [line.split(" | ") for line in table.splitlines()[2:]]
+    assert [row[0].strip("|` ") for row in rows] == list(FLAGS.names())
+    assert [row[1] for row in rows] == [FLAGS[n].summary for n in FLAGS.names()]
 
 
 def test_choose_swaps_one_slot_per_flag(integration) -> None:
@@ -32,14 +57,15 @@ def test_contradicting_and_unknown_flags_are_config_errors(integration) -> None:
 
 
 def test_registry_refuses_duplicates_and_unknown_slots(integration) -> None:
-    registry = integration["strategies"].Registry()
+    registry = integration["strategies"].Strategies()
     registry.register("retry", "x")(object())
     with pytest.raises(ValueError, match="twice"):
         registry.register("retry", "x")(object())
     with pytest.raises(ValueError, match="slot"):
         registry.register("nope", "x")
-    with pytest.raises(ConfigError):
+    with pytest.raises(ConfigError, match="unknown retry strategy 'missing'"):
         registry.get("retry", "missing")
+    assert registry.names("retry") == ("x",)
 
 
 def test_settings_sources_and_validation(integration) -> None:

@@ -131,15 +131,26 @@ def test_from_options_overrides_adds_and_validates() -> None:
 @pytest.mark.parametrize(("options", "fragment"), [
     ({"workers": 0}, "capacity.workers = 0"),
     ({"queue_limit": -1}, "capacity.queue_limit = -1"),
-    ({"wrokers": 2}, "capacity.wrokers: unknown key"),
-    ({"routes": [{"name": "x", "median_ms": 5}]}, "needs method, path and median_ms"),
-    ({"routes": [{"name": "place_order", "median_ms": -5}]}, "median_ms = -5"),
-    ({"routes": [{"name": "place_order", "sigma": 9}]}, "sigma = 9"),
-    ({"workers": "many"}, "capacity: invalid literal"),
+    ({"wrokers": 2}, "capacity.wrokers = 2: unknown key; did you mean 'workers'?"),
+    ({"routes": [{"name": "x", "median_ms": 5}]},
+     "capacity.routes.0: new route 'x' needs method, path and median_ms"),
+    ({"routes": [{"name": "place_order", "median_ms": -5}]}, "capacity.routes.0.median_ms = -5"),
+    ({"routes": [{"name": "place_order", "sigma": 9}]}, "capacity.routes.0.sigma = 9"),
+    ({"workers": "many"}, "capacity.workers = 'many'"),
+    ({"timing_headers": "maybe"}, "capacity.timing_headers = 'maybe': 'maybe' is not a boolean"),
+    ({"default": {"median_ms": 40, "path": "/x"}}, "capacity.default.path = '/x': unknown key"),
 ])
 def test_bad_options_are_config_errors(options: dict[str, object], fragment: str) -> None:
     with pytest.raises(ConfigError, match=fragment.replace(".", r"\.").replace("[", r"\[")):
         CapacityConfig.from_options(options)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("false", False), ("no", False), ("off", False), ("0", False), (False, False),
+    ("true", True), ("on", True), (True, True)])
+def test_timing_headers_false_as_text_is_false(text: object, expected: bool) -> None:
+    # bool("false") is True: the old parser switched the headers on when told "false".
+    assert CapacityConfig.from_options({"timing_headers": text}).timing_headers is expected
 
 
 def test_parse_mix_forms() -> None:

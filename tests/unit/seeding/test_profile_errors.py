@@ -75,3 +75,13 @@ def test_path_to_a_yaml_file_is_accepted(tmp_path: Path, good_profile_text: str)
     path.write_text(good_profile_text)
     catalog = generate_catalog(str(path))
     assert catalog.profile == "custom" and len(catalog.customers) == 3
+
+
+def test_a_misspelt_key_gets_the_closest_known_one(fixtures_copy: Path) -> None:
+    # The profile is read by the one config mechanism (peakready.configmodel), whose hint
+    # names the key the user most likely meant.
+    path = _write(fixtures_copy, "products: {count: 5, sku_prefx: PR}\ncustomers: {count: 1}\n")
+    with pytest.raises(ConfigError) as info:
+        generate_catalog("bad", fixtures_dir=fixtures_copy)
+    assert str(info.value) == (f"{path}: invalid fixture profile: products.sku_prefx = 'PR': "
+                               "unknown key; did you mean 'sku_prefix'?")
