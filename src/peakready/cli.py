@@ -16,16 +16,12 @@ from collections.abc import Callable, Sequence
 
 from peakready import __version__
 from peakready.errors import PeakreadyError
+from peakready.integration_flags import FLAGS as INTEGRATION_FLAGS
 
 __all__ = ["build_parser", "main"]
 
 Handler = Callable[[argparse.Namespace], int]
 MOCK_NAMES = ("erp", "crm", "payment", "shipping", "magento")
-INTEGRATION_FLAGS = (
-    "sync_order_export", "sync_stock_check", "no_retry", "retry_without_idempotency",
-    "retry_storm", "ignore_retry_after", "no_reservations", "full_stock_sync",
-    "no_shipping_fallback", "overwrite_crm_fields",
-)
 
 
 def _add_proxy(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,9 +48,6 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed for fault rates and generated data")
     p.add_argument("--data", metavar="DIR", help="directory for the durable evidence store")
     p.add_argument("--mocks-dir", metavar="DIR", help="where mocks/ lives (default: discovered)")
-    magento.add_argument("--visibility", choices=("immediate", "realistic"),
-                         help="realistic: orders reach searches after a seeded delay, out of "
-                              "entity-id order (default: the config file's, else immediate)")
     p.add_argument("--fixtures-dir", metavar="DIR", help="where fixtures/ lives")
     magento = p.add_argument_group("magento simulator")
     magento.add_argument("--profile", default="small", help="fixture profile: small | medium")
@@ -66,7 +59,8 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     magento.add_argument("--version", dest="magento_version", default="2.4.7",
                          help="Magento version whose behaviours to imitate (2.4.4 .. 2.4.8)")
     magento.add_argument("--integration", choices=("good", "none"), default="good")
-    magento.add_argument("--flag", action="append", default=[], choices=INTEGRATION_FLAGS,
+    magento.add_argument("--flag", action="append", default=[],
+                         choices=INTEGRATION_FLAGS.names(),
                          help="enable one classic integration mistake (repeatable)")
     magento.add_argument("--config", metavar="FILE", help="simulator settings file (YAML/JSON)")
     magento.add_argument("--service", action="append", metavar="NAME=URL",
