@@ -113,3 +113,13 @@ def test_visibility_from_the_file_and_the_flag_which_wins(tmp_path: Path, sim: A
                         ).store.cfg.visibility == "immediate"
     with pytest.raises(ConfigError, match="visibility"):
         sim.make_app(tmp_path, visibility="eventually")
+
+
+def test_visibility_flag_reaches_the_simulator(tmp_path: Path, sim: Any) -> None:
+    from peakready.cli import build_parser
+    from peakready.mockkit.cli import build_settings
+
+    args = build_parser().parse_args(["mock", "magento", "--visibility", "realistic"])
+    assert build_settings(args).options["visibility"] == "realistic"
+    unset = build_settings(build_parser().parse_args(["mock", "magento"]))
+    assert "visibility" not in unset.options   # the config file's value then applies
