@@ -314,7 +314,8 @@ class SloPlan(StrictModel):
     @model_validator(mode="before")
     @classmethod
     def _split(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "gates" not in data:
+        # An empty mapping (SloPlan() itself) keeps the default checkout gate.
+        if isinstance(data, dict) and data and "gates" not in data:
             data = dict(data)
             during = data.pop("during_faults", {})
             return {"gates": data, "during_faults": during}

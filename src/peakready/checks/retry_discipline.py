@@ -6,8 +6,8 @@ order. Judged on it:
 * attempts per order ≤ ``thresholds.max_attempts_per_order``;
 * backoff: among orders retried at least twice, the later gaps are longer than the first ones
   (median ratio ≥ 1.5) and retries are not immediate (median gap ≥ 20 ms);
-* jitter: the first retry gap differs across orders (coefficient of variation ≥ 0.05), i.e. the
-  orders do not retry in lock-step;
+* jitter: no more than half the retried orders wait the same first gap (10 ms buckets), i.e.
+  the orders do not retry in lock-step;
 * Retry-After: no attempt earlier than the ``Retry-After`` the previous answer carried;
 * amplification in each fault window: ERP requests / orders ≤ ``thresholds.max_amplification``.
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import statistics
 from bisect import bisect_left
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from peakready.checks._util import examples, few, percentile
@@ -29,21 +30,23 @@ if TYPE_CHECKING:
     from peakready.checks.evidence import RunEvidence
     from peakready.config import Plan
 
-__all__ = ["no_jitter", "retry_discipline"]
+__all__ = ["lock_step_share", "retry_discipline"]
 
 _MIN_ORDERS = 5           # fewer retried orders than this say nothing about backoff or jitter
 _MIN_GROWTH = 1.5
 _MIN_GAP_S = 0.02
-_MIN_CV = 0.05
+_MAX_LOCK_STEP = 0.5     # above this share of orders in one bucket, retries are in lock-step
+_BUCKET_S = 0.01
 _RA_TOLERANCE_S = 0.05    # timer granularity: both times are the ERP's own clock
 
 
-def no_jitter(first_gaps: list[float]) -> float | None:
-    """Coefficient of variation of the first retry gap across orders (None: too few)."""
+def lock_step_share(first_gaps: list[float]) -> float | None:
+    """The largest share of orders whose first retry gap falls in the same 10 ms bucket
+    (None: too few orders). Jittered backoff spreads them; a fixed schedule piles them up."""
     if len(first_gaps) < _MIN_ORDERS:
         return None
-    mean = statistics.fmean(first_gaps)
-    return statistics.pstdev(first_gaps) / mean if mean > 0 else 0.0
+    buckets = Counter(round(gap / _BUCKET_S) for gap in first_gaps)
+    return buckets.most_common(1)[0][1] / len(first_gaps)
 
 
 @CHECKS.add("retry_discipline")
@@ -90,7 +93,7 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
             growths.append(tail / head if head > 0 else math.inf)
     growth = statistics.median(growths) if len(growths) >= _MIN_ORDERS else None
     median_gap = statistics.median(plain_gaps) if len(plain_gaps) >= _MIN_ORDERS else None
-    cv = no_jitter(first_gaps)
+    lock_step = lock_step_share(first_gaps)
     amplification = {name: {"requests": r, "orders": o, "ratio": round(r / o, 2)}
                      for name, (r, o) in in_window.items() if o}
     amplified = {name: a for name, a in amplification.items()
@@ -102,7 +105,7 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
                "attempt_cap": limits.max_attempts_per_order,
                "backoff_growth": None if growth is None else round(growth, 2),
                "median_retry_gap_s": None if median_gap is None else round(median_gap, 4),
-               "first_gap_cv": None if cv is None else round(cv, 3),
+               "lock_step_share": None if lock_step is None else round(lock_step, 3),
                "retry_after_violations": len(early), "amplification": amplification,
                "amplification_limit": limits.max_amplification}
     problems = []
@@ -113,9 +116,9 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
         problems.append(f"retries are immediate (median gap {median_gap * 1000:.1f} ms)")
     elif growth is not None and growth < _MIN_GROWTH:
         problems.append(f"no backoff: later gaps are {growth:.2f}x the first ones")
-    if cv is not None and cv < _MIN_CV:
-        problems.append(f"no jitter: the first retry gap is the same across "
-                        f"{len(first_gaps)} orders (cv {cv:.3f})")
+    if lock_step is not None and lock_step > _MAX_LOCK_STEP:
+        problems.append(f"no jitter: {lock_step:.0%} of {len(first_gaps)} retried orders "
+                        f"waited the same first gap (within 10 ms)")
     if early:
         problems.append(f"{len(early)} attempts earlier than the Retry-After served "
                         f"({few([r['order'] for r in early])})")
@@ -130,6 +133,6 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
     return Verdict("retry_discipline", "pass",
                    f"{figures['requests']} ERP requests for {len(attempts)} orders, "
                    f"{figures['orders_retried']} retried, max {figures['max_attempts']} "
-                   f"attempts; backoff {figures['backoff_growth']}x, first-gap cv "
-                   f"{figures['first_gap_cv']}, no attempt before its Retry-After; worst "
-                   f"window amplification {worst}", figures, [], judged)
+                   f"attempts; backoff {figures['backoff_growth']}x, at most "
+                   f"{figures['lock_step_share']} of orders in lock-step, no attempt before "
+                   f"its Retry-After; worst window amplification {worst}", figures, [], judged)
