@@ -226,10 +226,12 @@ def _charts(result: RunResult) -> str:
              ("export_lag", "Export lag to the ERP, by second of checkout", "s"),
              ("requests_p95", "p95 per request name", "ms")]
     out = ["<h2>Over time</h2>"]
+    end = max([w.end_t for w in result.windows] + [s.t[-1] for s in result.series.values()
+                                                     if s.t] + [0.0])
     for key, title, unit in specs:
         series = result.series.get(key)
         if series is not None and series.t:
-            out.append(line_chart(key, title, series, bands, y_unit=unit))
+            out.append(line_chart(key, title, series, bands, y_unit=unit, x_end=end))
     if len(out) == 1:
         out.append('<p class="note">No per-second samples were recorded.</p>')
     return "".join(out)

@@ -130,12 +130,15 @@ def _svg(chart_id: str, title: str, points: int, parts: list[str]) -> str:
 
 def line_chart(chart_id: str, title: str, series: Series, bands: Sequence[Band] = (), *,
                y_unit: str = "", names: Sequence[str] | None = None,
-               max_points: int = 900) -> str:
-    """One chart over time (seconds since test_start), fault windows shaded behind the lines."""
+               max_points: int = 900, x_end: float | None = None) -> str:
+    """One chart over time (seconds since test_start), fault windows shaded behind the lines.
+
+    ``x_end`` gives every chart of a report the same time axis, so a band sits at the same
+    place on each."""
     names = list(names if names is not None else series.values)
     t = series.t
     x0 = min([0.0, *t[:1], *(b.start for b in bands)])
-    x1 = max([*t[-1:], *(b.end for b in bands), x0 + 1])
+    x1 = max([*t[-1:], *(b.end for b in bands), x0 + 1, x_end or 0.0])
     y1 = max((v for n in names for v in series.values.get(n, ()) if v is not None),
              default=0.0)
     frame = _Frame(x0, x1, y1 * 1.05)
@@ -174,13 +177,12 @@ def xy_chart(chart_id: str, title: str, points: Sequence[tuple[float, float, boo
         parts.append(f'<line class="threshold" x1="{_LEFT}" x2="{_LEFT + frame.pw}" '
                      f'y1="{y:.1f}" y2="{y:.1f}"/><text class="band-label" '
                      f'x="{_LEFT + 4}" y="{y - 4:.1f}">SLO {threshold:g}</text>')
-    for value, css, label in ((knee, "knee", "knee"), (sustainable, "sustainable",
-                                                         "sustainable")):
+    for value, css, row in ((sustainable, "sustainable", 0), (knee, "knee", 1)):
         if value is not None:
             x = frame.x(value)
             parts.append(f'<line class="{css}" x1="{x:.1f}" x2="{x:.1f}" y1="{_TOP}" '
                          f'y2="{_TOP + frame.ph}"/><text class="band-label" x="{x + 3:.1f}" '
-                         f'y="{_TOP + 24}">{label} {value:,.0f}</text>')
+                         f'y="{_TOP + 14 + 14 * row}">{css} {value:,.0f}</text>')
     d, drawn = _path(frame, [(x, y) for x, y, _ in ordered])
     if d:
         parts.append(f'<path class="series" data-name="p95" data-points="{drawn}" d="{d}" '
