@@ -40,7 +40,8 @@ def order_body(n: int) -> bytes:
     return (b'{"increment_id":"%09d","customer_email":"c%d@example.com","items":[{"sku":'
             b'"PR-000001","qty":1,"price":10.5},{"sku":"PR-000002","qty":2,"price":3}],'
             b'"totals":{"grand_total":16.5,"currency":"USD"},"shipping_address":{"city":'
-            b'"Austin","country_id":"US","street":["1 Main St"]}}' % (n, n))
+            b'"Austin","country_id":"US","street":["1 Main St"],"firstname":"Ann","lastname":'
+            b'"Lee","postcode":"78701"}}' % (n, n))
 
 
 def main() -> int:

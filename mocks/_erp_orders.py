@@ -25,7 +25,7 @@ from peakready.mockkit import EvidenceStore
 
 from ._erp_stock import StockBook, iso
 
-__all__ = ["STATUSES", "OrderBook", "OrderIn"]
+__all__ = ["STATUSES", "Address", "OrderBook", "OrderIn"]
 
 STATUSES = ("received", "picked", "shipped", "invoiced")
 _EMAIL = r"^[^@\s]+@[^@\s]+$"
@@ -42,6 +42,7 @@ class Address(BaseModel):
     postcode: str | None = Field(default=None, max_length=32)
     country_id: str | None = Field(default=None, max_length=2)
     telephone: str | None = Field(default=None, max_length=64)
+    company: str | None = Field(default=None, max_length=255)
 
 
 class OrderItem(BaseModel):

@@ -18,6 +18,8 @@ options`` or the ``--config`` file): ``profile`` (fixture profile for stock, def
 ``movements_include_hot`` (default false), ``pick_after``/``ship_after``/``invoice_after``
 (seconds, default 10/30/45), ``decrement_stock_on`` (ship | receive | none, default ship),
 ``rate_limit`` (requests/s; above it 429 + Retry-After), ``retry_after`` (fixed seconds),
+``validation`` (strict | lenient, default strict: field lengths and character sets of a real
+ERP, ``_erp_validation.py``; a refused order is a 422 naming each field),
 ``clock`` (a callable, tests only). Evidence shapes: docs/mocks.md.
 """
 
@@ -52,6 +54,7 @@ from peakready.mockkit import (
 from ._erp_orders import OrderBook, OrderIn, OrderOut
 from ._erp_stock import Movements, StockBook
 from ._erp_stock_routes import stock_admin_operations, stock_operations
+from ._erp_validation import StrictOrderIn
 
 _MAX_KEY = 255
 
@@ -120,6 +123,10 @@ def create_app(settings: MockSettings) -> Any:
     decrement = str(options.get("decrement_stock_on", "ship"))
     if decrement not in ("ship", "receive", "none"):
         raise ConfigError(f"mock erp option decrement_stock_on: ship|receive|none, got {decrement}")
+    validation = str(options.get("validation", "strict"))
+    if validation not in ("strict", "lenient"):
+        raise ConfigError(f"mock erp option validation: strict|lenient, got {validation}")
+    order_model: type[OrderIn] = StrictOrderIn if validation == "strict" else OrderIn
     stock = StockBook(kit.evidence, clock)
     orders = OrderBook(
         kit.evidence, stock, decrement_stock_on=decrement, clock=clock,
@@ -158,7 +165,15 @@ def create_app(settings: MockSettings) -> Any:
             raise ApiError(400, "invalid_idempotency_key",
                            f"Idempotency-Key must be 1..{_MAX_KEY} characters",
                            [{"field": "Idempotency-Key", "reason": "length"}])
-        order_in, raw = await parse_body(request, OrderIn)
+        try:
+            order_in, raw = await parse_body(request, order_model)
+        except ApiError as exc:
+            if exc.status == 422:   # refused for its data: the answer is evidence too
+                refused = _arrival_fields(await request.body(), {})
+                refused.update(outcome="rejected",
+                               error={"code": exc.code, "fields": exc.fields[:20]})
+                request.scope["peakready.evidence"] = refused
+            raise
         now = clock()
         request_id = str(request.scope.get("peakready.request_id", ""))
         note: dict[str, Any] = {"increment_id": order_in.increment_id}
@@ -236,7 +251,7 @@ def create_app(settings: MockSettings) -> Any:
     key_param = Param("Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 255},
                       "replays the first response for a repeated key", location="header")
     kit.add(
-        Operation("POST", "/api/orders", create_order, "Create a sales order", body=OrderIn,
+        Operation("POST", "/api/orders", create_order, "Create a sales order", body=order_model,
                   responses={201: OrderCreated}, params=(key_param,), tags=tags),
         Operation("GET", "/api/orders", list_orders, "Orders, by Magento increment id",
                   responses={200: OrderList}, tags=tags, params=(

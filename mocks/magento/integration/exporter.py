@@ -56,8 +56,8 @@ def order_payload(event: OrderPlaced) -> dict[str, Any]:
 def _address(data: dict[str, Any] | None) -> dict[str, Any] | None:
     if not data:
         return None
-    keys = ("firstname", "lastname", "street", "city", "region", "postcode", "country_id",
-            "telephone")
+    keys = ("firstname", "lastname", "company", "street", "city", "region", "postcode",
+            "country_id", "telephone")
     return {k: data.get(k) for k in keys if data.get(k) is not None}
 
 

@@ -177,7 +177,8 @@ def _load(name: str) -> Any:
 
 def build_estate(tmp_path: Path, *, integration: dict[str, Any] | str, skus: int = 5,
                  qty: float = 1000, erp: dict[str, Any] | None = None,
-                 crm: dict[str, Any] | None = None, seed: int = 7) -> Estate:
+                 crm: dict[str, Any] | None = None, seed: int = 7,
+                 sim_config: dict[str, Any] | None = None) -> Estate:
     servers: dict[str, ServerThread] = {}
     proxy = FaultProxyThread(seed=seed)
     fp = FaultProxyClient(proxy.url)
@@ -198,6 +199,8 @@ def build_estate(tmp_path: Path, *, integration: dict[str, Any] | str, skus: int
             integration = {"profile": integration}
         sim_options: dict[str, Any] = {"integration": {**FAST, "services": urls, "seed": seed,
                                                        **integration}}
+        if sim_config:   # the simulator's config mapping (visibility, ...)
+            sim_options["config"] = dict(sim_config)
         sim = _load("magento").create_app(MockSettings(
             name="magento", seed=seed, data_dir=tmp_path / "magento", options=sim_options))
         for sku, amount in catalog.items():

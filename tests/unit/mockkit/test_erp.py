@@ -16,7 +16,8 @@ def _order(increment_id: str = "000000001", **extra: Any) -> dict[str, Any]:
     return {"increment_id": increment_id, "customer_email": "ann@example.com",
             "items": [{"sku": "A", "qty": 2, "price": 9.5}, {"sku": "B", "qty": 1, "price": 3}],
             "totals": {"grand_total": 22.0, "currency": "USD"},
-            "shipping_address": {"city": "Austin", "country_id": "US", "street": ["1 Main"]},
+            "shipping_address": {"firstname": "Ann", "lastname": "Lee", "city": "Austin",
+                                 "postcode": "78701", "country_id": "US", "street": ["1 Main"]},
             **extra}
 
 
