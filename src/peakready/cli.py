@@ -108,9 +108,18 @@ def _add_worker(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     p.set_defaults(handler="peakready.scenario.worker_cli:main")
 
 
+def _add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("init", help="copy the shipped scenarios, mocks and fixtures out to edit",
+                       description="Creates DIR/scenarios, DIR/mocks and DIR/fixtures (plans "
+                                   "included) from the installed package; refuses to overwrite.")
+    p.add_argument("directory", nargs="?", default=".", metavar="DIR",
+                   help="where to create them (default: the working directory)")
+    p.set_defaults(handler="peakready.project_init:init_main")
+
+
 _VERBS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_proxy, _add_mock, _add_seed, _add_run,
-    _add_report, _add_worker,
+    _add_report, _add_worker, _add_init,
 )
 
 
