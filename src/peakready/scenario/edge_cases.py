@@ -18,9 +18,10 @@ FIRSTNAMES = ("Zoë", "Øyvind", "José-María", "美咲", "Дмитрий", "م
 LASTNAMES = ("Łukasiewicz-O'Brien", "山田", "Смирнова", "الحسيني", "Nguyễn", "Party 🎉",
              "Þórðardóttir", "Παπαδοπούλου")
 #: 70 characters: a number with extension and a note, as shoppers type it into the field.
-TELEPHONE = "+1 (555) 010-0199 ext. 4471, mobile +1 555 010 0188, call after 6pm!!"
+TELEPHONE = "+1 (555) 010-0199 ext. 4471, mobile +1 555 010 0188, call after 6 pm!!"
 COMPANY = ("Internationale Handelsgesellschaft für Outdoor- und Freizeitbedarf "
            "Müller & Söhne GmbH & Co. KG, Zweigniederlassung Nordrhein-Westfalen (Einkauf)")
+assert len(TELEPHONE) == 70, "the telephone must be exactly 70 characters"
 _STREETS = (("Flat 4B, Harbour View Court", "1187 North Lakeshore Boulevard",
              "c/o Reception, Building C — rear entrance"),
             ("Apartamento 12, Escalera izquierda", "Calle de San Bernardo 64",
@@ -29,7 +30,6 @@ _STREETS = (("Flat 4B, Harbour View Court", "1187 North Lakeshore Boulevard",
 
 def edge_case_address(base: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     """``base`` (a normal address) with every field a strict ERP tends to refuse."""
-    assert len(TELEPHONE) == 70
     address = dict(base)
     address.update(firstname=rng.choice(FIRSTNAMES), lastname=rng.choice(LASTNAMES),
                    telephone=TELEPHONE, company=COMPANY, street=list(rng.choice(_STREETS)))

@@ -26,9 +26,11 @@ from peakready.scenario.arrivals import Arrival
 from peakready.scenario.journeys import JOURNEY_FUNCTIONS, JourneyContext, Outcome, arrival_rng
 from peakready.scenario.recorder import Recorder
 
-__all__ = ["ArrivalDriver", "JourneyRunner"]
+__all__ = ["CHECKOUTS", "ArrivalDriver", "JourneyRunner"]
 
 log = logging.getLogger("peakready.scenario.engine")
+#: Journeys whose every attempt is a checkouts.jsonl line.
+CHECKOUTS = ("guest_checkout", "customer_checkout", "flash_sale")
 _MAX_NAP = 0.5  # a stop request is noticed within this long while waiting for an arrival
 
 
@@ -103,17 +105,21 @@ class JourneyRunner:
 
     def __call__(self, arrival: Arrival, intended: float) -> None:
         start = self.clock()
+        outcome = Outcome()
         try:
             with self.guard():
-                outcome = JOURNEY_FUNCTIONS[arrival.journey](
-                    self.ctx, arrival, arrival_rng(self.seed, arrival))
+                JOURNEY_FUNCTIONS[arrival.journey](self.ctx, arrival,
+                                                   arrival_rng(self.seed, arrival), outcome)
         except self.timeout_errors:
-            outcome = Outcome(ok=False, status=0, error="journey timed out",
-                              step=arrival.journey)
+            outcome.refuse("journey timed out", outcome.step or arrival.journey)
         except Exception as exc:  # a journey bug must not kill the engine: it is a failure
             log.exception("journey %s failed", arrival.journey)
-            outcome = Outcome(ok=False, status=0, error=f"{type(exc).__name__}: {exc}",
-                              step=arrival.journey)
+            outcome.refuse(f"{type(exc).__name__}: {exc}", outcome.step or arrival.journey)
+        if outcome.checkout is None and arrival.journey in CHECKOUTS and not outcome.ok:
+            # every checkout attempt gets its line, even one that failed before its cart
+            outcome.checkout = {"cart_id": None, "quote_id": None, "order_id": None,
+                                "increment_id": None, "customer_email": None, "items": [],
+                                "edge_case": False, "flash_sale": arrival.journey == "flash_sale"}
         end = outcome.end_wall if outcome.end_wall is not None else self.clock()
         latency_ms = (end - intended) * 1000.0
         self.recorder.journey_done(arrival.journey, latency_ms, outcome.ok, end)

@@ -2,7 +2,9 @@
 
 ::
 
-    JOURNEY_FUNCTIONS[name](ctx, arrival, rng) ──► Outcome(ok, status, error, step, checkout)
+    JOURNEY_FUNCTIONS[name](ctx, arrival, rng, out) ──► out, filled in as the journey goes:
+                          Outcome(ok, status, error, step, checkout)  (the runner keeps what
+                          a journey that raised or timed out had filled in)
       browse              a category page (product list) and two or three product views
       search              a name search with paging
       abandoned_cart      guest cart, items, totals, estimate shipping, leave
@@ -32,7 +34,7 @@ from peakready.scenario.catalogue import Catalogue
 from peakready.scenario.client import JsonClient, MagentoClient, MagentoError, Transport
 from peakready.scenario.edge_cases import edge_case_address
 
-__all__ = ["JOURNEY_FUNCTIONS", "JourneyContext", "Outcome", "arrival_rng"]
+__all__ = ["JOURNEY_FUNCTIONS", "Journey", "JourneyContext", "Outcome", "arrival_rng"]
 
 _SEARCH_WORDS = ("a", "e", "o", "Pro", "Set", "Mini", "Max", "Lite")
 _SEGMENTS = ("new", "regular", "vip", "lapsed")
@@ -74,6 +76,18 @@ class Outcome:
         self.ok, self.status, self.error, self.step = False, exc.status, exc.message, exc.step
         return self
 
+    def refuse(self, error: str, step: str) -> Outcome:
+        """A failure before any request (status 0): a missing target or token."""
+        self.ok, self.status, self.error, self.step = False, 0, error, step
+        return self
+
+
+def _record(email: str | None, items: list[dict[str, Any]], *, edge: bool,
+            flash: bool) -> dict[str, Any]:
+    """The checkouts.jsonl fields a checkout journey fills in as it goes."""
+    return {"cart_id": None, "quote_id": None, "order_id": None, "increment_id": None,
+            "customer_email": email, "items": items, "edge_case": edge, "flash_sale": flash}
+
 
 def arrival_rng(seed: int, arrival: Arrival) -> random.Random:
     """The arrival's own choices: the same whichever worker runs it."""
@@ -81,11 +95,11 @@ def arrival_rng(seed: int, arrival: Arrival) -> random.Random:
 
 
 # ----------------------------------------------------------------------- storefront
-def browse(ctx: JourneyContext, arrival: Arrival, rng: random.Random) -> Outcome:
+def browse(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
+           out: Outcome) -> Outcome:
     # Magento's product REST routes need a token (Magento_Catalog::products), as the
     # performance toolkit's API pool uses: the integration token stands in for the storefront.
     store = ctx.store(ctx.admin_token)
-    out = Outcome()
     try:
         page = store.products({"status": ("eq", 1)}, page_size=12, page=rng.randint(1, 5),
                               name="/V1/products[category]")
@@ -97,9 +111,9 @@ def browse(ctx: JourneyContext, arrival: Arrival, rng: random.Random) -> Outcome
     return out
 
 
-def search(ctx: JourneyContext, arrival: Arrival, rng: random.Random) -> Outcome:
+def search(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
+           out: Outcome) -> Outcome:
     store = ctx.store(ctx.admin_token)
-    out = Outcome()
     word = rng.choice(_SEARCH_WORDS)
     try:
         for page in (1, 2):
@@ -143,9 +157,9 @@ def _payment_choice(details: Any) -> dict[str, Any]:
     return {"method": codes[0] if codes else "checkmo"}
 
 
-def abandoned_cart(ctx: JourneyContext, arrival: Arrival, rng: random.Random) -> Outcome:
+def abandoned_cart(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
+                   out: Outcome) -> Outcome:
     store = ctx.store()
-    out = Outcome()
     try:
         cart = store.guest_cart()
         _fill_guest_cart(store, cart, ctx.catalogue.basket(rng))
@@ -158,17 +172,14 @@ def abandoned_cart(ctx: JourneyContext, arrival: Arrival, rng: random.Random) ->
     return out
 
 
-def _place_guest(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
+def _place_guest(ctx: JourneyContext, rng: random.Random, out: Outcome,
                  items: list[dict[str, Any]], email: str, *, flash: bool) -> Outcome:
     store = ctx.store()
     edge = (not flash) and rng.random() < ctx.edge_case_share
     address = _address(ctx, rng, email)
     if edge:
         address = edge_case_address(address, rng)
-    record: dict[str, Any] = {"cart_id": None, "quote_id": None, "order_id": None,
-                              "increment_id": None, "customer_email": email, "items": items,
-                              "edge_case": edge, "flash_sale": flash}
-    out = Outcome(checkout=record)
+    record = out.checkout = _record(email, items, edge=edge, flash=flash)
     try:
         cart = store.guest_cart()
         record["cart_id"] = cart
@@ -213,30 +224,30 @@ def _placed(ctx: JourneyContext, out: Outcome, order: Any) -> None:
             pass  # increment_id stays null: the checks resolve it from Magento's evidence
 
 
-def guest_checkout(ctx: JourneyContext, arrival: Arrival, rng: random.Random) -> Outcome:
+def guest_checkout(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
+                   out: Outcome) -> Outcome:
     email = f"guest.{ctx.seed}.{arrival.index:06d}@example.com"
-    return _place_guest(ctx, arrival, rng, ctx.catalogue.basket(rng), email, flash=False)
+    return _place_guest(ctx, rng, out, ctx.catalogue.basket(rng), email, flash=False)
 
 
-def flash_sale(ctx: JourneyContext, arrival: Arrival, rng: random.Random) -> Outcome:
+def flash_sale(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
+               out: Outcome) -> Outcome:
     skus = ctx.flash_skus or ctx.catalogue.hot_skus
     if not skus:
-        return Outcome(ok=False, status=0, error="no flash-sale SKUs", step="flash_sale")
+        out.checkout = _record(None, [], edge=False, flash=True)
+        return out.refuse("no flash-sale SKUs", "flash_sale")
     sku = skus[arrival.index % len(skus)]
     email = f"flash.{ctx.seed}.{arrival.index:06d}@example.com"
-    return _place_guest(ctx, arrival, rng, [{"sku": sku, "qty": ctx.flash_qty}], email,
-                        flash=True)
+    return _place_guest(ctx, rng, out, [{"sku": sku, "qty": ctx.flash_qty}], email, flash=True)
 
 
-def customer_checkout(ctx: JourneyContext, arrival: Arrival, rng: random.Random) -> Outcome:
+def customer_checkout(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
+                      out: Outcome) -> Outcome:
     customers = ctx.catalogue.customers
     customer = customers[arrival.index % len(customers)]
     items = ctx.catalogue.basket(rng)
     edge = rng.random() < ctx.edge_case_share
-    record: dict[str, Any] = {"cart_id": None, "quote_id": None, "order_id": None,
-                              "increment_id": None, "customer_email": customer.email,
-                              "items": items, "edge_case": edge, "flash_sale": False}
-    out = Outcome(checkout=record)
+    record = out.checkout = _record(customer.email, items, edge=edge, flash=False)
     try:
         token = ctx.store().customer_token(customer.email, customer.password)
         store = ctx.store(token)
@@ -274,22 +285,25 @@ def customer_checkout(ctx: JourneyContext, arrival: Arrival, rng: random.Random)
 
 
 # ------------------------------------------------------------------------------ sync
-def erp_stock_push(ctx: JourneyContext, arrival: Arrival, rng: random.Random) -> Outcome:
+def erp_stock_push(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
+                   out: Outcome) -> Outcome:
     if ctx.erp is None:
-        return Outcome(ok=False, status=0, error="no ERP URL", step="erp_stock_push")
+        return out.refuse("no ERP URL", "erp_stock_push")
     sku = rng.choice(ctx.catalogue.regular_skus)
     delta = rng.choice((-2, -1, 1, 2, 5, 10))
     try:
         JsonClient(ctx.erp).call("POST", "/api/stock/adjustments", "/api/stock/adjustments",
                                  {"sku": sku, "delta": delta})
     except MagentoError as exc:
-        return Outcome().fail(exc)
-    return Outcome(extra={"sku": sku, "delta": delta})
+        return out.fail(exc)
+    out.extra.update(sku=sku, delta=delta)
+    return out
 
 
-def crm_edits(ctx: JourneyContext, arrival: Arrival, rng: random.Random) -> Outcome:
+def crm_edits(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
+              out: Outcome) -> Outcome:
     if ctx.crm is None:
-        return Outcome(ok=False, status=0, error="no CRM URL", step="crm_edits")
+        return out.refuse("no CRM URL", "crm_edits")
     email = rng.choice(ctx.catalogue.customers).email
     body = {"marketing_consent": rng.random() < 0.5, "segment": rng.choice(_SEGMENTS),
             "lead_score": rng.randint(0, 100)}
@@ -297,28 +311,31 @@ def crm_edits(ctx: JourneyContext, arrival: Arrival, rng: random.Random) -> Outc
         JsonClient(ctx.crm).call("PUT", f"/api/contacts/{quote(email, safe='@')}/preferences",
                                  "/api/contacts/[email]/preferences", body)
     except MagentoError as exc:
-        return Outcome().fail(exc)
-    return Outcome()
+        return out.fail(exc)
+    return out
 
 
-def backoffice(ctx: JourneyContext, arrival: Arrival, rng: random.Random) -> Outcome:
+def backoffice(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
+               out: Outcome) -> Outcome:
     if not ctx.admin_token:
-        return Outcome(ok=False, status=0, error="no admin token", step="backoffice")
+        return out.refuse("no admin token", "backoffice")
     admin = ctx.store(ctx.admin_token)
     try:
         found = admin.orders({"status": ("eq", "pending")}, page_size=20)
         orders = [o for o in found.get("items", []) if isinstance(o, dict)]
         if not orders:
-            return Outcome()
+            return out
         entity_id = int(rng.choice(orders)["entity_id"])
         action = rng.choices(("invoice", "ship", "cancel"), weights=(5, 3, 2))[0]
         admin.order_action(entity_id, action)
     except MagentoError as exc:
-        return Outcome().fail(exc)
-    return Outcome(extra={"order_id": entity_id, "action": action})
+        return out.fail(exc)
+    out.extra.update(order_id=entity_id, action=action)
+    return out
 
 
-JOURNEY_FUNCTIONS: dict[str, Callable[[JourneyContext, Arrival, random.Random], Outcome]] = {
+Journey = Callable[[JourneyContext, Arrival, random.Random, Outcome], Outcome]
+JOURNEY_FUNCTIONS: dict[str, Journey] = {
     "browse": browse, "search": search, "abandoned_cart": abandoned_cart,
     "guest_checkout": guest_checkout, "customer_checkout": customer_checkout,
     "flash_sale": flash_sale, "erp_stock_push": erp_stock_push, "crm_edits": crm_edits,

@@ -28,7 +28,7 @@ from peakready.safety import check_target
 from peakready.scenario.arrivals import Arrival
 from peakready.scenario.catalogue import load_catalogue
 from peakready.scenario.client import MagentoClient, MagentoError
-from peakready.scenario.journeys import JOURNEY_FUNCTIONS, JourneyContext, arrival_rng
+from peakready.scenario.journeys import JOURNEY_FUNCTIONS, JourneyContext, Outcome, arrival_rng
 from peakready.scenario.launch import TOKEN_ENV
 from peakready.scenario.locust_transport import LocustTransport, session_for
 
@@ -83,4 +83,5 @@ class JourneyUser(FastHttpUser):
     def journey(self, name: str, **arrival: Any) -> None:
         index = int(arrival.get("index", next(_COUNTER)))
         item = Arrival(0.0, name, index)
-        JOURNEY_FUNCTIONS[name](self.ctx, item, arrival_rng(self.ctx.seed + os.getpid(), item))
+        JOURNEY_FUNCTIONS[name](self.ctx, item, arrival_rng(self.ctx.seed + os.getpid(), item),
+                                Outcome())
