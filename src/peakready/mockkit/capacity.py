@@ -33,16 +33,14 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import Field
-
-from peakready.configmodel import StrictBool, StrictModel, validate
+from peakready.configmodel import validate
 from peakready.errors import ConfigError
+from peakready.mockkit.capacity_options import CapacityOptions, RouteOptions
 
 __all__ = [
     "DEFAULT_ROUTES",
     "CapacityConfig",
     "CapacityModel",
-    "CapacityOptions",
     "RouteCost",
     "disabled_report",
     "parse_mix",
@@ -177,8 +175,9 @@ class CapacityConfig:
 
         ``{workers: 4, queue_limit: 64, seed: 1, routes: [{name: place_order, median_ms: 400},
         {name: wishlist, method: POST, path: "**/V1/wishlist/**", median_ms: 70}],
-        default: {median_ms: 40}}``. Validated by :class:`CapacityOptions` (the one config
-        mechanism): a ConfigError names ``source``, the key path under ``at`` and the value.
+        default: {median_ms: 40}}``. Validated by :class:`CapacityOptions` (capacity_options.py,
+        the one config mechanism): a ConfigError names ``source``, the key path under ``at``
+        and the value.
         """
         spec = validate(CapacityOptions, options, source=source, what="capacity model", at=at)
         routes = list(DEFAULT_ROUTES)
@@ -193,34 +192,6 @@ class CapacityConfig:
                    routes=tuple(routes), default=default,
                    exempt_prefixes=tuple(spec.exempt_prefixes),
                    reject_status=spec.reject_status, timing_headers=spec.timing_headers)
-
-
-class CostOptions(StrictModel):
-    """A service time: lognormal median (ms) and sigma of ln t; unset keeps the current one."""
-
-    median_ms: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    sigma: float | None = Field(default=None, ge=0, le=3)
-
-
-class RouteOptions(CostOptions):
-    """A route by name: an override of a known one, or a new one (method, path and median_ms)."""
-
-    name: str = Field(min_length=1)
-    method: str | None = None
-    path: str | None = None
-
-
-class CapacityOptions(StrictModel):
-    """The ``capacity`` section of a simulator config file (or the plan's capacity_model)."""
-
-    workers: int = Field(default=8, ge=1)
-    queue_limit: int | None = Field(default=None, ge=0)  # null: an unbounded queue
-    seed: int = 0
-    routes: list[RouteOptions] = Field(default_factory=list)
-    default: CostOptions | None = None
-    exempt_prefixes: list[str] = Field(default_factory=lambda: ["/__admin"])
-    reject_status: int = Field(default=503, ge=400, le=599)
-    timing_headers: StrictBool = True
 
 
 def _or(value: float | None, fallback: float) -> float:
