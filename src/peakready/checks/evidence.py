@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from peakready.checks._files import EvidenceError, Manifest, parse_time, read_json, stream_jsonl
-from peakready.checks.records import Attempts, Checkout, ErpOrder, MagentoOrder, is_retryable
+from peakready.checks.records import RETRYABLE, Attempts, Checkout, ErpOrder, MagentoOrder
 from peakready.checks.windows import Window, build_windows
 
 if TYPE_CHECKING:
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 __all__ = ["EvidenceError", "LatencyLine", "RunEvidence"]
 
 T = TypeVar("T")
+_ABSENT: Any = object()
+_NAN = math.nan
 _REFUSAL_FIELDS = ("error", "errors", "message", "detail", "fields", "code", "body", "answer")
 
 
@@ -206,22 +208,35 @@ class RunEvidence:
     def _fold_requests(self) -> dict[str, Attempts]:
         served = self._served_retry_after()
         out: dict[str, Attempts] = {}
+        get = out.get
+        # The hot loop of the checks (a million lines at peak): locals, no helper calls on
+        # the common path.
         for r in self.records("erp/requests.jsonl"):
             key = r.get("increment_id") or r.get("idempotency_key") or r.get("request_id") \
                 or f"#{r.get('id')}"
-            attempts = out.get(key)
+            attempts = get(key)
             if attempts is None:
                 attempts = out[key] = Attempts()
-            ts = float(r.get("ts") or parse_time(r.get("arrived_at")) or 0.0)
+            ts = r.get("ts")
+            if type(ts) is not float:
+                ts = float(ts) if isinstance(ts, int) else parse_time(r.get("arrived_at")) or 0.0
             status = r.get("status")
-            status = status if isinstance(status, int) and 0 <= status < 65536 else 0
+            if type(status) is not int or not 0 <= status < 65536:
+                status = 0
             attempts.ts.append(ts)
             attempts.status.append(status)
-            attempts.retry_after.append(_retry_after(r, status, ts, served))
-            attempts.keyed = attempts.keyed or bool(r.get("idempotency_key"))
-            if r.get("outcome") == "created":
-                attempts.created += 1
-            if 400 <= status < 500 and not is_retryable(status):
+            wait = r.get("retry_after", _ABSENT)
+            if wait is None:
+                attempts.retry_after.append(_NAN)
+            else:
+                if type(wait) not in (int, float):
+                    wait = _retry_after(wait, status, ts, served)
+                attempts.retry_after.append(wait)
+                if wait == wait:                # not NaN
+                    attempts.waited = True
+            if not attempts.keyed and r.get("idempotency_key"):
+                attempts.keyed = True
+            if status >= 400 and status < 500 and status not in RETRYABLE:
                 attempts.refusal = {"status": status, "at": ts, **{
                     f: r[f] for f in _REFUSAL_FIELDS if r.get(f) is not None}}
         return out
@@ -244,18 +259,24 @@ class RunEvidence:
         from peakready.config import load_plan
         return self._cached("plan", lambda: load_plan(self.run_dir / "plan.yaml"))
 
+    def derived(self, name: str, build: Callable[[], T]) -> T:
+        """A value built once from the evidence and shared by the checks that need it (e.g.
+        the acknowledged orders, read by no_lost_orders and export_lag)."""
+        return self._cached(f"derived:{name}", build)
+
     def _cached(self, name: str, build: Callable[[], T]) -> T:
         if name not in self._cache:
             self._cache[name] = build()
         return cast("T", self._cache[name])
 
 
-def _retry_after(record: dict[str, Any], status: int, ts: float,
+def _retry_after(value: Any, status: int, ts: float,
                  served: list[tuple[float, float, float]]) -> float:
-    if "retry_after" in record:
-        value = record["retry_after"]
+    """The seconds an answer asked to wait: the record's own (a header text too), else, for
+    records without the field (older ERP evidence), the fault's that served it."""
+    if value is not _ABSENT:
         try:
-            return float(value) if value is not None else math.nan
+            return float(value)
         except (TypeError, ValueError):
             return math.nan
     if status in (429, 503):

@@ -23,8 +23,12 @@ __all__ = ["acknowledged_orders", "no_lost_orders"]
 
 
 def acknowledged_orders(evidence: RunEvidence) -> tuple[dict[str, float | None], list[Any]]:
-    """increment id → when Magento acknowledged it (checkout end, else created_at), and the
+    """increment id -> when Magento acknowledged it (checkout end, else created_at), and the
     order ids of successful checkouts that Magento's order list does not know."""
+    return evidence.derived("acknowledged_orders", lambda: _acknowledged(evidence))
+
+
+def _acknowledged(evidence: RunEvidence) -> tuple[dict[str, float | None], list[Any]]:
     by_entity = {o.entity_id: o for o in evidence.magento_orders() if o.entity_id is not None}
     acked: dict[str, float | None] = {}
     unresolved: list[Any] = []

@@ -31,7 +31,13 @@ def _text(value: Any, limit: int = 200) -> str | None:
 
 
 def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return value if type(value) is int else None
+
+
+def _items(raw: Any, qty: str) -> Items:
+    if not raw:
+        return ()
+    return tuple((str(i.get("sku")), float(i.get(qty) or 0)) for i in raw if type(i) is dict)
 
 
 @dataclass(slots=True)
@@ -54,21 +60,20 @@ class Checkout:
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> Checkout:
-        intended = float(raw.get("intended_ts") or raw.get("start_ts") or 0.0)
-        end = raw.get("end_ts")
+        get = raw.get
+        intended = float(get("intended_ts") or get("start_ts") or 0.0)
+        end = get("end_ts")
         if not isinstance(end, int | float):
-            end = intended + float(raw.get("latency_ms") or 0.0) / 1000.0
-        quote = raw.get("quote_id")
+            end = intended + float(get("latency_ms") or 0.0) / 1000.0
+        quote = get("quote_id")
+        error = get("error")
+        increment = get("increment_id")
         return cls(
-            journey=str(raw.get("journey", "")), intended_ts=intended, end_ts=float(end),
-            ok=raw.get("ok") is True, status=_int(raw.get("status")) or 0,
-            error=_text(raw.get("error")), step=_text(raw.get("step"), 60),
-            quote_id=quote if isinstance(quote, int | str) else None,
-            order_id=_int(raw.get("order_id")),
-            increment_id=_text(raw.get("increment_id"), 64),
-            items=tuple((str(i.get("sku")), float(i.get("qty") or 0))
-                        for i in raw.get("items") or [] if isinstance(i, dict)),
-            edge_case=raw.get("edge_case") is True, flash_sale=raw.get("flash_sale") is True)
+            str(get("journey", "")), intended, float(end), get("ok") is True,
+            _int(get("status")) or 0, None if error is None else str(error)[:200],
+            _text(get("step"), 60), quote if isinstance(quote, int | str) else None,
+            _int(get("order_id")), None if increment is None else str(increment)[:64],
+            _items(get("items"), "qty"), get("edge_case") is True, get("flash_sale") is True)
 
 
 @dataclass(slots=True)
@@ -85,17 +90,17 @@ class MagentoOrder:
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> MagentoOrder:
+        get = raw.get
         items = []
-        for item in raw.get("items") or []:
-            if isinstance(item, dict):
+        for item in get("items") or ():
+            if type(item) is dict:
                 sold = float(item.get("qty_ordered") or 0) - float(item.get("qty_canceled") or 0)
                 items.append((str(item.get("sku")), sold))
-        quote = raw.get("quote_id")
-        return cls(entity_id=_int(raw.get("entity_id")),
-                   increment_id=_text(raw.get("increment_id"), 64),
-                   quote_id=quote if isinstance(quote, int | str) else None,
-                   state=str(raw.get("state") or ""), created_ts=parse_time(raw.get("created_at")),
-                   customer_email=_text(raw.get("customer_email")), items=tuple(items))
+        quote = get("quote_id")
+        increment = get("increment_id")
+        return cls(_int(get("entity_id")), None if increment is None else str(increment)[:64],
+                   quote if isinstance(quote, int | str) else None, str(get("state") or ""),
+                   parse_time(get("created_at")), _text(get("customer_email")), tuple(items))
 
 
 @dataclass(slots=True)
@@ -131,7 +136,7 @@ class Attempts:
     status: array[int] = field(default_factory=lambda: array("H"))
     retry_after: array[float] = field(default_factory=lambda: array("d"))
     keyed: bool = False                 # some attempt carried an Idempotency-Key
-    created: int = 0                    # attempts whose handler created an order
+    waited: bool = False                # some answer carried a Retry-After
     refusal: dict[str, Any] | None = None
 
     def __len__(self) -> int:

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import math
 import statistics
+from array import array
 from bisect import bisect_left
 from collections import Counter
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 from peakready.checks._util import examples, few, percentile
@@ -57,39 +59,47 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
     over_cap: list[dict[str, Any]] = []
     early: list[dict[str, Any]] = []
     growths: list[float] = []
-    plain_gaps: list[float] = []
+    plain_gaps = array("d")                              # every free gap: compact
     first_gaps: list[float] = []
     in_window = {w.name: [0, 0] for w in windows}        # requests, orders
+    bounds = [(w.start, w.end, in_window[w.name]) for w in windows]
     counts: list[int] = []
+    cap = limits.max_attempts_per_order
     for key, seen in attempts.items():
-        n = len(seen)
+        ts = seen.ts
+        n = len(ts)
         counts.append(n)
-        for w in windows:
-            inside = bisect_left(seen.ts, w.end) - bisect_left(seen.ts, w.start)
-            if inside:
-                in_window[w.name][0] += inside
-                in_window[w.name][1] += 1
+        first, last = ts[0], ts[-1]
+        for start, end, tally in bounds:
+            if first < end and last >= start:
+                inside = bisect_left(ts, end) - bisect_left(ts, start)
+                if inside:
+                    tally[0] += inside
+                    tally[1] += 1
         if n < 2:
             continue
-        if n > limits.max_attempts_per_order:
+        if n > cap:
             over_cap.append({"order": key, "attempts": n, "statuses": sorted(set(seen.status))})
-        free: list[float] = []                 # gaps not floored by a Retry-After
-        for i in range(1, n):
-            gap = seen.ts[i] - seen.ts[i - 1]
-            wait = seen.retry_after[i - 1]
-            if not math.isnan(wait):
-                if gap + _RA_TOLERANCE_S < wait:
-                    early.append({"order": key, "attempt": i + 1, "gap_s": round(gap, 3),
-                                  "retry_after_s": wait, "status": seen.status[i - 1]})
-            else:
-                free.append(gap)
+        if not seen.waited:                    # the common case: no Retry-After served
+            free = [b - a for a, b in pairwise(ts)]
+        else:
+            free = []                          # gaps not floored by a Retry-After
+            for i in range(1, n):
+                gap = ts[i] - ts[i - 1]
+                wait = seen.retry_after[i - 1]
+                if not math.isnan(wait):
+                    if gap + _RA_TOLERANCE_S < wait:
+                        early.append({"order": key, "attempt": i + 1, "gap_s": round(gap, 3),
+                                      "retry_after_s": wait, "status": seen.status[i - 1]})
+                else:
+                    free.append(gap)
         if free:
             first_gaps.append(free[0])
             plain_gaps.extend(free)
         if len(free) >= 2:
             half = len(free) // 2
-            head = statistics.fmean(free[:half])
-            tail = statistics.fmean(free[half:])
+            head = sum(free[:half]) / half
+            tail = sum(free[half:]) / (len(free) - half)
             growths.append(tail / head if head > 0 else math.inf)
     growth = statistics.median(growths) if len(growths) >= _MIN_ORDERS else None
     median_gap = statistics.median(plain_gaps) if len(plain_gaps) >= _MIN_ORDERS else None

@@ -83,13 +83,14 @@ def window_stats(evidence: RunEvidence, name: str) -> dict[str, dict[str, Any]]:
     for window in windows:
         count, errors, dropped = counts[window.name]
         hist = merged[window.name]
-        samples = hist.get_total_count()
+        values = hist.get_percentile_to_value_dict([50, 95, 99]) \
+            if hist.get_total_count() else {}
         total = count + dropped
         out[window.name] = {
             "count": count, "errors": errors, "dropped": dropped,
             "error_rate": (errors + dropped) / total if total else None,
-            **{f"p{q}_ms": round(hist.get_value_at_percentile(q) / 1000.0, 1) if samples
-               else None for q in (50, 95, 99)}}
+            **{f"p{q}_ms": round(values[q] / 1000.0, 1) if q in values else None
+               for q in (50, 95, 99)}}
     return out
 
 
