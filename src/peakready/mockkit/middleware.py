@@ -5,6 +5,7 @@ Per HTTP request, in order::
     /__admin/* or /openapi.json ─► admin app (never faulted, not journaled)
     request id  (X-Request-Id echoed, or made: <process prefix>-<counter>)
     fault switch ─► delay · close · synthesized status · slow/truncated body around the app
+                   (the body is buffered first only while a rule matches on it or is sticky)
     rate limit  ─► 429 + Retry-After
     business app
     journal     (route template, method, status, duration, fault rule ids)
@@ -38,6 +39,7 @@ __all__ = ["ADMIN_PREFIX", "REQUEST_ID_HEADER", "MockMiddleware", "read_body"]
 ADMIN_PREFIX = "/__admin"
 REQUEST_ID_HEADER = "x-request-id"
 _RID = REQUEST_ID_HEADER.encode()
+_IDEMPOTENCY = b"idempotency-key"
 
 
 def _template_by_matching(app: ASGIApp, scope: Scope) -> str:
@@ -153,8 +155,19 @@ class MockMiddleware:
         raw_body = b""
         if tracker is not None:
             arrived = time.time()
+        faults = kit.faults
+        reads_body = faults.needs_body and bool(faults.rules)
+        if tracker is not None or reads_body:
             raw_body, receive = await _buffer_body(receive)
-        firing = kit.faults.check(method, path)
+        if reads_body:
+            key = None
+            for name, value in scope["headers"]:
+                if name == _IDEMPOTENCY:
+                    key = value.decode("latin-1")
+                    break
+            firing = faults.check(method, path, key=key, body=raw_body)
+        else:
+            firing = faults.check(method, path)
         fault_ids: tuple[str, ...] = ()
         try:
             if firing is None:
