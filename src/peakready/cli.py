@@ -80,10 +80,20 @@ def _add_seed(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("run", help="a resilience run on the embedded estate; writes a report")
+    p = sub.add_parser("run", help="run a plan: estate, load, faults, drain, evidence, report")
     p.add_argument("plan", nargs="?", help="plan YAML (default: fixtures/plans/smoke.yaml)")
     p.add_argument("--reports-dir", default="reports", help="where run folders are written")
+    p.add_argument("-q", "--quiet", action="store_true", help="no live progress")
+    p.add_argument("--ui", action="store_true",
+                   help="Locust's web UI instead of headless (you start the test there; the "
+                        "fault timeline follows its start)")
     p.set_defaults(handler="peakready.orchestrator:main")
+
+
+def _add_validate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("validate", help="check plan files without running them (exit 2 if not)")
+    p.add_argument("plans", nargs="+", metavar="PLAN", help="plan YAML file(s)")
+    p.set_defaults(handler="peakready.orchestrator:validate_main")
 
 
 def _add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -118,7 +128,7 @@ def _add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 _VERBS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
-    _add_proxy, _add_mock, _add_seed, _add_run,
+    _add_proxy, _add_mock, _add_seed, _add_run, _add_validate,
     _add_report, _add_worker, _add_init,
 )
 

@@ -1,0 +1,226 @@
+"""Reading the witnesses: Magento's own state (REST) and the mocks' evidence.
+
+::
+
+    StoreApi(url, token)      Magento REST: order count, orders since, source items,
+                              salable quantities, customers (paged, bounded)
+    MockApi(url)              a mock's admin evidence (summary, one kind paged), ERP stock
+    Witness(estate)           one sample: orders in Magento vs in the ERP, export backlog,
+                              sync lag, SKUs whose Magento stock differs from the ERP's
+
+The checks trust these witnesses, never the integration's own counters; the integration's
+metrics are read only to show the backlog live and to know when an embedded export is done.
+Every loop here is bounded in pages and every call has a timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from peakready.errors import HarnessError
+from peakready.safety import redact
+
+if TYPE_CHECKING:
+    from peakready.run.estate import Estate
+
+__all__ = ["WITNESS_AGENT", "MockApi", "StoreApi", "Witness", "magento_time"]
+
+log = logging.getLogger("peakready.run.witness")
+WITNESS_AGENT = "peakready-witness"  # User-Agent of every harness read
+_MAX_PAGES = 10_000
+_PAGE = 1000
+
+
+def magento_time(wall: float) -> str:
+    """Magento's created_at spelling (UTC, no zone): ``2026-12-03 09:00:12``."""
+    return datetime.fromtimestamp(wall, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _criteria(page: int, size: int, *, since: str | None = None,
+              sort: str | None = None) -> dict[str, str]:
+    params = {"searchCriteria[pageSize]": str(size), "searchCriteria[currentPage]": str(page)}
+    if since is not None:
+        params.update({
+            "searchCriteria[filter_groups][0][filters][0][field]": "created_at",
+            "searchCriteria[filter_groups][0][filters][0][value]": since,
+            "searchCriteria[filter_groups][0][filters][0][condition_type]": "gteq"})
+    if sort is not None:
+        params.update({"searchCriteria[sortOrders][0][field]": sort,
+                       "searchCriteria[sortOrders][0][direction]": "ASC"})
+    return params
+
+
+class StoreApi:
+    """The Magento REST calls the harness makes as a witness (admin token)."""
+
+    def __init__(self, http: httpx.AsyncClient, url: str, token: str) -> None:
+        self.http = http
+        self.url = url.rstrip("/") + "/rest/V1"
+        self._token = token
+        self._headers = {"Authorization": f"Bearer {token}"}
+
+    async def get(self, path: str, params: dict[str, str] | None = None) -> Any:
+        try:
+            response = await self.http.get(self.url + path, params=params,
+                                           headers=self._headers)
+        except httpx.HTTPError as exc:
+            raise HarnessError(f"Magento GET {path}: {exc!r}") from exc
+        if response.status_code >= 300:
+            raise HarnessError(redact(f"Magento GET {path}: HTTP {response.status_code} "
+                                      f"{response.text[:200]}", [self._token]))
+        return response.json()
+
+    async def orders_total(self, since: str | None = None) -> int:
+        data = await self.get("/orders", _criteria(1, 1, since=since))
+        return int(data.get("total_count", 0))
+
+    async def _pages(self, path: str, *, since: str | None = None,
+                     sort: str | None = None) -> AsyncIterator[list[dict[str, Any]]]:
+        seen = 0
+        for page in range(1, _MAX_PAGES + 1):
+            data = await self.get(path, _criteria(page, _PAGE, since=since, sort=sort))
+            items: list[dict[str, Any]] = data.get("items") or []
+            total = int(data.get("total_count", 0))
+            yield items
+            seen += len(items)
+            # An out-of-range page answers the last page again: stop on the count.
+            if not items or seen >= total:
+                return
+
+    async def orders(self, since: str | None = None) -> AsyncIterator[list[dict[str, Any]]]:
+        async for page in self._pages("/orders", since=since, sort="entity_id"):
+            yield page
+
+    async def source_items(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = []
+        async for page in self._pages("/inventory/source-items"):
+            found.extend(page)
+        return found
+
+    async def customers(self) -> AsyncIterator[list[dict[str, Any]]]:
+        async for page in self._pages("/customers/search", sort="entity_id"):
+            yield page
+
+    async def salable(self, skus: list[str]) -> dict[str, float]:
+        found = {}
+        for sku in skus:
+            found[sku] = float(await self.get(
+                f"/inventory/get-product-salable-quantity/{sku}/1"))
+        return found
+
+
+class MockApi:
+    """A mock's admin API (docs/mocks.md)."""
+
+    def __init__(self, http: httpx.AsyncClient, url: str) -> None:
+        self.http = http
+        self.url = url.rstrip("/")
+
+    async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        try:
+            response = await self.http.get(self.url + path, params=params)
+        except httpx.HTTPError as exc:
+            raise HarnessError(f"{self.url}{path}: {exc!r}") from exc
+        if response.status_code >= 300:
+            raise HarnessError(f"{self.url}{path}: HTTP {response.status_code} "
+                               f"{response.text[:200]}")
+        return response.json()
+
+    async def summary(self) -> dict[str, Any]:
+        """``{"counts": {kind: n}, "summary": {...}}`` (one record per kind, discarded)."""
+        data = await self.get("/__admin/evidence", {"limit": 1})
+        data.pop("records", None)
+        return dict(data)
+
+    async def kind(self, kind: str, page: int = 5000) -> AsyncIterator[list[dict[str, Any]]]:
+        after = 0
+        for _ in range(_MAX_PAGES):
+            data = await self.get("/__admin/evidence", {"kind": kind, "after": after,
+                                                         "limit": page})
+            rows: list[dict[str, Any]] = data.get("records", {}).get(kind, [])
+            yield rows
+            if len(rows) < page or int(data.get("next_after", after)) == after:
+                return
+            after = int(data["next_after"])
+
+    async def erp_stock(self) -> dict[str, int]:
+        stock: dict[str, int] = {}
+        cursor: Any = 0
+        for _ in range(_MAX_PAGES):
+            data = await self.get("/api/stock", {"updated_since": cursor, "limit": 5000})
+            for item in data.get("items", []):
+                stock[item["sku"]] = int(item["qty"])
+            if not data.get("has_more"):
+                return stock
+            cursor = data.get("next_cursor")
+        return stock
+
+
+class Witness:
+    """Samples for timeline.jsonl and the drain, relative to a phase's start."""
+
+    def __init__(self, estate: Estate, http: httpx.AsyncClient, since_wall: float) -> None:
+        self.estate = estate
+        self.store = StoreApi(http, estate.magento_direct, estate.token)
+        self.erp = MockApi(http, estate.mocks["erp"])
+        self.http = http
+        self.since = magento_time(since_wall - 1)
+        self.erp_before = 0
+
+    async def start(self) -> None:
+        self.erp_before = await self.erp_orders()
+
+    async def erp_orders(self) -> int:
+        summary = (await self.erp.summary()).get("summary", {})
+        return int(summary.get("distinct_increment_ids", 0))
+
+    async def integration_export(self) -> dict[str, Any] | None:
+        """The built-in integration's export metrics (embedded, profile good), else None."""
+        if not (self.estate.embedded and self.estate.integration == "good"):
+            return None
+        try:
+            response = await self.http.get(
+                self.estate.magento_direct + "/__admin/integration/metrics")
+            export: dict[str, Any] = response.raise_for_status().json().get("export", {})
+            return export
+        except (httpx.HTTPError, ValueError):
+            return None
+
+    async def stock_divergent(self) -> int:
+        erp = await self.erp.erp_stock()
+        magento = {item["sku"]: float(item["quantity"])
+                   for item in await self.store.source_items()
+                   if item.get("source_code", "default") == "default"}
+        return sum(1 for sku, qty in magento.items() if sku in erp and erp[sku] != qty)
+
+    async def sample(self, phase: str, t0: float | None, *, stock: bool) -> dict[str, Any]:
+        wall = time.time()
+        magento_orders = await self.store.orders_total(self.since)
+        erp_orders = await self.erp_orders() - self.erp_before
+        export = await self.integration_export()
+        behind = max(0, magento_orders - erp_orders)
+        record: dict[str, Any] = {
+            "wall": round(wall, 3), "t": None if t0 is None else round(wall - t0, 3),
+            "phase": phase, "magento_orders": magento_orders, "erp_orders": erp_orders,
+            "erp_backlog": int(export["backlog"]) if export else behind,
+            "orders_not_in_erp": behind,
+            "sync_lag_s": export.get("oldest_unexported_age_s") if export else None,
+            "dead_letters": export.get("dead_letters") if export else None,
+        }
+        if stock:
+            record["stock_divergent_skus"] = await self.stock_divergent()
+        return record
+
+    @staticmethod
+    def drained(sample: dict[str, Any]) -> bool:
+        """Export caught up (the integration's backlog, or every order in the ERP when there
+        is no built-in integration to ask) and stock converged."""
+        if sample["erp_backlog"] != 0:
+            return False
+        return bool(sample.get("stock_divergent_skus", 1) == 0)
