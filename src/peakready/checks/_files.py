@@ -97,6 +97,13 @@ def stream_jsonl(path: Path, what: str, *, expected: int | None = None) -> Itera
                             f"counted {expected} (truncated)")
 
 
+def _names(error: str, source: str, relative: str) -> bool:
+    """Whether an export error ("erp: ...", "magento customers: ...", "erp stock: ...") is
+    about this file: its first word is the source, the other words name the file."""
+    label = error.split(":", 1)[0].split()
+    return bool(label) and label[0] == source and all(w in relative for w in label[1:])
+
+
 class Manifest:
     """``evidence/manifest.json``: which exports completed, their record counts, their errors."""
 
@@ -132,7 +139,7 @@ class Manifest:
             raise EvidenceError(self.error)
         files = self.data.get("files") or {}
         source = relative.split("/", 1)[0]
-        failed = [e for e in self.errors() if e.split(":", 1)[0].strip() == source]
+        failed = [e for e in self.errors() if _names(e, source, relative)]
         if failed:
             raise EvidenceError(f"evidence/{relative}: the export of {source} failed: "
                                 f"{'; '.join(failed)}")

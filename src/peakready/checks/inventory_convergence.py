@@ -64,18 +64,24 @@ def inventory_convergence(evidence: RunEvidence, plan: Plan) -> Verdict:
             source[sku] = qty
         if item.get("status", 1) == 1:
             physical[sku] += qty
+    differing = [s for s, q in source.items() if s in erp and abs(q - erp[s][0]) > _EPS]
+    if any(erp[s][1] is None for s in differing):
+        # The export's stock rows carry no change time: the ERP's history has it.
+        wanted = set(differing)
+        for change in evidence.records("erp/stock_history.jsonl"):
+            sku = str(change.get("sku"))
+            if sku in wanted:
+                erp[sku] = (erp[sku][0], parse_time(change.get("ts")))
     divergent: list[dict[str, Any]] = []
     in_flight: list[dict[str, Any]] = []
-    for sku, qty in source.items():
-        if sku not in erp:
-            continue
+    for sku in differing:
+        qty = source[sku]
         erp_qty, changed = erp[sku]
-        if abs(qty - erp_qty) > _EPS:
-            row = {"sku": sku, "magento_source": qty, "erp_on_hand": erp_qty,
-                   "erp_changed_s_before_export": None if changed is None
-                   else round(exported - changed, 1)}
-            recent = changed is not None and exported - changed < limits.sync_grace
-            (in_flight if recent else divergent).append(row)
+        row = {"sku": sku, "magento_source": qty, "erp_on_hand": erp_qty,
+               "erp_changed_s_before_export": None if changed is None
+               else round(exported - changed, 1)}
+        recent = changed is not None and exported - changed < limits.sync_grace
+        (in_flight if recent else divergent).append(row)
     compared = sum(1 for sku in source if sku in erp)
     if not compared:
         raise EvidenceError("no SKU is in both the ERP's stock and Magento's source items")

@@ -132,3 +132,12 @@ def test_missing_faults_jsonl_makes_windows_unknown(tmp_path: Path) -> None:
 def test_plan_yaml_is_the_runs_plan(tmp_path: Path) -> None:
     plan = RunEvidence.load(HealthyRun().write(tmp_path)).plan()
     assert plan.name == "synthetic" and plan.faults[0].mock == "erp"
+
+
+def test_an_export_error_names_the_files_it_spoils(tmp_path: Path) -> None:
+    run = HealthyRun()
+    run.manifest_overrides = {"complete": False, "errors": ["erp stock: timed out"]}
+    evidence = RunEvidence.load(run.write(tmp_path))
+    with pytest.raises(EvidenceError, match="timed out"):
+        list(evidence.records("erp/stock.jsonl"))
+    assert len(evidence.erp_orders()) == 20     # erp/orders.jsonl is not the stock export

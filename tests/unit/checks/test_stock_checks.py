@@ -143,3 +143,17 @@ def test_sync_efficiency_errors_without_the_erp_journal(tmp_path: Path) -> None:
     run = HealthyRun()
     run.omit.add("erp/journal.json")
     assert judge_one(run, tmp_path, "sync_efficiency").status == "error"
+
+
+def test_in_flight_falls_back_to_the_erp_history_when_stock_rows_have_no_time(
+        tmp_path: Path) -> None:
+    run = HealthyRun()
+    for level in run.erp_stock:
+        del level["updated_at"]
+    run.erp_stock[1]["qty"] = 90
+    run.stock_history.append({"id": 2, "ts": run.exported_at - 3, "sku": "SKU-2",
+                              "delta": -10, "qty_after": 90, "reason": "api"})
+    run.erp_stock[2]["qty"] = 70                     # SKU-3: no recent change: divergent
+    verdict = judge_one(run, tmp_path, "inventory_convergence")
+    assert verdict.status == "fail" and verdict.figures["in_flight_skus"] == ["SKU-2"]
+    assert [e["sku"] for e in verdict.examples] == ["SKU-3"]
