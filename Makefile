@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/peakready run
+	$(BIN)/peakready run fixtures/plans/smoke.yaml
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
