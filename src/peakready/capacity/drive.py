@@ -1,0 +1,84 @@
+"""Drive the search with a step runner: each rate held until its p95 is stable.
+
+::
+
+    search_capacity(plan.capacity, run_step)
+      rate ◄── CapacitySearch.next_rate()
+      step = await run_step(rate, hold)          any runner: a load phase on the estate,
+      │                                          or an in-process model (tests)
+      ├── p95 stable (the last two thirds of the hold agree) ──► record
+      ├── p95 within 15 % of the SLO: a close call ──► held again twice as long, that counts
+      ├── p95 still rising ──► hold it again, twice as long (once); rising after that is
+      │                        saturation: the step fails, saying so
+      └── ... until the search is done ──► CapacityResult
+
+``stability(p95 per second)`` is the judgement, on the step's own per-second checkout p95.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Literal
+
+from peakready.capacity.search import CapacitySearch
+from peakready.config import CapacityPlan
+from peakready.reporting.result import CapacityResult, CapacityStep
+
+__all__ = ["StepRunner", "search_capacity", "stability"]
+
+StepRunner = Callable[[float, float], Awaitable[CapacityStep]]
+Stability = Literal["stable", "rising", "unmeasured"]
+#: Two thirds of a hold agree when their median p95s are within this factor of each other.
+STABLE_FACTOR = 1.3
+#: A step whose p95 lands within this share of the SLO is held again, twice as long.
+CLOSE_CALL = 0.15
+
+
+def stability(p95_per_second: Sequence[float | None]) -> Stability:
+    """Compare the median per-second p95 of the middle and last thirds (the first third is
+    warm-up: an empty queue filling)."""
+    values = [v for v in p95_per_second if v is not None]
+    if len(values) < 6:
+        return "unmeasured"
+    third = len(values) // 3
+    middle = statistics.median(values[third:2 * third])
+    last = statistics.median(values[2 * third:])
+    if last > STABLE_FACTOR * middle:
+        return "rising"
+    return "stable"
+
+
+def _close_call(step: CapacityStep, slo_p95_ms: float | None) -> bool:
+    """A p95 this near the SLO is decided by the noise of one hold: hold it longer."""
+    if slo_p95_ms is None or step.p95_ms is None or not step.stable:
+        return False
+    return abs(step.p95_ms / slo_p95_ms - 1) <= CLOSE_CALL
+
+
+async def search_capacity(plan: CapacityPlan, run_step: StepRunner, *,
+                          slo_p95_ms: float | None = None, predicted: float | None = None,
+                          clock: Callable[[], float] = time.monotonic) -> CapacityResult:
+    """Run the search; ``slo_p95_ms`` (the checkout gate) lets close calls be held longer."""
+    search = CapacitySearch(plan)
+    load_s = 0.0
+    started = clock()
+    while (rate := search.next_rate()) is not None:
+        step = await run_step(rate, plan.hold)
+        load_s += step.held_s or plan.hold
+        if _close_call(step, slo_p95_ms):
+            step = await run_step(rate, 2 * plan.hold)
+            load_s += step.held_s or 2 * plan.hold
+        elif not step.stable and step.ok:
+            longer = await run_step(rate, 2 * plan.hold)
+            load_s += longer.held_s or 2 * plan.hold
+            if not longer.stable and longer.ok:
+                longer.ok = False
+                longer.reasons.append(f"p95 still rising after {2 * plan.hold:g} s: saturated")
+            step = longer
+        search.record(step)
+    result = search.outcome(target=plan.target_orders_per_minute, predicted=predicted,
+                            load_seconds=load_s)
+    result.summary += f" ({len(result.steps)} steps, {clock() - started:,.0f} s)"
+    return result
