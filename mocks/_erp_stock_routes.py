@@ -20,12 +20,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 from starlette.requests import Request
 from starlette.responses import Response
 
-from peakready.mockkit import ApiError, EvidenceStore, Operation, Param, json_response, validate
+from peakready.mockkit import (
+    ApiError,
+    EvidenceStore,
+    Operation,
+    Param,
+    json_body,
+    json_response,
+    validate,
+)
 from peakready.mockkit.api import int_query
 
 from ._erp_stock import Movements, StockBook
@@ -97,17 +104,6 @@ class MovementRate(BaseModel):
     per_second: float = Field(ge=0, le=10_000)
 
 
-def _json(raw: bytes) -> Any:
-    if not raw.strip():
-        raise ApiError(400, "invalid_json", "request body is empty; a JSON object is required",
-                       [{"field": "(body)", "reason": "empty body"}])
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise ApiError(400, "invalid_json", f"request body is not valid JSON: {exc}",
-                       [{"field": "(body)", "reason": str(exc)}]) from None
-
-
 def _cursor(raw: str | None, head: int) -> tuple[int | None, float | None]:
     """``updated_since`` → (after_seq, after_time); 400 for junk and for a cursor past the
     head (clamping it would hide a connector that skips ahead)."""
@@ -149,7 +145,7 @@ def stock_operations(stock: StockBook, evidence: EvidenceStore, advance: Callabl
 
     async def adjustments(request: Request) -> Response:
         advance()
-        data = _json(await request.body())
+        data = await json_body(request)
         batch = isinstance(data, dict) and "adjustments" in data
         changes = validate(AdjustmentBatch, data).adjustments if batch else \
             [validate(Adjustment, data)]
@@ -203,7 +199,7 @@ def stock_admin_operations(movements: Callable[[], Movements],
         return json_response(body())
 
     async def put_rate(request: Request) -> Response:
-        rate = validate(MovementRate, _json(await request.body()))
+        rate = validate(MovementRate, await json_body(request))
         movements().set_rate(rate.per_second, clock())
         return json_response(body())
 

@@ -2,14 +2,16 @@
 
 ::
 
-    create_app(settings) ─► SimulatorApp
-        /__admin/capacity ──────────────► capacity report (mockkit.capacity)
-        everything else ─► MockKit middleware (faults, journal, /__admin/*)
-                              └─► CapacityModel (only with --capacity-model on)
-                                    └─► MagentoApp (app.py): prefixes, auth, ACL, dispatch
-                                          └─► Store (state.py), rebuilt on /__admin/reset
-                                                catalog · inventory (MSI) · carts · orders ·
-                                                customers · bulk consumer · events (seam)
+    create_app(settings) ─► SimulatorApp (lifespan: the integration's loops)
+        └─► MockKit middleware (faults, journal; route_resolver names faulted requests)
+              ├── /__admin/* ─► mockkit admin app: health, reset, faults, journal, evidence
+              │                 (evidence.py), capacity (capacity model), integration
+              │                 (integration/admin.py): one error envelope, in the OpenAPI
+              └─► CapacityModel (only with --capacity-model on)
+                    └─► MagentoApp (app.py): prefixes, auth, ACL, dispatch
+                          └─► Store (state.py), rebuilt on /__admin/reset
+                                catalog · inventory (MSI) · carts · orders · customers ·
+                                bulk consumer · events (seam) · hooks (seam)
 
     rest.py      error envelope, JSON, key spelling, type coercion
     search.py    searchCriteria parsing and evaluation
@@ -20,19 +22,26 @@
     orders.py    sales model, states    order_actions.py   invoice/ship/cancel/refund/hold
     customers.py accounts, tokens       bulk.py       async + bulk, status endpoints
     events.py    OrderPlaced / OrderStateChanged hub (the integration's seam)
-    integration/ the built-in ERP/CRM connector and its mistake flags; its hooks.py is the
-                 checkout seam (``store.hooks``), /__admin/integration its admin API
-    config.py    version switches and knobs
+    hooks.py     CheckoutHooks: the checkout seam (no-ops; the integration replaces them)
+    evidence.py  GET /__admin/evidence kinds: orders, customers, source items, reservations
+    integration/ the built-in ERP/CRM connector and its mistake flags, /__admin/integration
+    config.py    version switches and knobs (one StrictModel)
 
 In-process use (tests, seeding): ``app = create_app(settings)``; ``app.store`` is the live
 ``Store`` (``add_product``, ``add_customer``, ``events.subscribe``); ``app.magento`` the
-business app without middleware.
+business app without middleware. With ``mockkit: false`` there is no middleware and no admin
+API at all (the bare store, for measuring it).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
+
+from peakready.errors import ConfigError
+from peakready.mockkit import ApiError, MockKit, Operation, Param, json_response
 from peakready.mockkit.settings import MockSettings
 
 from .app import MagentoApp
@@ -49,7 +58,7 @@ CAPACITY_PATH = "/__admin/capacity"
 class SimulatorApp:
     """The ASGI app ``peakready mock magento`` serves."""
 
-    def __init__(self, magento: MagentoApp, inner: Any, kit: Any, capacity: Any,
+    def __init__(self, magento: MagentoApp, inner: Any, kit: MockKit | None, capacity: Any,
                  integration: Any = None) -> None:
         self.magento = magento
         self.kit = kit
@@ -62,40 +71,28 @@ class SimulatorApp:
         return self.magento.store
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] == CAPACITY_PATH:
-            await self._capacity(scope, send)
-            return
-        if self.integration is not None:
-            from .integration.admin import PREFIX, handle_admin
-
-            if scope["type"] == "lifespan":
-                receive = self.integration.lifespan_receive(receive)
-            elif scope["type"] == "http" and scope["path"].startswith(PREFIX):
-                await handle_admin(self.integration, scope, receive, send)
-                return
+        if scope["type"] == "lifespan" and self.integration is not None:
+            receive = self.integration.lifespan_receive(receive)
         await self._inner(scope, receive, send)
 
-    async def _capacity(self, scope: dict[str, Any], send: Any) -> None:
-        from peakready.errors import ConfigError
-        from peakready.mockkit.capacity import disabled_report, parse_mix
 
-        from .rest import dumps
-        from .search import parse_query
+def _capacity_operation(capacity: Any) -> Operation:
+    from peakready.mockkit.capacity import disabled_report, parse_mix
 
-        status = 200
-        if self.capacity is None:
-            body: Any = disabled_report()
-        else:
-            mix = parse_query(scope.get("query_string", b"")).get("mix")
-            try:
-                body = self.capacity.report(parse_mix(mix if isinstance(mix, str) else None))
-            except ConfigError as exc:
-                status, body = 400, {"message": str(exc)}
-        raw = dumps(body)
-        await send({"type": "http.response.start", "status": status, "headers": [
-            (b"content-type", b"application/json; charset=utf-8"),
-            (b"content-length", str(len(raw)).encode())]})
-        await send({"type": "http.response.body", "body": raw})
+    async def report(request: Request) -> Response:
+        if capacity is None:
+            return json_response(disabled_report())
+        try:
+            return json_response(capacity.report(parse_mix(request.query_params.get("mix"))))
+        except ConfigError as exc:
+            raise ApiError(400, "invalid_parameter", str(exc),
+                           [{"field": "mix", "reason": "unparseable"}]) from None
+
+    return Operation("GET", CAPACITY_PATH, report,
+                     "The capacity model: workers, service times, ceiling for a route mix",
+                     responses={200: {"type": "object"}}, tags=("admin",), params=(
+                         Param("mix", {"type": "string"},
+                               "route=share,... (e.g. product_get=60,place_order=7)"),))
 
 
 def create_app(settings: MockSettings) -> SimulatorApp:
@@ -117,8 +114,6 @@ def create_app(settings: MockSettings) -> SimulatorApp:
         inner = capacity
     kit = None
     if cfg.mockkit:
-        from peakready.mockkit.app import MockKit
-
         kit = MockKit(settings, title="Magento 2.4 REST simulator", version=cfg.version_text)
 
         def reset() -> None:
@@ -133,10 +128,16 @@ def create_app(settings: MockSettings) -> SimulatorApp:
 
         evidence.register(kit, lambda: magento.store)
         kit.summary(lambda: magento.store.evidence())
+        kit.add_admin(_capacity_operation(capacity))
         if integration is not None:  # export backlog, dead letters, sync cursors
+            from .integration.admin import admin_operations
+
             kit.summary(lambda: {"integration": integration.state()})
+            kit.add_admin(*admin_operations(integration))
         kit.health(lambda: {"magento_version": cfg.version_text, "inventory": cfg.inventory,
                             "products": len(magento.store.catalog.products),
                             "orders": len(magento.store.orders.by_id)})
+        # A request a fault answers never reaches the router: name its route all the same.
+        kit.route_resolver = magento.route_template
         inner = kit.wrap(inner)
     return SimulatorApp(magento, inner, kit, capacity, integration)

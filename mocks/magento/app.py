@@ -4,6 +4,7 @@
 
     /rest[/<store>][/async[/bulk]]/V1/...   (store: default | all; others are part of the path
           │                                   and so do not match, as Magento's PathProcessor)
+          ├─ async GET .......... 400 "Specified request cannot be processed."
           ├─ route match ........ 404 "Request does not match any route."
           ├─ bearer → principal . unknown/expired token = guest
           ├─ ACL ................ 401 "The consumer isn't authorized to access %resources."
@@ -39,6 +40,7 @@ _JSON_HEADERS = [(b"content-type", b"application/json; charset=utf-8")]
 _STORES = frozenset({"default", "all"})
 _MAX_BODY = 16 * 1024 * 1024
 _NO_ROUTE_BODY = dumps({"message": MSG_NO_ROUTE})
+_NO_PROCESSOR_BODY = dumps({"message": "Specified request cannot be processed."})
 
 
 def build_router() -> Router:
@@ -79,6 +81,17 @@ class MagentoApp:
         self.router = build_router()
         self.store = Store(cfg)
 
+    def route_template(self, method: str, path: str) -> str | None:
+        """The route pattern ``method path`` would reach (the journal's key), or None."""
+        split = _split(path.encode("latin-1", errors="replace"))
+        if split is None:
+            return None
+        _, mode, segments = split
+        found = self.router.match_bulk(method, segments) if mode == "bulk" else None
+        if found is None:
+            found = self.router.match(method, segments)
+        return found[0].pattern if found is not None else None
+
     def reset(self) -> None:
         self.store.bulk.close()
         self.store = Store(self.cfg)
@@ -103,7 +116,8 @@ class MagentoApp:
             return 404, _NO_ROUTE_BODY
         store_code, mode, segments = split
         if mode and method == "GET":
-            return 404, _NO_ROUTE_BODY
+            # No request processor takes an async GET (RequestProcessorPool), route or not.
+            return 400, _NO_PROCESSOR_BODY
         router = self.router
         found = router.match_bulk(method, segments) if mode == "bulk" else None
         if found is None:

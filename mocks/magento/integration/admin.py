@@ -14,107 +14,120 @@ POST     /__admin/integration/dead-letters/replay       ``{"increment_ids": [...
 POST     /__admin/integration/cycle/{orders|stock|customers}   run one pull now (tests)
 =======  =============================================  =====================================
 
-Errors are ``{"message": ...}`` with 400 (bad body or setting), 404 or 405.
+Served by the simulator's mockkit admin app (``kit.add_admin``): never faulted, not journaled,
+in the OpenAPI document, errors in the mocks' one envelope (``{"error": {"code", "message",
+"fields"}}``) with 400 (bad body or setting), 404 or 405.
 """
 
 from __future__ import annotations
 
-from typing import Any
-from urllib.parse import parse_qs
+from typing import TYPE_CHECKING, Any
+
+from starlette.requests import Request
+from starlette.responses import Response
 
 from peakready.errors import ConfigError
-from peakready.mockkit.middleware import read_body
+from peakready.mockkit import ApiError, Operation, Param, int_query, json_body, json_response
 
-from ..rest import DecodeError, dumps, loads
 from .outbox import STATES, TransitionError
-from .runtime import Integration
 
-__all__ = ["PREFIX", "handle_admin"]
+if TYPE_CHECKING:
+    from .runtime import Integration
+
+__all__ = ["PREFIX", "admin_operations"]
 
 PREFIX = "/__admin/integration"
+_LOOPS = ("orders", "stock", "customers")
+_OBJECT: dict[str, Any] = {"type": "object"}
+_ITEMS: dict[str, Any] = {"type": "object", "required": ["items", "total_count"],
+                          "properties": {"items": {"type": "array"},
+                                         "total_count": {"type": "integer"}}}
 
 
-class _Fail(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+def _refused(exc: Exception) -> ApiError:
+    return ApiError(400, "invalid_setting", str(exc))
 
 
-async def _body(receive: Any) -> Any:
-    raw = await read_body(receive)
-    if not raw.strip():
-        return {}
-    try:
-        return loads(raw)
-    except (DecodeError, ValueError):
-        raise _Fail(400, "body is not JSON") from None
+def admin_operations(rt: Integration) -> list[Operation]:
+    async def state(request: Request) -> Response:
+        rt.ensure_started()
+        return json_response(rt.state())
 
-
-async def handle_admin(integration: Integration, scope: dict[str, Any], receive: Any,
-                       send: Any) -> None:
-    integration.ensure_started()
-    try:
-        status, body = await _route(integration, scope, receive)
-    except _Fail as exc:
-        status, body = exc.status, {"message": str(exc)}
-    except (ConfigError, TransitionError) as exc:
-        status, body = 400, {"message": str(exc)}
-    raw = dumps(body)
-    await send({"type": "http.response.start", "status": status, "headers": [
-        (b"content-type", b"application/json; charset=utf-8"),
-        (b"content-length", str(len(raw)).encode())]})
-    await send({"type": "http.response.body", "body": raw})
-
-
-async def _route(rt: Integration, scope: dict[str, Any], receive: Any) -> tuple[int, Any]:
-    method = scope["method"]
-    rest = scope["path"][len(PREFIX):].strip("/")
-    query = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode()).items()}
-    if rest == "":
-        if method == "GET":
-            return 200, rt.state()
-        if method == "PUT":
-            changes = await _body(receive)
-            if not isinstance(changes, dict):
-                raise _Fail(400, "expected a JSON object of settings")
+    async def configure(request: Request) -> Response:
+        rt.ensure_started()
+        changes = await json_body(request, empty={})
+        if not isinstance(changes, dict):
+            raise ApiError(400, "invalid_setting", "expected a JSON object of settings",
+                           [{"field": "(body)", "reason": "not an object"}])
+        try:
             rt.apply(changes)
-            return 200, rt.state()
-        raise _Fail(405, f"{method} not allowed here")
-    if rest == "metrics" and method == "GET":
-        return 200, rt.metrics()
-    if rest == "outbox" and method == "GET":
-        state = query.get("state")
-        if state is not None and state not in STATES:
-            raise _Fail(400, f"state: one of {', '.join(STATES)}")
-        limit = _limit(query.get("limit"))
-        rows = [e for e in rt.outbox.entries.values() if state is None or e.state == state]
-        return 200, {"items": [e.public() for e in rows[-limit:]], "total_count": len(rows)}
-    if rest == "dead-letters" and method == "GET":
+        except ConfigError as exc:
+            raise _refused(exc) from None
+        return json_response(rt.state())
+
+    async def metrics(request: Request) -> Response:
+        rt.ensure_started()
+        return json_response(rt.metrics())
+
+    async def outbox(request: Request) -> Response:
+        rt.ensure_started()
+        wanted = request.query_params.get("state")
+        if wanted is not None and wanted not in STATES:
+            raise ApiError(400, "invalid_parameter", f"state: one of {', '.join(STATES)}",
+                           [{"field": "state", "reason": "unknown state"}])
+        limit = int_query(request, "limit", 1000, low=1, high=100_000)
+        rows = [e for e in rt.outbox.entries.values() if wanted is None or e.state == wanted]
+        return json_response({"items": [e.public() for e in rows[-limit:]],
+                              "total_count": len(rows)})
+
+    async def dead_letters(request: Request) -> Response:
+        rt.ensure_started()
         dead = rt.outbox.dead_letters()
-        return 200, {"items": [e.public() for e in dead], "total_count": len(dead)}
-    if rest == "dead-letters/replay" and method == "POST":
-        data = await _body(receive)
+        return json_response({"items": [e.public() for e in dead], "total_count": len(dead)})
+
+    async def replay(request: Request) -> Response:
+        rt.ensure_started()
+        data = await json_body(request, empty={})
         ids = data.get("increment_ids") if isinstance(data, dict) else None
         if ids is not None and not (isinstance(ids, list) and all(isinstance(i, str)
                                                                   for i in ids)):
-            raise _Fail(400, "increment_ids: a list of strings")
-        replayed = rt.outbox.replay(ids)
+            raise ApiError(400, "invalid_parameter", "increment_ids: a list of strings",
+                           [{"field": "increment_ids", "reason": "not a list of strings"}])
+        try:
+            replayed = rt.outbox.replay(ids)
+        except TransitionError as exc:
+            raise _refused(exc) from None
         rt.exporter.wake()
-        return 200, {"replayed": replayed}
-    if rest.startswith("cycle/") and method == "POST":
-        name = rest.split("/", 1)[1]
-        if name not in ("orders", "stock", "customers"):
-            raise _Fail(404, f"no loop {name!r}: orders | stock | customers")
+        return json_response({"replayed": replayed})
+
+    async def cycle(request: Request) -> Response:
+        rt.ensure_started()
+        name = request.path_params["name"]
+        if name not in _LOOPS:
+            raise ApiError(404, "not_found", f"no loop {name!r}: {' | '.join(_LOOPS)}")
         if not rt.enabled:
-            raise _Fail(400, "integration profile is none")
+            raise ApiError(400, "integration_off", "integration profile is none")
         handled = await rt.run_cycle(name)
-        return 200, {"handled": handled, "metrics": rt.metrics()}
-    raise _Fail(404, f"no integration admin route {method} {scope['path']}")
+        return json_response({"handled": handled, "metrics": rt.metrics()})
 
-
-def _limit(raw: str | None) -> int:
-    if raw is None:
-        return 1000
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
-        raise _Fail(400, "limit: an integer 1..100000")
-    return int(raw)
+    tags = ("admin", "integration")
+    return [
+        Operation("GET", PREFIX, state, "The built-in integration: profile, flags, metrics",
+                  responses={200: _OBJECT}, tags=tags),
+        Operation("PUT", PREFIX, configure, "Change profile, flags or settings at runtime",
+                  responses={200: _OBJECT, 400: None}, tags=tags),
+        Operation("GET", f"{PREFIX}/metrics", metrics, "The integration's metrics",
+                  responses={200: _OBJECT}, tags=tags),
+        Operation("GET", f"{PREFIX}/outbox", outbox, "Outbox entries (newest last)",
+                  responses={200: _ITEMS}, tags=tags, params=(
+                      Param("state", {"type": "string", "enum": list(STATES)}),
+                      Param("limit", {"type": "integer", "minimum": 1, "maximum": 100000}))),
+        Operation("GET", f"{PREFIX}/dead-letters", dead_letters,
+                  "Dead letters with their attempt log", responses={200: _ITEMS}, tags=tags),
+        Operation("POST", f"{PREFIX}/dead-letters/replay", replay,
+                  "Send dead letters back to pending (all, or the increment ids given)",
+                  responses={200: _OBJECT, 400: None}, tags=tags),
+        Operation("POST", f"{PREFIX}/cycle/{{name}}", cycle,
+                  "Run one pull of orders | stock | customers now",
+                  responses={200: _OBJECT, 400: None}, tags=tags),
+    ]

@@ -124,15 +124,16 @@ class IntegrationHooks(CheckoutHooks):
                       address: dict[str, Any] | None) -> list[dict[str, Any]]:
         if not cart.items:
             return []
+        quoted: list[dict[str, Any]] | None
         try:
-            rates = await self._carrier_rates(store, cart, address or {})
+            quoted = await self._carrier_rates(store, cart, address or {})
         except (ServiceCallError, _CarrierError) as exc:
             self.counts["carrier_failures"] += 1
             log.info("carrier rates unavailable for quote %s: %s", cart.id, exc)
-            fallback = REGISTRY.get("shipping", self.rt.strategies["shipping"])
-            methods: list[dict[str, Any]] = fallback(store, cart)
-            return methods
-        return rates
+            quoted = None
+        offer = REGISTRY.get("shipping", self.rt.strategies["shipping"])
+        methods: list[dict[str, Any]] = offer(store, cart, quoted)
+        return methods
 
     async def _carrier_rates(self, store: Store, cart: Cart,
                              address: dict[str, Any]) -> list[dict[str, Any]]:
@@ -179,22 +180,32 @@ class _CarrierError(Exception):
     pass
 
 
-def _method(carrier: str, method: str, title: str, amount: float) -> dict[str, Any]:
-    return {"carrier_code": carrier, "method_code": method, "carrier_title": carrier.upper(),
-            "method_title": title, "amount": amount, "base_amount": amount, "available": True,
-            "error_message": "", "price_excl_tax": amount, "price_incl_tax": amount}
+def _method(carrier: str, method: str, method_title: str, amount: float, *,
+            title: str | None = None) -> dict[str, Any]:
+    return {"carrier_code": carrier, "method_code": method,
+            "carrier_title": title or carrier.upper(), "method_title": method_title,
+            "amount": amount, "base_amount": amount, "available": True, "error_message": "",
+            "price_excl_tax": amount, "price_incl_tax": amount}
 
 
 @REGISTRY.register("shipping", "fallback")
-def table_rates(store: Store, cart: Cart) -> list[dict[str, Any]]:
+def table_rates(store: Store, cart: Cart,
+                quoted: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The carrier's rates, or the table rate when it cannot quote; then the store's own
+    offline flat rate, which a store with flat rate enabled always lists (last, so a client
+    taking the first method takes the carrier's)."""
     amount = round(store.cfg.flat_rate * cart.items_qty, 4)
-    return [_method(*TABLE_RATE, "Best Way (table rate)", amount)]
+    offered = quoted if quoted is not None else [
+        _method(*TABLE_RATE, "Best Way (table rate)", amount)]
+    return [*offered, _method("flatrate", "flatrate", "Fixed", amount, title="Flat Rate")]
 
 
 @REGISTRY.register("shipping", "no_fallback")
-def no_rates(store: Store, cart: Cart) -> list[dict[str, Any]]:
-    """The mistake: the carrier is down, so the shopper has no way to ship."""
-    return []
+def no_rates(store: Store, cart: Cart,
+             quoted: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """The mistake: the store ships with the carrier alone; when it is down, the shopper has
+    no way to ship."""
+    return quoted if quoted is not None else []
 
 
 # --- stock check and reservation strategies --------------------------------------------------

@@ -39,7 +39,8 @@ Public surface, for the mocks in ``mocks/`` and for the Magento simulator:
 * ``kit.idempotency.run(key, fingerprint(raw_body), produce) -> Outcome(response, replayed)``.
 * ``scope["peakready.request_id"]``: the request id, for handlers to put in evidence.
 * ``kit.journal``, ``kit.faults`` (``parse``/``replace``/``add``/``check``).
-* ``parse_body(request, Model)``, ``json_response``, ``ApiError`` (→ error envelope).
+* ``parse_body(request, Model)``, ``json_body(request)``, ``json_response``, ``ApiError``
+  (→ error envelope).
 
 Evidence JSON shapes of each mock are documented in ``docs/mocks.md``.
 """
@@ -52,11 +53,12 @@ from peakready.mockkit.api import (
     JSONResponse,
     error_body,
     int_query,
+    json_body,
     json_response,
     parse_body,
     validate,
 )
-from peakready.mockkit.app import EvidenceKind, MockKit
+from peakready.mockkit.app import EvidenceKind, LiveEvidence, MockKit
 from peakready.mockkit.clock import iso_utc
 from peakready.mockkit.evidence import EvidenceStore
 from peakready.mockkit.fault_kinds import KINDS, ConnectionDropped, FaultKind
@@ -86,6 +88,7 @@ __all__ = [
     "IdempotencyStore",
     "JSONResponse",
     "Journal",
+    "LiveEvidence",
     "MockKit",
     "MockMiddleware",
     "MockSettings",
@@ -98,6 +101,7 @@ __all__ = [
     "fingerprint",
     "int_query",
     "iso_utc",
+    "json_body",
     "json_response",
     "mock_options",
     "number_option",

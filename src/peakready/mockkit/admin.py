@@ -21,7 +21,6 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -34,6 +33,7 @@ from peakready.mockkit.api import (
     api_error_handler,
     http_exception_handler,
     int_query,
+    json_body,
     json_response,
 )
 from peakready.mockkit.faults import FaultError
@@ -48,15 +48,6 @@ _RULES = {"type": "object", "properties": {"rules": {"type": "array",
                                                      "items": {"type": "object"}}},
           "required": ["rules"]}
 _OBJECT = {"type": "object"}
-
-
-async def _json(request: Request) -> Any:
-    raw = await request.body()
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise ApiError(400, "invalid_json", f"request body is not valid JSON: {exc}",
-                       [{"field": "(body)", "reason": str(exc)}]) from None
 
 
 def _since(request: Request) -> float | None:
@@ -97,14 +88,14 @@ def admin_operations(kit: MockKit) -> list[Operation]:
 
     async def put_faults(request: Request) -> Response:
         try:
-            kit.faults.replace(kit.faults.parse(await _json(request)))
+            kit.faults.replace(kit.faults.parse(await json_body(request)))
         except FaultError as exc:
             raise ApiError(400, "invalid_fault", str(exc)) from None
         return json_response(rules_body())
 
     async def post_faults(request: Request) -> Response:
         try:
-            kit.faults.add(kit.faults.parse(await _json(request)))
+            kit.faults.add(kit.faults.parse(await json_body(request)))
         except FaultError as exc:
             raise ApiError(400, "invalid_fault", str(exc)) from None
         return json_response(rules_body(), 201)

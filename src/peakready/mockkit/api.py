@@ -29,6 +29,7 @@ __all__ = [
     "error_body",
     "http_exception_handler",
     "int_query",
+    "json_body",
     "json_response",
     "parse_body",
     "validate",
@@ -87,6 +88,25 @@ class ApiError(Exception):
     def response(self) -> JSONResponse:
         return json_response(error_body(self.code, self.message, self.fields), self.status,
                              self.headers)
+
+
+_REQUIRED: Any = object()
+
+
+async def json_body(request: Request, *, empty: Any = _REQUIRED) -> Any:
+    """The request's JSON body decoded (any JSON value): no body is ``empty`` when given,
+    else a 400 ``invalid_json``, like malformed JSON."""
+    raw = await request.body()
+    if not raw.strip():
+        if empty is not _REQUIRED:
+            return empty
+        raise ApiError(400, "invalid_json", "request body is empty; a JSON value is required",
+                       [{"field": "(body)", "reason": "empty body"}])
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(400, "invalid_json", f"request body is not valid JSON: {exc}",
+                       [{"field": "(body)", "reason": str(exc)}]) from None
 
 
 def _field_errors(exc: ValidationError) -> list[dict[str, str]]:

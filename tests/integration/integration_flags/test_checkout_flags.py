@@ -96,6 +96,9 @@ def test_carrier_rates_are_quoted_and_charged(estate_factory) -> None:
     masked = estate.cart("SKU-1", 2, carrier=None)
     methods = _estimate(estate, masked)
     assert {m["carrier_code"] for m in methods} >= {"ups", "usps"}
+    # issue 12: a store with flat rate enabled lists it too (last), as it accepts it
+    assert (methods[-1]["carrier_code"], methods[-1]["method_code"]) == ("flatrate", "flatrate")
+    assert methods[-1]["carrier_title"] == "Flat Rate"
     chosen = next(m for m in methods if (m["carrier_code"], m["method_code"]) == ("ups",
                                                                                   "ground"))
     assert _ship(estate, masked, chosen).status_code == 200
@@ -111,8 +114,8 @@ def test_carrier_outage_good_falls_back_to_table_rates(estate_factory) -> None:
     estate.fp.disable("shipping")
     masked = estate.cart("SKU-1", 2, carrier=None)
     methods = _estimate(estate, masked)
-    assert [(m["carrier_code"], m["method_code"]) for m in methods] == [("tablerate",
-                                                                         "bestway")]
+    assert [(m["carrier_code"], m["method_code"]) for m in methods] == [
+        ("tablerate", "bestway"), ("flatrate", "flatrate")]
     assert _ship(estate, masked, methods[0]).status_code == 200
     assert estate.pay(masked).status_code == 200
 

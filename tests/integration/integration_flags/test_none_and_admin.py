@@ -82,7 +82,7 @@ def test_profile_and_flags_change_at_runtime(estate_factory) -> None:
                 {"profile": "bad"}, {"max_attempts": 0}, {"unknown": 1}):
         r = estate.http.put(f"{estate.sim_url}/__admin/integration", json=bad)
         assert r.status_code == 400, bad
-        assert r.json()["message"]
+        assert r.json()["error"]["message"]
 
 
 def test_cli_flags_and_config_file(tmp_path: Path) -> None:

@@ -75,7 +75,7 @@ async def test_admin_errors(tmp_path: Path, method: str, path: str, body: bytes,
     r = await _get(app, method, path, content=body,
                    headers={"content-type": "application/json"})
     assert r.status_code == status
-    assert r.json()["message"]
+    assert r.json()["error"]["message"]
 
 
 async def test_reset_keeps_the_integration_attached(tmp_path: Path) -> None:

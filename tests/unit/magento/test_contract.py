@@ -14,12 +14,22 @@ NO_ROUTE = {"message": "Request does not match any route."}
 
 async def test_unknown_route_wrong_method_and_unknown_store_are_404(client: Any) -> None:
     for method, url in [("GET", "/rest/V1/nothing-here"), ("DELETE", "/rest/V1/guest-carts"),
-                        ("GET", "/rest/nostore/V1/products/24-MB01"), ("GET", "/elsewhere"),
-                        ("GET", "/rest/async/V1/products/24-MB01")]:
+                        ("GET", "/rest/nostore/V1/products/24-MB01"), ("GET", "/elsewhere")]:
         r = await client.request(method, url, headers=ADMIN)
         assert r.status_code == 404, url
         assert r.json() == NO_ROUTE
         assert r.headers["content-type"] == "application/json; charset=utf-8"
+
+
+async def test_a_get_on_an_async_route_is_400_specified_request_cannot_be_processed(
+        client: Any) -> None:
+    """issue 12: Magento's request processor pool has no processor for an async GET (it
+    answered 404 "Request does not match any route." here)."""
+    for url in ("/rest/async/bulk/V1/products", "/rest/default/async/bulk/V1/products/bySku",
+                "/rest/async/V1/products/24-MB01", "/rest/async/bulk/V1/no-such-route"):
+        r = await client.get(url, headers=ADMIN)
+        assert r.status_code == 400, url
+        assert r.json() == {"message": "Specified request cannot be processed."}
 
 
 async def test_store_prefixes_serve_the_same_routes(client: Any) -> None:
