@@ -140,9 +140,13 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
         rows = examples([*over_cap, *early, *({"window": n, **a} for n, a in amplified.items())])
         return Verdict("retry_discipline", "fail", "; ".join(problems), figures, rows, judged)
     worst = max((a["ratio"] for a in amplification.values()), default=None)
-    return Verdict("retry_discipline", "pass",
-                   f"{figures['requests']} ERP requests for {len(attempts)} orders, "
-                   f"{figures['orders_retried']} retried, max {figures['max_attempts']} "
-                   f"attempts; backoff {figures['backoff_growth']}x, at most "
-                   f"{figures['lock_step_share']} of orders in lock-step, no attempt before "
-                   f"its Retry-After; worst window amplification {worst}", figures, [], judged)
+    parts = [f"{figures['requests']} ERP requests for {len(attempts)} orders, "
+             f"{figures['orders_retried']} retried, max {figures['max_attempts']} attempts"]
+    if growth is not None:
+        parts.append(f"backoff {growth:.1f}x")
+    if lock_step is not None:
+        parts.append(f"at most {lock_step:.0%} of retried orders in lock-step")
+    parts.append("no attempt before its Retry-After")
+    if worst is not None:
+        parts.append(f"worst fault-window amplification {worst:g}x")
+    return Verdict("retry_discipline", "pass", "; ".join(parts), figures, [], judged)
