@@ -1,0 +1,309 @@
+"""An example ERP/CRM connector for peakready: Magento ↔ ERP ↔ CRM over REST only, stdlib only.
+
+Run by ``peakready run examples/connector/plan.yaml`` (``target.integration: none`` plus
+``target.connector``); peakready gives it these variables (DESIGN §10)::
+
+    PEAKREADY_MAGENTO_URL / PEAKREADY_MAGENTO_TOKEN   the store and an admin bearer token
+    PEAKREADY_ERP_URL / PEAKREADY_CRM_URL             the fault proxy's listeners: the plan's
+                                                      faults sit between this process and them
+    POLL_SECONDS                                      from the plan's connector env
+
+One loop, every POLL_SECONDS, each step bounded:
+
+1. new orders   GET /V1/orders by created_at (with a look-back: orders can become visible
+                out of order) → an export queue, deduplicated by increment id
+2. export       POST {ERP}/api/orders with Idempotency-Key = increment id, a timeout, full-jitter
+                backoff honouring Retry-After; a 4xx other than 408/425/429 is a dead letter
+3. shipments    GET {ERP}/api/order-updates → POST /V1/order/{id}/ship (and /invoice)
+4. stock        GET {ERP}/api/stock?updated_since=cursor → POST /V1/inventory/source-items
+                (absolute on-hand: the ERP owns it), after the shipments so a shipment's
+                deduction and the ERP's level agree
+5. customers    GET /V1/customers/search by updated_at → PUT {CRM}/api/contacts/{email}
+                with the fields Magento owns (never the CRM's consent, segment, score)
+
+It stops cleanly on SIGTERM. Logs go to stdout (peakready keeps them in logs/connector.log).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+from typing import Any
+
+MAGENTO = os.environ["PEAKREADY_MAGENTO_URL"].rstrip("/") + "/rest/V1"
+TOKEN = os.environ["PEAKREADY_MAGENTO_TOKEN"]
+ERP = os.environ["PEAKREADY_ERP_URL"].rstrip("/")
+CRM = os.environ["PEAKREADY_CRM_URL"].rstrip("/")
+POLL = float(os.environ.get("POLL_SECONDS", "2"))
+TIMEOUT = 3.0
+LOOKBACK_S = 120          # orders may become visible late: look back, dedupe by increment id
+BACKOFF_BASE, BACKOFF_CAP, MAX_ATTEMPTS = 0.5, 20.0, 30
+RETRYABLE = {408, 425, 429, 500, 502, 503, 504}
+
+stopping = False
+
+
+def log(*parts: object) -> None:
+    print(datetime.now(UTC).strftime("%H:%M:%S"), *parts, flush=True)
+
+
+class Reply:
+    def __init__(self, status: int, body: Any, headers: dict[str, str]) -> None:
+        self.status, self.body, self.headers = status, body, headers
+
+
+def call(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None,
+         params: dict[str, Any] | None = None) -> Reply:
+    """One HTTP call; status 0 when the connection failed or timed out."""
+    if params:
+        url += "?" + urllib.parse.urlencode(params)
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={
+        "Content-Type": "application/json", "Accept": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
+            raw = response.read()
+            return Reply(response.status, json.loads(raw) if raw else None,
+                         dict(response.headers))
+    except urllib.error.HTTPError as exc:
+        raw = exc.read()
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = raw[:200].decode(errors="replace")
+        return Reply(exc.code, parsed, dict(exc.headers))
+    except (OSError, ValueError) as exc:  # refused, reset, timed out, garbage
+        return Reply(0, str(exc), {})
+
+
+def magento(method: str, path: str, body: Any = None, **params: Any) -> Reply:
+    return call(method, MAGENTO + path, body, {"Authorization": f"Bearer {TOKEN}"}, params)
+
+
+def magento_time(wall: float) -> str:
+    return datetime.fromtimestamp(wall, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def since_filter(field: str, value: str, page: int = 1) -> dict[str, Any]:
+    return {"searchCriteria[filter_groups][0][filters][0][field]": field,
+            "searchCriteria[filter_groups][0][filters][0][value]": value,
+            "searchCriteria[filter_groups][0][filters][0][condition_type]": "gteq",
+            "searchCriteria[sortOrders][0][field]": field,
+            "searchCriteria[sortOrders][0][direction]": "ASC",
+            "searchCriteria[pageSize]": 200, "searchCriteria[currentPage]": page}
+
+
+class Connector:
+    def __init__(self) -> None:
+        self.started = time.time()
+        self.entity_ids: dict[str, int] = {}            # increment id → Magento entity id
+        self.skus: dict[str, dict[str, float]] = {}     # increment id → {sku: qty}
+        self.queue: dict[str, dict[str, Any]] = {}      # increment id → export state
+        self.exported: set[str] = set()
+        self.dead: set[str] = set()
+        self.update_cursor = 0
+        self.stock_cursor: Any = 0
+        self.shipped: set[str] = set()
+        self.customers_sent: dict[str, tuple[Any, ...]] = {}
+
+    # 1 ------------------------------------------------------------------------------------
+    def discover_orders(self) -> None:
+        since = magento_time(max(self.started, time.time() - LOOKBACK_S) - 5)
+        for page in range(1, 51):
+            reply = magento("GET", "/orders", **since_filter("created_at", since, page))
+            if reply.status != 200:
+                log("orders poll failed:", reply.status)
+                return
+            items = reply.body.get("items") or []
+            for order in items:
+                increment = str(order["increment_id"])
+                self.entity_ids[increment] = int(order["entity_id"])
+                self.skus[increment] = {i["sku"]: float(i.get("qty_ordered", 1))
+                                        for i in order.get("items", [])
+                                        if not i.get("parent_item_id")}
+                if increment in self.exported or increment in self.queue \
+                        or increment in self.dead:
+                    continue
+                self.queue[increment] = {"payload": erp_order(order), "attempts": 0,
+                                         "due": 0.0}
+            if len(items) < 200:
+                return
+
+    # 2 ------------------------------------------------------------------------------------
+    def export_due(self) -> None:
+        now = time.time()
+        for increment, entry in list(self.queue.items()):
+            if entry["due"] > now or stopping:
+                continue
+            entry["attempts"] += 1
+            reply = call("POST", ERP + "/api/orders", entry["payload"],
+                         {"Idempotency-Key": increment})
+            if 200 <= reply.status < 300:
+                self.exported.add(increment)
+                del self.queue[increment]
+            elif reply.status in RETRYABLE or reply.status == 0:
+                delay = random.uniform(0, min(BACKOFF_CAP,
+                                              BACKOFF_BASE * 2 ** (entry["attempts"] - 1)))
+                retry_after = reply.headers.get("Retry-After") or reply.headers.get(
+                    "retry-after")
+                if retry_after:
+                    delay = max(delay, float(retry_after))
+                entry["due"] = time.time() + delay
+                if entry["attempts"] >= MAX_ATTEMPTS:
+                    log("dead letter (attempts):", increment)
+                    self.dead.add(increment)
+                    del self.queue[increment]
+            else:
+                log("dead letter:", increment, reply.status, reply.body)
+                self.dead.add(increment)
+                del self.queue[increment]
+
+    # 3 ------------------------------------------------------------------------------------
+    def apply_order_updates(self) -> None:
+        for _ in range(20):
+            reply = call("GET", ERP + "/api/order-updates",
+                         params={"since": self.update_cursor, "limit": 200})
+            if reply.status != 200:
+                return
+            for update in reply.body.get("items", []):
+                self.apply(update)
+                self.update_cursor = max(self.update_cursor, int(update["id"]))
+            if not reply.body.get("has_more"):
+                return
+
+    def apply(self, update: dict[str, Any]) -> None:
+        increment = str(update.get("increment_id"))
+        entity = self.entity_ids.get(increment)
+        if entity is None:
+            return
+        if update.get("status") == "shipped" and increment not in self.shipped:
+            body: dict[str, Any] = {"items": [], "notify": False, "arguments": {
+                "extension_attributes": {"source_code": "default"}}}
+            if update.get("tracking_number"):
+                body["tracks"] = [{"track_number": update["tracking_number"],
+                                   "title": update.get("carrier") or "carrier",
+                                   "carrier_code": str(update.get("carrier") or "custom").lower()}]
+            reply = magento("POST", f"/order/{entity}/ship", body)
+            if reply.status == 400 and "Not all of your products" in str(reply.body):
+                # The ERP's lower level reached Magento before this shipment did: give the
+                # source the units the shipment takes, ship, then the ERP's level again.
+                self.write_levels(increment, extra=True)
+                reply = magento("POST", f"/order/{entity}/ship", body)
+            if reply.status == 200:
+                self.shipped.add(increment)
+                self.write_levels(increment)   # the ERP owns on-hand: no drift below it
+            elif "does not allow" in str(reply.body):
+                self.shipped.add(increment)
+            else:
+                log("shipment for", increment, "failed:", reply.status, reply.body)
+        elif update.get("status") == "invoiced":
+            magento("POST", f"/order/{entity}/invoice", {"capture": True, "notify": False})
+
+    def write_levels(self, increment: str, *, extra: bool = False) -> None:
+        """The ERP's on-hand for the order's SKUs into Magento (+ the order's qty if extra)."""
+        items = []
+        for sku, qty in self.skus.get(increment, {}).items():
+            level = call("GET", f"{ERP}/api/stock/{urllib.parse.quote(sku)}")
+            if level.status != 200:
+                continue
+            quantity = float(level.body["qty"]) + (qty if extra else 0)
+            items.append({"sku": sku, "source_code": "default", "quantity": quantity,
+                          "status": 1 if quantity > 0 else 0})
+        if items:
+            magento("POST", "/inventory/source-items", {"sourceItems": items})
+
+    # 4 ------------------------------------------------------------------------------------
+    def pull_stock(self) -> None:
+        for _ in range(50):
+            reply = call("GET", ERP + "/api/stock",
+                         params={"updated_since": self.stock_cursor, "limit": 500})
+            if reply.status == 400:          # our cursor is past the ERP's feed: start over
+                self.stock_cursor = 0
+                return
+            if reply.status != 200:
+                return
+            items = reply.body.get("items", [])
+            for start in range(0, len(items), 100):
+                chunk = [{"sku": i["sku"], "source_code": "default", "quantity": i["qty"],
+                          "status": 1 if i["qty"] > 0 else 0} for i in items[start:start + 100]]
+                saved = magento("POST", "/inventory/source-items", {"sourceItems": chunk})
+                if saved.status != 200:
+                    log("stock write failed:", saved.status, saved.body)
+                    return                   # the cursor stays: the next cycle retries
+            self.stock_cursor = reply.body.get("next_cursor", self.stock_cursor)
+            if not reply.body.get("has_more"):
+                return
+
+    # 5 ------------------------------------------------------------------------------------
+    def push_customers(self) -> None:
+        since = magento_time(self.started - 5)
+        reply = magento("GET", "/customers/search", **since_filter("updated_at", since))
+        if reply.status != 200:
+            return
+        for customer in reply.body.get("items") or []:
+            fields = {"firstname": customer.get("firstname"),
+                      "lastname": customer.get("lastname"),
+                      "magento_customer_id": customer.get("id")}
+            telephone = next((a.get("telephone") for a in customer.get("addresses") or []
+                              if a.get("telephone")), None)
+            if telephone:
+                fields["phone"] = telephone
+            email = str(customer["email"]).lower()
+            signature = tuple(sorted(fields.items(), key=lambda kv: kv[0]))
+            if self.customers_sent.get(email) == signature:
+                continue
+            sent = call("PUT", f"{CRM}/api/contacts/{urllib.parse.quote(email)}",
+                        {"email": email, **fields})
+            if 200 <= sent.status < 300:
+                self.customers_sent[email] = signature
+
+    def cycle(self) -> None:
+        for step in (self.discover_orders, self.export_due, self.apply_order_updates,
+                     self.pull_stock, self.push_customers):
+            if stopping:
+                return
+            step()
+
+
+def erp_order(order: dict[str, Any]) -> dict[str, Any]:
+    return {"increment_id": str(order["increment_id"]),
+            "magento_order_id": order.get("entity_id"),
+            "customer_email": order.get("customer_email"),
+            "created_at": order.get("created_at"),
+            "items": [{"sku": i["sku"], "qty": i.get("qty_ordered", 1),
+                       "price": i.get("price", 0), "name": i.get("name")}
+                      for i in order.get("items", []) if not i.get("parent_item_id")],
+            "totals": {"grand_total": order.get("grand_total", 0),
+                       "subtotal": order.get("subtotal"),
+                       "shipping": order.get("shipping_amount"),
+                       "currency": order.get("order_currency_code") or "USD"}}
+
+
+def main() -> int:
+    def stop(*_: object) -> None:
+        global stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    connector = Connector()
+    log("connector up: magento", MAGENTO, "erp", ERP, "crm", CRM, "poll", POLL)
+    while not stopping:
+        started = time.monotonic()
+        connector.cycle()
+        time.sleep(max(0.05, POLL - (time.monotonic() - started)))
+    log(f"stopping: {len(connector.exported)} exported, {len(connector.queue)} pending, "
+        f"{len(connector.dead)} dead letters")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
