@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import random
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from peakready.seeding.model import CustomerFixture
@@ -30,7 +31,9 @@ class Catalogue:
 
 
 @functools.lru_cache(maxsize=4)
-def load_catalogue(profile: str = "small", seed: int = 0) -> Catalogue:
-    fixture = generate_catalog(profile, seed)
+def load_catalogue(profile: str = "small", seed: int = 0,
+                   fixtures_dir: str | None = None) -> Catalogue:
+    fixture = generate_catalog(profile, seed,
+                               Path(fixtures_dir) if fixtures_dir is not None else None)
     return Catalogue(regular_skus=tuple(p.sku for p in fixture.products if not p.hot),
                      hot_skus=fixture.hot_skus, customers=fixture.customers)

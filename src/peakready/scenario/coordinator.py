@@ -84,14 +84,19 @@ class Coordinator:
                            workers=len(self.workers) if self.master else 0)
         start = {"plan": self.launch["plan"], "targets": self.launch["targets"],
                  "token": self.token, "t0": self.t0, "count": len(self.workers),
-                 "shape": self.shape_spec}
+                 "shape": self.shape_spec, "fixtures_dir": self.launch.get("fixtures_dir")}
+        gevent.spawn(self._tick)
         if isinstance(runner, MasterRunner):
             for index, worker in enumerate(self.workers):
                 runner.send_message(START, {**start, "index": index}, client_id=worker)
-        else:
+            return
+        try:
             self.local = WorkerDriver(environment, {**start, "index": 0}, self.sink.add, "local")
-            self.local.start()
-        gevent.spawn(self._tick)
+        except Exception as exc:
+            log.exception("peakready: cannot start the arrivals")
+            self._lose("local", reason=f"{type(exc).__name__}: {exc}")
+            return
+        self.local.start()
 
     def _on_batch(self, environment: Environment, msg: Any, **_: Any) -> None:
         batch = msg.data
@@ -118,7 +123,11 @@ class Coordinator:
             return
         self.lost.add(worker)
         in_flight = self.sink.in_flight.get(worker, 0)
-        not_started = max(self._assigned(worker) - self.sink.offered.get(worker, 0), 0)
+        try:
+            assigned = self._assigned(worker)
+        except Exception:  # the schedule itself is what failed to build
+            assigned = 0
+        not_started = max(assigned - self.sink.offered.get(worker, 0), 0)
         self.sink.lose(worker)
         self.control.event("worker_lost", worker=worker, arrivals_lost=not_started + in_flight,
                            not_started=not_started, in_flight=in_flight, reason=reason)
@@ -165,7 +174,8 @@ class Coordinator:
             self._check_workers()
             self._snapshot()
             now = time.time()
-            if (now >= end and self._all_done()) or now >= deadline:
+            every_worker_lost = len(self.lost) == len(self.workers)
+            if (now >= end and self._all_done()) or now >= deadline or every_worker_lost:
                 self._finish()
                 runner = self.environment.runner
                 assert runner is not None

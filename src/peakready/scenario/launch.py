@@ -114,7 +114,8 @@ def _preflight(python: str, launch_path: Path) -> None:
 
 def prepare_locust(plan: Plan, run_dir: Path, targets: LoadTargets, workers: int | None = None,
                    *, plan_dir: Path | None = None, scenarios_dir: Path | None = None,
-                   ui: bool = False, web_port: int = 8089, master_host: str = "127.0.0.1",
+                   fixtures_dir: Path | None = None, ui: bool = False, web_port: int = 8089,
+                   master_host: str = "127.0.0.1",
                    python: str | None = None, preflight: bool = True) -> LocustLaunch:
     """Everything needed to start Locust for ``plan``; raises ConfigError / SafetyError."""
     allow = plan.target.allow_hosts
@@ -136,6 +137,7 @@ def prepare_locust(plan: Plan, run_dir: Path, targets: LoadTargets, workers: int
                     "crm_url": targets.crm_url, "flash_skus": list(targets.flash_skus)},
         "shape": resolve_file_shape(plan.load, plan_dir),
         "shape_file": None, "scenario_files": [str(p) for p in files], "workers": count,
+        "fixtures_dir": str(fixtures_dir or find_content_dir("fixtures")),
     }
     if plan.load.shape.endswith(".py"):
         shape_path = Path(plan.load.shape)

@@ -69,6 +69,12 @@ def _arguments(parser: Any, **_: Any) -> None:
 
 
 # ------------------------------------------------------------------------------ worker
+def _fixtures(start: dict[str, Any]) -> str | None:
+    """The master's fixtures folder when it exists here too (local workers), else discovery."""
+    folder = start.get("fixtures_dir")
+    return folder if folder and Path(folder).is_dir() else None
+
+
 class WorkerDriver:
     """One process's share of the schedule: runs it and ships what it recorded."""
 
@@ -92,7 +98,8 @@ class WorkerDriver:
         sim = plan.target.simulator
         ctx = JourneyContext(
             magento=LocustTransport(sessions["magento"]),
-            catalogue=load_catalogue(sim.profile, plan.seed), seed=plan.seed,
+            catalogue=load_catalogue(sim.profile, plan.seed, _fixtures(start)),
+            seed=plan.seed,
             erp=LocustTransport(sessions["erp"]) if "erp" in sessions else None,
             crm=LocustTransport(sessions["crm"]) if "crm" in sessions else None,
             admin_token=start.get("token") or os.environ.get(TOKEN_ENV) or None,
@@ -131,7 +138,10 @@ class WorkerDriver:
         while not self.done:
             gevent.sleep(_FLUSH)
             if not self.done:
-                self.emit(self.recorder.drain())
+                try:
+                    self.emit(self.recorder.drain())
+                except Exception:  # keep shipping: the final drain carries what is left
+                    log.exception("peakready: a batch could not be sent")
 
     def _run(self) -> None:
         try:

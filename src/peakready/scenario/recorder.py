@@ -57,6 +57,7 @@ class Recorder:
         self._arrivals: dict[tuple[int, str], list[int]] = {}
         self._latency: dict[tuple[int, str, str], _Second] = {}
         self._checkouts: list[dict[str, Any]] = []
+        self._latency_shipped_below = 0
 
     # ------------------------------------------------------------------ arrivals
     def _count(self, journey: str, t: float, slot: int) -> None:
@@ -79,7 +80,9 @@ class Recorder:
 
     # ------------------------------------------------------------------- latency
     def _sample(self, kind: str, name: str, latency_ms: float, ok: bool, end: float) -> None:
-        key = (max(int(end - self.t0), 0), kind, name)
+        # A sample for a second already shipped (a journey's end is taken before its evidence
+        # lookups) goes into the oldest open second, so each (second, name) is one line.
+        key = (max(int(end - self.t0), self._latency_shipped_below, 0), kind, name)
         second = self._latency.get(key)
         if second is None:
             second = self._latency[key] = _Second()
@@ -103,11 +106,15 @@ class Recorder:
         """Everything recorded since the last drain; histograms of seconds still running stay
         (unless ``final``), so each (second, name) usually travels once."""
         now_second = int(self.clock() - self.t0)
+        # the engine sets decided to inf once its schedule has run: every second is complete
+        arrivals_below = math.inf if final or not math.isfinite(self.decided) \
+            else float(math.floor(self.decided))
         hist = []
         for key in [k for k in self._latency if final or k[0] < now_second]:
             second = self._latency.pop(key)
             hist.append([key[0], key[1], key[2], second.hist.get_total_count(), second.errors,
                          second.hist.encode().decode("ascii")])
+        self._latency_shipped_below = max(self._latency_shipped_below, now_second)
         arrivals = [[t, journey, *row] for (t, journey), row in self._arrivals.items()]
         self._arrivals = {}
         checkouts, self._checkouts = self._checkouts, []
@@ -120,7 +127,7 @@ class Recorder:
             "offered": self.offered_total,
             "dropped": self.dropped_total,
             # Seconds below these are complete from this worker (the master writes them).
-            "arrivals_below": math.inf if final else int(self.decided),
-            "latency_below": math.inf if final else now_second,
+            "arrivals_below": arrivals_below,
+            "latency_below": math.inf if final else float(now_second),
             "done": final,
         }

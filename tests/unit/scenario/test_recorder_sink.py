@@ -117,3 +117,24 @@ def test_control_lines(tmp_path: Path) -> None:
     assert lines(tmp_path / "control.jsonl") == [
         {"event": "test_start", "wall": T0, "workers": 2},
         {"event": "test_stop", "wall": T0 + 60}]
+
+
+def test_a_drain_after_the_schedule_ran_keeps_every_arrival(tmp_path: Path) -> None:
+    clock = Clock()
+    a = Recorder(T0, "a", clock)
+    a.offered("browse", 4.5)
+    a.decided = float("inf")       # the engine's schedule is over; journeys still in flight
+    clock.now = T0 + 5.2
+    batch = a.drain()
+    assert batch["arrivals"] == [[4, "browse", 1, 0, 0]]
+    assert batch["arrivals_below"] == float("inf") and not batch["done"]
+
+
+def test_a_late_sample_for_a_shipped_second_joins_the_oldest_open_second() -> None:
+    clock = Clock()
+    a = Recorder(T0, "a", clock)
+    clock.now = T0 + 3.0
+    assert a.drain()["latency_below"] == 3
+    a.journey_done("guest_checkout", 100.0, True, T0 + 2.99)   # ended before the lookup
+    [line] = a.drain(final=True)["hist"]
+    assert line[0] == 3
