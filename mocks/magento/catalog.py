@@ -149,7 +149,7 @@ def render(store: Store, product: Product) -> dict[str, Any]:
     if product.category_links:
         ext["category_links"] = product.category_links
     if not product.is_composite:
-        ext["stock_item"] = store.stock_item(product)
+        ext["stock_item"] = store.inventory.stock_item(product.sku, product.id)
     custom = [{"attribute_code": code, "value": value} for code, value in product.custom.items()]
     return {"id": product.id, "sku": product.sku, "name": product.name,
             "attribute_set_id": product.attribute_set_id, "price": product.price,
@@ -212,7 +212,7 @@ def save_product(store: Store, data: dict[str, Any], sku: str | None = None) -> 
         product.category_links = [c for c in ext["category_links"] if isinstance(c, dict)]
     stock = ext.get("stock_item")
     if isinstance(stock, dict):
-        store.apply_stock_item(product, stock)
+        store.inventory.apply_stock_item(product.sku, product.id, stock, store.cfg.version)
     elif existing is None and not product.is_composite:
         store.inventory.stock_config(product.sku, product.id)
     return product

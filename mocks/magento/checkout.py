@@ -20,6 +20,7 @@ from .carts import (
     remove_item,
     render_cart,
     resolve,
+    shipping_amount,
     totals,
     update_item,
 )
@@ -161,7 +162,10 @@ async def place_order(store: Store, call: Call, cart: Cart) -> int | str:
         sku = short[0]
         raise stock_error(store.cfg.version, store.cfg.not_available_message,
                           store.inventory.salable(sku), wanted[sku])
-    order = store.orders.create_from_cart(store, cart, order_id, increment_id)
+    customer = store.customers.by_id.get(cart.customer_id) if cart.customer_id else None
+    order = store.orders.create_from_cart(cart, order_id, increment_id, now=store.now(),
+                                          customer=customer,
+                                          shipping=shipping_amount(store, cart))
     store.carts.deactivate(cart)
     await store.events.emit(store.orders.placed_event(order))
     return str(order.entity_id) if store.cfg.ids_as_strings else order.entity_id

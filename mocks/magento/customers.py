@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,6 @@ from .search import parse_criteria, search
 
 if TYPE_CHECKING:
     from .routing import Call, Router
-    from .state import Store
 
 __all__ = ["Customer", "Customers", "register"]
 
@@ -97,6 +97,11 @@ def hash_password(password: str) -> str:
 
 @dataclass
 class Customers:
+    """The accounts; given what it uses: the Magento version (field-name errors) and the
+    store's clock (``Y-m-d H:i:s``)."""
+
+    version: tuple[int, ...]
+    now: Callable[[], str]
     by_id: dict[int, Customer] = field(default_factory=dict)
     by_email: dict[str, Customer] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -109,25 +114,25 @@ class Customers:
         ok = hmac.compare_digest(customer.password_hash, hash_password(password))
         return customer if ok else None
 
-    def create(self, store: Store, data: dict[str, Any], password: str | None) -> Customer:
-        email, website = self._checked(store, data, None)
+    def create(self, data: dict[str, Any], password: str | None) -> Customer:
+        email, website = self._checked(data, None)
         if password is not None:
             check_password(password)
-        now = store.now()
+        now = self.now()
         customer = Customer(next(self._ids), email, to_str(data["firstname"]),
                             to_str(data["lastname"]), now, now,
                             hash_password(password) if password else "",
                             group_id=to_int(data.get("group_id", 1)), website_id=website,
                             is_subscribed=_subscribed(data, False))
-        customer.addresses = self._addresses(store, customer, data.get("addresses") or [])
+        customer.addresses = self._addresses(customer, data.get("addresses") or [])
         self.by_id[customer.id] = customer
         self.by_email[email.lower()] = customer
         return customer
 
-    def update(self, store: Store, customer: Customer, data: dict[str, Any], *,
+    def update(self, customer: Customer, data: dict[str, Any], *,
                may_change_group: bool) -> Customer:
         """``CustomerRepositoryInterface::save`` of an existing customer."""
-        email, website = self._checked(store, data, customer)
+        email, website = self._checked(data, customer)
         if email.lower() != customer.email.lower():
             del self.by_email[customer.email.lower()]
             self.by_email[email.lower()] = customer
@@ -139,13 +144,12 @@ class Customers:
             customer.group_id = to_int(data["group_id"])
         customer.is_subscribed = _subscribed(data, customer.is_subscribed)
         if data.get("addresses") is not None:
-            customer.addresses = self._addresses(store, customer, data["addresses"])
-        customer.updated_at = store.now()
+            customer.addresses = self._addresses(customer, data["addresses"])
+        customer.updated_at = self.now()
         return customer
 
-    def _checked(self, store: Store, data: dict[str, Any],
-                 current: Customer | None) -> tuple[str, int]:
-        check_fields(data, CUSTOMER_FIELDS, store.cfg.version,
+    def _checked(self, data: dict[str, Any], current: Customer | None) -> tuple[str, int]:
+        check_fields(data, CUSTOMER_FIELDS, self.version,
                      "Magento\\Customer\\Api\\Data\\CustomerInterface")
         missing = [required_error(f) for f in ("firstname", "lastname", "email")
                    if data.get(f) in (None, "")]
@@ -162,7 +166,7 @@ class Customers:
                               "an associated website.")
         return email, website
 
-    def _addresses(self, store: Store, customer: Customer, raws: Any) -> list[dict[str, Any]]:
+    def _addresses(self, customer: Customer, raws: Any) -> list[dict[str, Any]]:
         if not isinstance(raws, list):
             raise invalid_type("array", "Magento\\Customer\\Api\\Data\\AddressInterface[]")
         known = {a["id"] for a in customer.addresses}
@@ -170,7 +174,7 @@ class Customers:
         for raw in raws:
             if not isinstance(raw, dict):
                 raise invalid_type(raw, "Magento\\Customer\\Api\\Data\\AddressInterface")
-            check_fields(raw, ADDRESS_FIELDS, store.cfg.version,
+            check_fields(raw, ADDRESS_FIELDS, self.version,
                          "Magento\\Customer\\Api\\Data\\AddressInterface")
             addr = dict(raw)
             # An address sent with the id of one of this customer's addresses updates it;
@@ -223,7 +227,7 @@ def register(router: Router) -> None:
         password = call.body.get("password")
         if password is not None and not isinstance(password, str):
             raise invalid_type(password, "string")
-        return call.store.customers.create(call.store, data, password).out()
+        return call.store.customers.create(data, password).out()
 
     @router.add("GET", "/V1/customers/search", "Magento_Customer::customer",
                 service="Magento\\Customer\\Api\\CustomerRepositoryInterface::getList")
@@ -249,7 +253,7 @@ def register(router: Router) -> None:
         if customer is None:
             raise no_such_entity("customerId", call.principal.user_id)
         data = as_object(call.body.get("customer"), "customer")
-        return store.customers.update(store, customer, data, may_change_group=False).out()
+        return store.customers.update(customer, data, may_change_group=False).out()
 
     @router.add("PUT", "/V1/customers/:customerId", "Magento_Customer::manage",
                 service="Magento\\Customer\\Api\\CustomerRepositoryInterface::save")
@@ -260,7 +264,7 @@ def register(router: Router) -> None:
         if customer is None:
             raise no_such_entity("customerId", customer_id)
         data = as_object(call.body.get("customer"), "customer")
-        return store.customers.update(store, customer, data, may_change_group=True).out()
+        return store.customers.update(customer, data, may_change_group=True).out()
 
     @router.add("GET", "/V1/customers/:customerId", "Magento_Customer::customer",
                 service="Magento\\Customer\\Api\\CustomerRepositoryInterface::getById")

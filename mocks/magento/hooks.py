@@ -3,8 +3,8 @@
 The simulator calls these at the few places where a Magento module would plug in (a payment
 method, a carrier, an inventory plugin). ``CheckoutHooks`` itself changes nothing, so the
 simulator with ``integration: none`` behaves exactly as before; the built-in integration
-installs a subclass on ``store.hooks``. Kept free of imports from the rest of the
-integration, because ``state.py`` imports it.
+(``integration/checkout_hooks.py``) installs a subclass on ``store.hooks``. It lives beside
+the store, not in ``integration/``: the store knows the seam, never the integration.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..carts import Cart
-    from ..state import Store
+    from .carts import Cart
+    from .state import Store
 
 __all__ = ["CheckoutHooks"]
 

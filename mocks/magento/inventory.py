@@ -21,12 +21,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from .rest import WebapiError
+from .rest import WebapiError, check_fields, to_bool, to_float, to_int
 
 __all__ = ["Inventory", "Reservation", "SourceItem", "StockConfig"]
 
 DEFAULT_SOURCE = "default"
 DEFAULT_STOCK = 1
+STOCK_ITEM_FIELDS = frozenset({
+    "item_id", "product_id", "stock_id", "qty", "is_in_stock", "is_qty_decimal",
+    "show_default_notification_message", "use_config_min_qty", "min_qty",
+    "use_config_min_sale_qty", "min_sale_qty", "use_config_max_sale_qty", "max_sale_qty",
+    "use_config_backorders", "backorders", "use_config_notify_stock_qty", "notify_stock_qty",
+    "use_config_qty_increments", "qty_increments", "use_config_enable_qty_inc",
+    "enable_qty_increments", "use_config_manage_stock", "manage_stock", "low_stock_date",
+    "is_decimal_divided", "stock_status_changed_auto", "extension_attributes"})
 
 
 @dataclass
@@ -116,6 +124,57 @@ class Inventory:
         for code in list(self.by_sku.get(sku, {})):
             self.delete_source_item(sku, code)
         self.config.pop(sku, None)
+
+    # --- the legacy stock item: a view of the default source (spec §4.1) -----------------
+
+    def stock_item(self, sku: str, product_id: int) -> dict[str, Any]:
+        """``CatalogInventory``'s stock item: its ``qty`` is the default source's (it drops on
+        shipment, not on order placement)."""
+        cfg = self.stock_config(sku, product_id)
+        item = self.items.get((sku, DEFAULT_SOURCE))
+        qty = item.quantity if item is not None else 0.0
+        in_stock = item is not None and item.status == 1 and (qty > cfg.min_qty or bool(
+            cfg.backorders))
+        return {
+            "item_id": cfg.item_id, "product_id": product_id, "stock_id": DEFAULT_STOCK,
+            "qty": qty, "is_in_stock": in_stock, "is_qty_decimal": cfg.is_qty_decimal,
+            "show_default_notification_message": False, "use_config_min_qty": True,
+            "min_qty": cfg.min_qty, "use_config_min_sale_qty": 1,
+            "min_sale_qty": cfg.min_sale_qty, "use_config_max_sale_qty": True,
+            "max_sale_qty": cfg.max_sale_qty, "use_config_backorders": True,
+            "backorders": cfg.backorders, "use_config_notify_stock_qty": True,
+            "notify_stock_qty": cfg.notify_stock_qty, "use_config_qty_increments": True,
+            "qty_increments": cfg.qty_increments, "use_config_enable_qty_inc": True,
+            "enable_qty_increments": cfg.enable_qty_increments,
+            "use_config_manage_stock": True, "manage_stock": cfg.manage_stock,
+            "low_stock_date": cfg.low_stock_date, "is_decimal_divided": False,
+            "stock_status_changed_auto": 0}
+
+    def apply_stock_item(self, sku: str, product_id: int, data: dict[str, Any],
+                         version: tuple[int, ...]) -> int:
+        """Write a stock item: its settings, and its qty into the default source item (as
+        MSI's legacy sync does); returns the item id."""
+        check_fields(data, STOCK_ITEM_FIELDS, version,
+                     "Magento\\CatalogInventory\\Api\\Data\\StockItemInterface")
+        cfg = self.stock_config(sku, product_id)
+        for key in ("min_qty", "min_sale_qty", "max_sale_qty", "qty_increments",
+                    "notify_stock_qty"):
+            if data.get(key) is not None:
+                setattr(cfg, key, to_float(data[key]))
+        if data.get("backorders") is not None:
+            cfg.backorders = to_int(data["backorders"])
+        for key in ("manage_stock", "enable_qty_increments", "is_qty_decimal"):
+            if data.get(key) is not None:
+                setattr(cfg, key, to_bool(data[key]))
+        current = self.items.get((sku, DEFAULT_SOURCE))
+        qty = to_float(data["qty"]) if data.get("qty") is not None else (
+            current.quantity if current else 0.0)
+        if data.get("is_in_stock") is not None:
+            status = 1 if to_bool(data["is_in_stock"]) else 0
+        else:
+            status = current.status if current else (1 if qty > 0 else 0)
+        self.set_source_item(sku, DEFAULT_SOURCE, qty, status)
+        return cfg.item_id
 
     # --- salable quantity ------------------------------------------------------------------
 

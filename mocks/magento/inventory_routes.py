@@ -9,13 +9,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .catalog import Product, no_product
-from .inventory import DEFAULT_SOURCE, DEFAULT_STOCK
+from .inventory import DEFAULT_STOCK
 from .rest import (
     WebapiError,
     as_list,
     as_object,
     check_fields,
-    to_bool,
     to_float,
     to_int,
     to_str,
@@ -26,67 +25,12 @@ if TYPE_CHECKING:
     from .routing import Call, Router
     from .state import Store
 
-__all__ = ["apply_stock_item", "register", "render_stock_item", "save_source_items"]
+__all__ = ["register", "save_source_items"]
 
-STOCK_ITEM_FIELDS = frozenset({
-    "item_id", "product_id", "stock_id", "qty", "is_in_stock", "is_qty_decimal",
-    "show_default_notification_message", "use_config_min_qty", "min_qty",
-    "use_config_min_sale_qty", "min_sale_qty", "use_config_max_sale_qty", "max_sale_qty",
-    "use_config_backorders", "backorders", "use_config_notify_stock_qty", "notify_stock_qty",
-    "use_config_qty_increments", "qty_increments", "use_config_enable_qty_inc",
-    "enable_qty_increments", "use_config_manage_stock", "manage_stock", "low_stock_date",
-    "is_decimal_divided", "stock_status_changed_auto", "extension_attributes"})
 SOURCE_ITEM_FIELDS = frozenset({"sku", "source_code", "quantity", "status",
                                 "extension_attributes"})
 SOURCE_ITEM_TYPE = "Magento\\InventoryApi\\Api\\Data\\SourceItemInterface"
 _SI_SEARCHABLE = frozenset({"sku", "source_code", "quantity", "status", "source_item_id"})
-
-
-def render_stock_item(store: Store, product: Product) -> dict[str, Any]:
-    inv = store.inventory
-    cfg = inv.stock_config(product.sku, product.id)
-    item = inv.items.get((product.sku, DEFAULT_SOURCE))
-    qty = item.quantity if item is not None else 0.0
-    in_stock = item is not None and item.status == 1 and (qty > cfg.min_qty or bool(
-        cfg.backorders))
-    return {
-        "item_id": cfg.item_id, "product_id": product.id, "stock_id": DEFAULT_STOCK,
-        "qty": qty, "is_in_stock": in_stock, "is_qty_decimal": cfg.is_qty_decimal,
-        "show_default_notification_message": False, "use_config_min_qty": True,
-        "min_qty": cfg.min_qty, "use_config_min_sale_qty": 1, "min_sale_qty": cfg.min_sale_qty,
-        "use_config_max_sale_qty": True, "max_sale_qty": cfg.max_sale_qty,
-        "use_config_backorders": True, "backorders": cfg.backorders,
-        "use_config_notify_stock_qty": True, "notify_stock_qty": cfg.notify_stock_qty,
-        "use_config_qty_increments": True, "qty_increments": cfg.qty_increments,
-        "use_config_enable_qty_inc": True, "enable_qty_increments": cfg.enable_qty_increments,
-        "use_config_manage_stock": True, "manage_stock": cfg.manage_stock,
-        "low_stock_date": cfg.low_stock_date, "is_decimal_divided": False,
-        "stock_status_changed_auto": 0}
-
-
-def apply_stock_item(store: Store, product: Product, data: dict[str, Any]) -> int:
-    check_fields(data, STOCK_ITEM_FIELDS, store.cfg.version,
-                 "Magento\\CatalogInventory\\Api\\Data\\StockItemInterface")
-    inv = store.inventory
-    cfg = inv.stock_config(product.sku, product.id)
-    for key in ("min_qty", "min_sale_qty", "max_sale_qty", "qty_increments",
-                "notify_stock_qty"):
-        if data.get(key) is not None:
-            setattr(cfg, key, to_float(data[key]))
-    if data.get("backorders") is not None:
-        cfg.backorders = to_int(data["backorders"])
-    for key in ("manage_stock", "enable_qty_increments", "is_qty_decimal"):
-        if data.get(key) is not None:
-            setattr(cfg, key, to_bool(data[key]))
-    current = inv.items.get((product.sku, DEFAULT_SOURCE))
-    qty = to_float(data["qty"]) if data.get("qty") is not None else (
-        current.quantity if current else 0.0)
-    if data.get("is_in_stock") is not None:
-        status = 1 if to_bool(data["is_in_stock"]) else 0
-    else:
-        status = current.status if current else (1 if qty > 0 else 0)
-    inv.set_source_item(product.sku, DEFAULT_SOURCE, qty, status)
-    return cfg.item_id
 
 
 def _validate_source_item(store: Store, raw: Any) -> tuple[str, str, float, int]:
@@ -188,7 +132,7 @@ def register(router: Router) -> None:
         product = call.store.catalog.get(call.path["productSku"])
         if product is None:
             raise no_product()
-        return render_stock_item(call.store, product)
+        return call.store.inventory.stock_item(product.sku, product.id)
 
     @router.add("PUT", "/V1/products/:productSku/stockItems/:itemId", legacy)
     async def put_stock_item(call: Call) -> Any:
@@ -196,14 +140,15 @@ def register(router: Router) -> None:
         if product is None:
             raise no_product()
         data = as_object(call.body.get("stock_item"), "stockItem")
-        return apply_stock_item(call.store, product, data)
+        return call.store.inventory.apply_stock_item(product.sku, product.id, data,
+                                                      call.store.cfg.version)
 
     @router.add("GET", "/V1/stockStatuses/:productSku", legacy)
     async def get_stock_status(call: Call) -> Any:
         product = call.store.catalog.get(call.path["productSku"])
         if product is None:
             raise no_product()
-        item = render_stock_item(call.store, product)
+        item = call.store.inventory.stock_item(product.sku, product.id)
         # StockStatusInterface::getQty() is declared int: Magento's output casts it.
         return {"product_id": product.id, "stock_id": DEFAULT_STOCK, "qty": int(item["qty"]),
                 "stock_status": 1 if item["is_in_stock"] else 0, "stock_item": item}
@@ -223,7 +168,7 @@ def register(router: Router) -> None:
         for product in store.catalog.products.values():
             if product.is_composite:
                 continue
-            item = render_stock_item(store, product)
+            item = store.inventory.stock_item(product.sku, product.id)
             if item["manage_stock"] and item["qty"] < threshold:
                 rows.append(item)
         size = to_int(q["pageSize"]) if q.get("pageSize") not in (None, "") else 0

@@ -18,12 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .carts import Cart, shipping_amount
 from .events import OrderItemLine, OrderPlaced
 from .rest import WebapiError
 
 if TYPE_CHECKING:
-    from .state import Store
+    from .carts import Cart
+    from .customers import Customer
 
 __all__ = ["Order", "OrderItem", "Orders", "resolve_state"]
 
@@ -235,17 +235,16 @@ class Orders:
             raise no_entity()
         return order
 
-    def create_from_cart(self, store: Store, cart: Cart, entity_id: int,
-                         increment_id: str) -> Order:
-        now = store.now()
+    def create_from_cart(self, cart: Cart, entity_id: int, increment_id: str, *, now: str,
+                         customer: Customer | None, shipping: float) -> Order:
+        """The order of ``cart`` (its account, if any, and its shipping price are the
+        caller's: the order book knows neither customers nor carriers)."""
         billing = cart.billing_address or {}
-        customer = store.customers.by_id.get(cart.customer_id) if cart.customer_id else None
         email = customer.email if customer else str(cart.email or billing.get("email") or "")
         items = [OrderItem(next(self._item_ids), entity_id, line.sku, line.name,
                            line.product_id, line.product_type, line.price, line.qty, now)
                  for line in cart.items.values()]
         subtotal = round(sum(i.price * i.qty_ordered for i in items), 4)
-        shipping = shipping_amount(store, cart)
         order = Order(
             entity_id, increment_id, cart.id, now, now, email, cart.customer_id,
             customer.firstname if customer else billing.get("firstname"),

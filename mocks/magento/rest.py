@@ -12,26 +12,19 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-try:  # orjson is the fast path; the stdlib keeps the simulator importable without it
-    import orjson
+import orjson
 
-    def dumps(value: Any) -> bytes:
-        return orjson.dumps(value)
+# orjson is a required dependency (pyproject.toml): no stdlib fallback to drift from it.
+DecodeError = orjson.JSONDecodeError
 
-    def loads(data: bytes) -> Any:
-        return orjson.loads(data)
 
-    DecodeError: type[Exception] = orjson.JSONDecodeError
-except ImportError:  # pragma: no cover - exercised only where orjson is absent
-    import json
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value)
 
-    def dumps(value: Any) -> bytes:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
-    def loads(data: bytes) -> Any:
-        return json.loads(data)
+def loads(data: bytes) -> Any:
+    return orjson.loads(data)
 
-    DecodeError = ValueError
 
 __all__ = [
     "Params",

@@ -6,10 +6,10 @@ Tests and the seeding helper reach it in-process as ``app.store`` (``add_product
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,14 +21,11 @@ from .catalog import Catalog, Product
 from .config import SimConfig
 from .customers import Customers, hash_password
 from .events import EventHub
-from .integration.hooks import CheckoutHooks
+from .hooks import CheckoutHooks
 from .inventory import DEFAULT_SOURCE, Inventory
-from .inventory_routes import apply_stock_item, render_stock_item
 from .orders import Orders
 
 __all__ = ["Store"]
-
-log = logging.getLogger("peakready.mocks.magento")
 
 
 @dataclass
@@ -36,8 +33,6 @@ class Store:
     cfg: SimConfig
     catalog: Catalog = field(default_factory=Catalog)
     carts: Carts = field(default_factory=Carts)
-    orders: Orders = field(default_factory=Orders)
-    customers: Customers = field(default_factory=Customers)
     events: EventHub = field(default_factory=EventHub)
     backpressure: dict[str, deque[float]] = field(default_factory=dict)
     hot_skus: tuple[str, ...] = ()
@@ -45,16 +40,23 @@ class Store:
     started: float = field(default_factory=time.time)
 
     def __post_init__(self) -> None:
+        # Each collection is given what it uses (a clock, the version, a delay), not the store.
+        self._now_sec = -1
+        self._now_text = ""
+        self.customers = Customers(self.cfg.version, self.now)
+        self.orders = Orders(delay=self._visibility_delay())
         self.auth = AuthStore(self.cfg)
         self.inventory = Inventory(mode=self.cfg.inventory,
                                    race_window=self.cfg.race_window_ms / 1000.0)
         self.bulk = BulkManager(self)
-        if self.cfg.visibility == "realistic":
-            rng = random.Random(f"visibility:{self.cfg.seed}")
-            most = self.cfg.visibility_delay_ms / 1000.0
-            self.orders.delay = lambda: rng.uniform(0.0, most)
-        self._now_sec = -1
-        self._now_text = ""
+
+    def _visibility_delay(self) -> Callable[[], float] | None:
+        """``visibility: realistic``: a seeded commit delay per new order (orders.py)."""
+        if self.cfg.visibility != "realistic":
+            return None
+        rng = random.Random(f"visibility:{self.cfg.seed}")
+        most = self.cfg.visibility_delay_ms / 1000.0
+        return lambda: rng.uniform(0.0, most)
 
     def now(self) -> str:
         """Magento's UTC ``Y-m-d H:i:s`` (cached per second: it is on every write path)."""
@@ -63,14 +65,6 @@ class Store:
             self._now_sec = sec
             self._now_text = datetime.fromtimestamp(sec, UTC).strftime("%Y-%m-%d %H:%M:%S")
         return self._now_text
-
-    # --- views used by several modules ----------------------------------------------------
-
-    def stock_item(self, product: Product) -> dict[str, Any]:
-        return render_stock_item(self, product)
-
-    def apply_stock_item(self, product: Product, data: dict[str, Any]) -> int:
-        return apply_stock_item(self, product, data)
 
     # --- in-process seeding ----------------------------------------------------------------
 
@@ -98,7 +92,7 @@ class Store:
         data: dict[str, Any] = {"email": email, "firstname": firstname, "lastname": lastname}
         if address:
             data["addresses"] = [address]
-        customer = self.customers.create(self, data, None)
+        customer = self.customers.create(data, None)
         customer.password_hash = hash_password(password)
         return customer.id
 
@@ -117,15 +111,12 @@ class Store:
         self.hot_skus = tuple(fixture.hot_skus)
 
     def seed_profile(self) -> None:
-        """Seed from ``generate_catalog(profile, seed)`` when the seeding helper provides it."""
+        """Seed from ``generate_catalog(profile, seed)`` (nothing for profile none)."""
         if not self.cfg.profile or self.cfg.profile == "none":
             return
-        try:
-            from peakready.seeding.profiles import generate_catalog
-        except ImportError:  # seam: the seeding helper's generator is not installed yet
-            log.warning("peakready.seeding.profiles.generate_catalog unavailable; "
-                        "starting with an empty catalog")
-            return
+        # Imported here only to keep a bare simulator import light (Faker); it is required.
+        from peakready.seeding.profiles import generate_catalog
+
         self.seed_fixture(generate_catalog(profile=self.cfg.profile, seed=self.cfg.seed,
                                            fixtures_dir=self.cfg.fixtures_dir))
 

@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..carts import totals
+from ..hooks import CheckoutHooks
 from ..rest import WebapiError
 from .clients import ServiceCallError
-from .hooks import CheckoutHooks
 from .strategies import REGISTRY
 
 if TYPE_CHECKING:

@@ -24,11 +24,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..events import OrderPlaced
+from ..hooks import CheckoutHooks
 from .checkout_hooks import IntegrationHooks
 from .clients import ServiceClients
 from .customer_sync import CustomerSync
 from .exporter import Exporter
-from .hooks import CheckoutHooks
 from .magento_api import MagentoApi
 from .order_sync import OrderSync
 from .outbox import Outbox
