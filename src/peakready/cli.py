@@ -127,9 +127,21 @@ def _add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler="peakready.project_init:init_main")
 
 
+def _add_capacity(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("capacity", help="search the highest orders/min the SLO and checks hold",
+                       description="Arrival-rate steps, then bisection near the knee, each a "
+                                   "load phase judged by the plan's checks and SLO; writes a "
+                                   "run folder with the capacity, headroom and curve.")
+    p.add_argument("plan", help="plan YAML (its capacity: section sets the steps and target)")
+    p.add_argument("--reports-dir", default="reports", help="where run folders are written")
+    p.add_argument("-q", "--quiet", action="store_true", help="no live progress")
+    p.set_defaults(handler="peakready.capacity.cli:main")
+
+
 _VERBS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_proxy, _add_mock, _add_seed, _add_run, _add_validate,
     _add_report, _add_worker, _add_init,
+    _add_capacity,
 )
 
 

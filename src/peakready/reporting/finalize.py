@@ -47,7 +47,7 @@ from peakready.reporting.result import (
 from peakready.reporting.stats import build_series, collect, window_stats
 from peakready.safety import redact_mapping
 
-__all__ = ["CAPACITY_FILE", "build_result", "finalize", "render_all"]
+__all__ = ["CAPACITY_FILE", "build_result", "capacity_verdict", "finalize", "render_all"]
 
 log = logging.getLogger("peakready.reporting")
 CAPACITY_FILE = "capacity.json"
@@ -70,6 +70,20 @@ def _capacity(run_dir: Path, notes: list[str]) -> CapacityResult | None:
     except ValueError as exc:
         notes.append(f"{CAPACITY_FILE}: unreadable ({exc})")
         return None
+
+
+def capacity_verdict(capacity: CapacityResult) -> VerdictRecord:
+    """The capacity search's own verdict: the forecast held, or not (DESIGN §4 exit 1)."""
+    figures = {"sustainable_orders_per_minute": capacity.sustainable_orders_per_minute,
+               "target_orders_per_minute": capacity.target_orders_per_minute,
+               "headroom": capacity.headroom, "knee_orders_per_minute":
+               capacity.knee_orders_per_minute}
+    examples = [{"orders_per_minute": s.orders_per_minute, "p95_ms": s.p95_ms,
+                 "error_rate": s.error_rate, "ok": s.ok} for s in capacity.steps][:20]
+    held = capacity.sustainable_orders_per_minute is not None and (
+        capacity.headroom is None or capacity.headroom >= 0)
+    return VerdictRecord(check="capacity", status="pass" if held else "fail",
+                         summary=capacity.summary, figures=figures, examples=examples)
 
 
 def build_result(run_dir: Path) -> RunResult:
@@ -95,6 +109,9 @@ def build_result(run_dir: Path) -> RunResult:
     series.update(backend_series(timeline, start, placed, lags))
 
     records_of_verdicts = [VerdictRecord.of(v) for v in verdicts]
+    capacity = _capacity(run_dir, reader.notes)
+    if capacity is not None:
+        records_of_verdicts.append(capacity_verdict(capacity))
     run: dict[str, Any] = evidence.run
     status: RunStatus = "error"
     if run.get("status") in ("complete", "interrupted"):
@@ -121,7 +138,7 @@ def build_result(run_dir: Path) -> RunResult:
         if windows else [],
         series=series,
         verdicts=records_of_verdicts,
-        capacity=_capacity(run_dir, reader.notes),
+        capacity=capacity,
         notes=reader.notes,
     )
 

@@ -1,0 +1,125 @@
+"""One capacity step = one load phase on a standing estate, judged like any run.
+
+::
+
+    open_estate(plan) ─┬─ step k: plan at rate r, held h s, no faults, constant shape
+                       │    run_load_phase(estate, steps/NN-<r>opm/, plan=step plan)
+                       │    finalize(step dir) ──► verdicts (checks + SLO gates), checkout p95
+                       │    GET /__admin/capacity before/after ──► Magento worker utilisation
+                       │    ──► CapacityStep(ok = every verdict passed, p95, reasons, ...)
+                       └─ ... search_capacity drives the rates (peakready.capacity.drive)
+
+Faults are left out of a capacity step: the search measures what the store holds when its
+back-ends are healthy; resilience under faults is ``peakready run``'s question.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from peakready.capacity.drive import stability
+from peakready.config import Plan, parse_plan
+from peakready.reporting.finalize import finalize
+from peakready.reporting.result import CapacityStep, RunResult
+
+__all__ = ["StepRunnerOnEstate", "step_plan"]
+
+log = logging.getLogger("peakready.capacity")
+
+
+def step_plan(plan: Plan, orders_per_minute: float, hold_s: float, index: int) -> Plan:
+    """The plan of one step: the same mix, checks and SLO at ``orders_per_minute``."""
+    data = plan.to_json()
+    data["name"] = f"{plan.name}-step{index:02d}"
+    data["faults"] = []
+    data["load"].update(orders_per_minute=round(orders_per_minute, 3), duration=hold_s,
+                        shape="constant", flash_sale=None)
+    # Each step draws its own arrivals: a second hold at one rate is a second sample.
+    data["seed"] = plan.seed + index
+    return parse_plan(data, source=f"capacity step {index}")
+
+
+class StepRunnerOnEstate:
+    """``await runner(rate, hold)`` on an estate from ``peakready.run.open_estate``."""
+
+    def __init__(self, estate: Any, plan: Plan, run_dir: Path, *, interrupts: Any = None,
+                 progress: Any = None) -> None:
+        self.estate, self.plan, self.run_dir = estate, plan, run_dir
+        self.interrupts, self.progress = interrupts, progress
+        self.index = 0
+        self.results: list[tuple[CapacityStep, Path, RunResult]] = []
+
+    async def _capacity_state(self) -> dict[str, Any] | None:
+        if not getattr(self.estate, "embedded", False):
+            return None
+        try:
+            async with httpx.AsyncClient(timeout=10.0) as http:
+                answer = await http.get(f"{self.estate.magento_direct}/__admin/capacity")
+            report: dict[str, Any] = answer.json()
+        except (httpx.HTTPError, ValueError):
+            return None
+        return report if report.get("enabled") else None
+
+    async def __call__(self, rate: float, hold: float) -> CapacityStep:
+        from peakready.run.phase import run_load_phase
+
+        self.index += 1
+        plan = step_plan(self.plan, rate, hold, self.index)
+        step_dir = self.run_dir / "steps" / f"{self.index:02d}-{rate:.0f}opm"
+        before = await self._capacity_state()
+        record = await run_load_phase(self.estate, step_dir, plan=plan,
+                                      interrupts=self.interrupts, progress=self.progress)
+        after = await self._capacity_state()
+        faults = step_dir / "faults.jsonl"
+        if not faults.exists():
+            # A step applies no faults, and the chaos side writes the file only when it
+            # applies one; an empty file says "no windows" where a missing one says "unknown".
+            faults.touch()
+        result = await asyncio.to_thread(finalize, step_dir, console=False)
+        step = _step(rate, result, record.load_duration_s or hold, before, after)
+        log.info("capacity step %d: %.0f orders/min → p95 %s ms, %s", self.index, rate,
+                 step.p95_ms, "ok" if step.ok else "; ".join(step.reasons))
+        self.results.append((step, step_dir, result))
+        return step
+
+
+def _utilisation(before: dict[str, Any] | None, after: dict[str, Any] | None,
+                 held_s: float) -> dict[str, float]:
+    if not before or not after or held_s <= 0:
+        return {}
+    busy = float(after["state"]["busy_worker_seconds"]) - \
+        float(before["state"]["busy_worker_seconds"])
+    # Busy worker-seconds include the drain's trickle; the load's share dominates them.
+    return {"Magento workers": round(min(busy / (int(after["workers"]) * held_s), 1.0), 4)}
+
+
+def _step(rate: float, result: RunResult, held_s: float, before: dict[str, Any] | None,
+          after: dict[str, Any] | None) -> CapacityStep:
+    whole = result.window_stats("whole")
+    checkout = whole.checkout if whole is not None else None
+    failed = [v for v in result.verdicts if v.status != "pass"]
+    reasons = [f"{v.check}: {v.summary}" for v in failed]
+    if result.status != "complete":
+        reasons.insert(0, f"run {result.status}: {result.error or 'no error given'}")
+    p95_series = result.series.get("latency")
+    per_second = p95_series.values.get("checkout p95", []) if p95_series else []
+    utilisation = _utilisation(before, after, held_s)
+    lag = result.series.get("export_lag")
+    limit = result.plan.get("thresholds", {}).get("export_lag_p95_s")
+    if lag is not None and lag.values and isinstance(limit, int | float) and limit > 0:
+        worst = max((v for v in next(iter(lag.values.values())) if v is not None), default=0.0)
+        utilisation["ERP export lag"] = round(worst / float(limit), 4)
+    achieved = None
+    if checkout is not None and checkout.count and held_s > 0:
+        achieved = round((checkout.count - checkout.errors) / held_s * 60.0, 1)
+    return CapacityStep(
+        orders_per_minute=round(rate, 1), achieved_orders_per_minute=achieved,
+        p95_ms=checkout.p95_ms if checkout is not None and checkout.count else None,
+        error_rate=checkout.error_rate if checkout is not None and checkout.count else None,
+        held_s=round(held_s, 1), stable=stability(per_second) != "rising",
+        ok=result.exit_code == 0, reasons=reasons, utilisation=utilisation)
