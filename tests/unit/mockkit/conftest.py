@@ -96,3 +96,31 @@ def kit_factory(tmp_path: Path) -> Callable[..., MockKit]:
 def mock_module() -> Callable[[str], ModuleType]:
     """``mock_module("erp")`` → mocks/erp.py loaded by path."""
     return load_mock
+
+
+class Clock:
+    """A settable clock for the mocks' ``clock`` option."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def erp(make_client: MakeClient, tmp_path: Path, clock: Clock) -> Callable[..., Client]:
+    """``erp(**options)`` → a client on mocks/erp.py with a small stock (A 100, B 5, C 7), the
+    ``clock`` fixture, no movements and fulfilment after 1/2/3 s; options override."""
+    def make(**options: Any) -> Client:
+        opts = {"stock": {"A": 100, "B": 5, "C": 7}, "clock": clock,
+                "movements_per_second": 0, "pick_after": 1, "ship_after": 2,
+                "invoice_after": 3, **options}
+        settings = MockSettings("erp", seed=1, data_dir=tmp_path / "erp", options=opts)
+        return make_client(load_mock("erp").create_app(settings))
+    return make

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
-
-from peakready.mockkit import MockSettings
 
 ADDRESS = {"firstname": "Zoë", "lastname": "O'Brien", "street": ["1 Main St", "Apt 2"],
            "city": "Austin", "region": "Texas", "postcode": "78701", "country_id": "US",
@@ -21,16 +17,6 @@ def _order(**address: Any) -> dict[str, Any]:
             "items": [{"sku": "A", "qty": 1, "price": 9.5}],
             "totals": {"grand_total": 9.5}, "billing_address": dict(ADDRESS),
             "shipping_address": {**ADDRESS, **address}}
-
-
-@pytest.fixture
-def erp(mock_module: Callable[[str], ModuleType], make_client: Callable[[Any], Any],
-        tmp_path: Path) -> Callable[..., Any]:
-    def make(**options: Any) -> Any:
-        settings = MockSettings("erp", seed=1, data_dir=tmp_path / "erp", options={
-            "stock": {"A": 10}, "movements_per_second": 0, **options})
-        return make_client(mock_module("erp").create_app(settings))
-    return make
 
 
 def test_ordinary_latin_1_data_is_accepted(erp: Callable[..., Any]) -> None:

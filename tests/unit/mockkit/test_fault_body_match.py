@@ -82,14 +82,8 @@ def test_rules_with_match_round_trip_to_json() -> None:
     assert rule["match"] == [{"json_path": "$.items[0].sku", "equals": "A"}]
 
 
-def test_reject_this_order_every_time_is_one_rule(
-        mock_module: Callable[[str], Any], make_client: Callable[[Any], Any],
-        tmp_path: Path) -> None:
-    from peakready.mockkit import MockSettings
-
-    settings = MockSettings("erp", seed=1, data_dir=tmp_path, options={
-        "stock": {"A": 10}, "movements_per_second": 0})
-    client = make_client(mock_module("erp").create_app(settings))
+def test_reject_this_order_every_time_is_one_rule(erp: Callable[..., Any]) -> None:
+    client = erp()
     client.put("/__admin/faults", json={
         "id": "refuse-7", "path": "/api/orders", "methods": ["POST"], "status": 422,
         "sticky": True, "match": {"json_path": "$.increment_id", "equals": "000000007"}})
