@@ -32,7 +32,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 from pathlib import Path
+from types import FrameType
 
 from peakready.config import Plan, load_plan
 from peakready.content import find_content_dir
@@ -123,7 +125,14 @@ async def _run_with_signals(plan: Plan, reports_dir: Path, plan_dir: Path,
         return await inner
 
 
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    # Outside the event loop (plan loading, the last prints) SIGTERM ends the command like
+    # SIGINT does, with 143; inside it, Interrupts takes over and stops the children first.
+    raise SystemExit(128 + signum)
+
+
 def main(args: argparse.Namespace) -> int:
+    signal.signal(signal.SIGTERM, _terminate)
     plan_path = Path(args.plan) if args.plan else default_plan_path()
     plan = load_plan(plan_path)
     check_safety(plan)            # refused before any folder, process or socket exists
@@ -135,6 +144,7 @@ def main(args: argparse.Namespace) -> int:
                                                 plan_path.resolve().parent, progress,
                                                 bool(getattr(args, "ui", False))))
     finally:
+        signal.signal(signal.SIGTERM, _terminate)  # the loop put the default back
         progress.close()
     print(f"peakready run {plan.name}: {outcome.summary}")
     print(f"run folder: {outcome.run_dir}")
