@@ -256,7 +256,8 @@ def register(router: Router) -> None:
         return store.customers.update(customer, data, may_change_group=False).out()
 
     @router.add("PUT", "/V1/customers/:customerId", "Magento_Customer::manage",
-                service="Magento\\Customer\\Api\\CustomerRepositoryInterface::save")
+                service="Magento\\Customer\\Api\\CustomerRepositoryInterface::save",
+                async_param="customer")
     async def update(call: Call) -> Any:
         store = call.store
         customer_id = to_int(call.path["customerId"])

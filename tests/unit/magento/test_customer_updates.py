@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -102,3 +103,16 @@ async def test_is_subscribed_is_honoured_at_creation(client: Any) -> None:
         "email": "news@example.com", "firstname": "N", "lastname": "S",
         "extension_attributes": {"is_subscribed": True}}})
     assert r.json()["extension_attributes"]["is_subscribed"] is True
+
+
+async def test_bulk_customer_update_goes_through_the_consumer(client: Any, app: Any) -> None:
+    r = await client.put("/rest/async/bulk/V1/customers/byCustomerId", headers=ADMIN, json=[
+        {"customerId": 1, "customer": {"email": "roni_cost@example.com", "firstname": "Bulk",
+                                       "lastname": "Update",
+                                       "extension_attributes": {"is_subscribed": True}}}])
+    assert r.status_code == 202, r.text
+    assert r.json()["request_items"][0]["status"] == "accepted"
+    await asyncio.wait_for(app.store.bulk.drain(), 10)
+    customer = (await client.get("/rest/V1/customers/1", headers=ADMIN)).json()
+    assert (customer["firstname"], customer["extension_attributes"]["is_subscribed"]) == \
+        ("Bulk", True)
