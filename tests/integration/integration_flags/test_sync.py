@@ -109,6 +109,24 @@ def test_customer_sync_sends_only_magento_fields(estate_factory) -> None:
     assert contact["lastname"] == "Hopper" and contact["segment"] == "vip"
 
 
+def test_a_customer_update_through_rest_reaches_the_crm(estate_factory) -> None:
+    """issue 14: with PUT /V1/customers/me, a change a shopper makes flows through REST."""
+    estate = estate_factory("good", crm={"contacts": [CONTACT]})
+    _new_customer(estate)
+    estate.cycle("customers")
+    token = estate.http.post(f"{estate.sim_url}/rest/V1/integration/customer/token", json={
+        "username": CONTACT["email"], "password": "Passw0rd!long"}).json()
+    r = estate.http.put(f"{estate.sim_url}/rest/V1/customers/me",
+                        headers={"Authorization": f"Bearer {token}"},
+                        json={"customer": {"email": CONTACT["email"], "firstname": "Grace",
+                                           "lastname": "Hopper",
+                                           "extension_attributes": {"is_subscribed": True}}})
+    assert r.status_code == 200, r.text
+    assert estate.cycle("customers")["handled"] == 1
+    contact = estate.http.get(f"{estate.mock_url('crm')}/api/contacts/{CONTACT['email']}").json()
+    assert contact["lastname"] == "Hopper" and contact["segment"] == "vip"
+
+
 def test_overwrite_crm_fields_wipes_what_the_crm_owns(estate_factory) -> None:
     estate = estate_factory({"flags": ["overwrite_crm_fields"]}, crm={"contacts": [CONTACT]})
     _new_customer(estate)
