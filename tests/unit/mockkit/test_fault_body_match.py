@@ -112,3 +112,8 @@ def test_body_is_not_buffered_without_body_rules(tmp_path: Path) -> None:
     assert kit.faults.needs_body
     kit.faults.remove("b")
     assert not kit.faults.needs_body
+
+
+def test_sticky_is_a_strict_boolean() -> None:
+    assert _switch({"status": 422, "rate": 0.5, "sticky": "false"}).rules[0].sticky is False
+    assert _switch({"status": 422, "rate": 0.5, "sticky": "on"}).rules[0].sticky is True
