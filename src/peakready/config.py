@@ -113,6 +113,15 @@ class TargetPlan(StrictModel):
     connector: ConnectorPlan | None = None
     allow_hosts: list[str] = Field(default_factory=list)
 
+    @field_validator("magento", mode="before")
+    @classmethod
+    def _embedded_or_store(cls, value: Any) -> Any:
+        # Without this a typo reads as two union errors naming a class ("StoreTarget").
+        if isinstance(value, str) and value != "embedded":
+            raise ValueError("use embedded, or a real store as {url: https://..., "
+                             "token_env: MAGENTO_TOKEN}")
+        return value
+
     @property
     def embedded(self) -> bool:
         return self.magento == "embedded"

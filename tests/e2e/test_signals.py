@@ -66,8 +66,8 @@ def _alive(seen: dict[int, str]) -> list[int]:
     return [pid for pid, start in seen.items() if (info := _stat(pid)) and info[1] == start]
 
 
-@pytest.fixture
-def external_proxy(tmp_path: Path) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def external_proxy() -> Iterator[str]:
     """A second `peakready proxy`, not a child of the run: it stands in for a real Toxiproxy."""
     process = subprocess.Popen([sys.executable, "-m", "peakready.cli", "proxy", "--port", "0"],
                                stdout=subprocess.PIPE, text=True)
@@ -145,6 +145,7 @@ def test_sigint_and_sigterm_during_a_run_leave_nothing_behind(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_twenty_random_moments(repo_root: Path, tmp_path: Path, external_proxy: str) -> None:
     rng = random.Random()
     for n in range(20):
@@ -155,6 +156,7 @@ def test_twenty_random_moments(repo_root: Path, tmp_path: Path, external_proxy: 
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(300)
 def test_sigkill_mid_window_the_lease_heals_and_children_stop(
         repo_root: Path, tmp_path: Path, external_proxy: str) -> None:
     plan = tmp_path / "kill.yaml"
