@@ -17,7 +17,6 @@ hand): the traffic a connector's stock pull must carry to Magento. Each change i
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
@@ -29,11 +28,12 @@ from peakready.mockkit import (
     EvidenceStore,
     Operation,
     Param,
+    int_query,
     json_body,
     json_response,
+    parse_time,
     validate,
 )
-from peakready.mockkit.api import int_query
 
 from ._erp_stock import Movements, StockBook
 
@@ -118,11 +118,7 @@ def _cursor(raw: str | None, head: int) -> tuple[int | None, float | None]:
                            [{"field": "updated_since", "reason": "past the head"}])
         return after, None
     try:
-        # A time without a zone is UTC (as Magento's own timestamps are).
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        return None, moment.timestamp()
+        return None, parse_time(raw)
     except (ValueError, OverflowError, OSError):
         raise ApiError(400, "invalid_parameter",
                        "updated_since: a cursor (integer) or an ISO 8601 time",

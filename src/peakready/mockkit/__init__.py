@@ -59,7 +59,7 @@ from peakready.mockkit.api import (
     validate,
 )
 from peakready.mockkit.app import EvidenceKind, LiveEvidence, MockKit
-from peakready.mockkit.clock import iso_utc
+from peakready.mockkit.clock import iso_utc, parse_time
 from peakready.mockkit.evidence import EvidenceStore
 from peakready.mockkit.fault_kinds import KINDS, ConnectionDropped, FaultKind
 from peakready.mockkit.faults import FaultError, FaultRule, FaultSwitch
@@ -106,5 +106,6 @@ __all__ = [
     "mock_options",
     "number_option",
     "parse_body",
+    "parse_time",
     "validate",
 ]

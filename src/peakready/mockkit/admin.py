@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from starlette.applications import Starlette
@@ -36,6 +35,7 @@ from peakready.mockkit.api import (
     json_body,
     json_response,
 )
+from peakready.mockkit.clock import parse_time
 from peakready.mockkit.faults import FaultError
 from peakready.mockkit.openapi import Operation, Param
 
@@ -59,9 +59,7 @@ def _since(request: Request) -> float | None:
     except ValueError:
         pass
     try:
-        # A time without a zone is UTC, like every timestamp the estate writes.
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+        return parse_time(raw)
     except (ValueError, OverflowError, OSError):
         raise ApiError(400, "invalid_parameter",
                        f"since: epoch seconds or an ISO 8601 time, got {raw!r}",

@@ -1,4 +1,4 @@
-"""UTC ISO 8601 timestamps with milliseconds, cheaply: the evidence stamps several per request.
+"""UTC ISO 8601 timestamps: written cheaply (``iso_utc``), read leniently (``parse_time``).
 
 ``datetime.fromtimestamp(ts, UTC).isoformat()`` costs several microseconds; the date-and-time
 part only changes once a second, so it is cached per whole second and the milliseconds are
@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import time
+from datetime import UTC, datetime
 
-__all__ = ["iso_utc"]
+__all__ = ["iso_utc", "parse_time"]
 
 _cache: dict[str, object] = {"second": None, "prefix": ""}
 
@@ -29,3 +30,10 @@ def iso_utc(ts: float) -> str:
         _cache["prefix"] = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
         _cache["second"] = second
     return f"{_cache['prefix']}.{millis:03d}Z"
+
+
+def parse_time(text: str) -> float:
+    """An ISO 8601 time (``Z`` or an offset; none means UTC, like every timestamp the estate
+    writes) → epoch seconds. ValueError (or OverflowError/OSError) when it is not one."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
