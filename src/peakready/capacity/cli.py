@@ -22,7 +22,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from peakready.capacity.drive import search_capacity
+from peakready.capacity.drive import decisive_hold, search_capacity
 from peakready.capacity.model import journey_models, model_routes
 from peakready.capacity.predict import predict_capacity
 from peakready.capacity.runner import StepRunnerOnEstate
@@ -42,7 +42,8 @@ def slo_p95(plan: Plan) -> float | None:
 
 
 async def predicted_capacity(runner: StepRunnerOnEstate, plan: Plan) -> float | None:
-    """What the simulator's capacity model predicts for this mix, SLO and hold."""
+    """What the simulator's capacity model predicts for this mix and SLO, over a hold as long
+    as the bisection's (the steps that decide the figure)."""
     report = await runner._capacity_state()
     threshold = slo_p95(plan)
     if report is None or threshold is None:
@@ -53,7 +54,7 @@ async def predicted_capacity(runner: StepRunnerOnEstate, plan: Plan) -> float | 
         return None
     _, routes = model_routes(report)
     return await asyncio.to_thread(predict_capacity, int(report["workers"]), routes, journeys,
-                                   threshold, plan.capacity.hold)
+                                   threshold, decisive_hold(plan.capacity))
 
 
 def _publish(run_dir: Path, capacity: CapacityResult,

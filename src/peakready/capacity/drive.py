@@ -5,7 +5,8 @@
     search_capacity(plan.capacity, run_step)
       rate ◄── CapacitySearch.next_rate()
       step = await run_step(rate, hold)          any runner: a load phase on the estate,
-      │                                          or an in-process model (tests)
+      │   (hold: capacity.hold for the steps,    or an in-process model (tests)
+      │    twice that for the bisection)
       ├── p95 stable (the last two thirds of the hold agree) ──► record
       ├── p95 within 15 % of the SLO: a close call ──► held again twice as long, that counts
       ├── p95 still rising ──► hold it again, twice as long (once); rising after that is
@@ -26,7 +27,7 @@ from peakready.capacity.search import CapacitySearch
 from peakready.config import CapacityPlan
 from peakready.reporting.result import CapacityResult, CapacityStep
 
-__all__ = ["StepRunner", "search_capacity", "stability"]
+__all__ = ["StepRunner", "decisive_hold", "search_capacity", "stability"]
 
 StepRunner = Callable[[float, float], Awaitable[CapacityStep]]
 Stability = Literal["stable", "rising", "unmeasured"]
@@ -34,6 +35,8 @@ Stability = Literal["stable", "rising", "unmeasured"]
 STABLE_FACTOR = 1.3
 #: A step whose p95 lands within this share of the SLO is held again, twice as long.
 CLOSE_CALL = 0.15
+#: Near the knee a step's noise decides the answer: bisection steps hold this many holds.
+BISECT_HOLD_FACTOR = 2.0
 
 
 def stability(p95_per_second: Sequence[float | None]) -> Stability:
@@ -48,6 +51,11 @@ def stability(p95_per_second: Sequence[float | None]) -> Stability:
     if last > STABLE_FACTOR * middle:
         return "rising"
     return "stable"
+
+
+def decisive_hold(plan: CapacityPlan) -> float:
+    """Bisection steps decide the figure: they are held twice as long as the coarse steps."""
+    return BISECT_HOLD_FACTOR * plan.hold
 
 
 def _close_call(step: CapacityStep, slo_p95_ms: float | None) -> bool:
@@ -65,17 +73,18 @@ async def search_capacity(plan: CapacityPlan, run_step: StepRunner, *,
     load_s = 0.0
     started = clock()
     while (rate := search.next_rate()) is not None:
-        step = await run_step(rate, plan.hold)
-        load_s += step.held_s or plan.hold
+        hold = decisive_hold(plan) if search.phase == "bisect" else plan.hold
+        step = await run_step(rate, hold)
+        load_s += step.held_s or hold
         if _close_call(step, slo_p95_ms):
-            step = await run_step(rate, 2 * plan.hold)
-            load_s += step.held_s or 2 * plan.hold
+            step = await run_step(rate, 2 * hold)
+            load_s += step.held_s or 2 * hold
         elif not step.stable and step.ok:
-            longer = await run_step(rate, 2 * plan.hold)
-            load_s += longer.held_s or 2 * plan.hold
+            longer = await run_step(rate, 2 * hold)
+            load_s += longer.held_s or 2 * hold
             if not longer.stable and longer.ok:
                 longer.ok = False
-                longer.reasons.append(f"p95 still rising after {2 * plan.hold:g} s: saturated")
+                longer.reasons.append(f"p95 still rising after {2 * hold:g} s: saturated")
             step = longer
         search.record(step)
     result = search.outcome(target=plan.target_orders_per_minute, predicted=predicted,

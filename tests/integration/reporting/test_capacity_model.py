@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from peakready.capacity.drive import search_capacity, stability
+from peakready.capacity.drive import decisive_hold, search_capacity, stability
 from peakready.capacity.predict import JourneyModel, predict_capacity
 from peakready.capacity.predict import Route as ModelRoute
 from peakready.config import CapacityPlan
@@ -26,7 +26,7 @@ from peakready.mockkit.capacity import CapacityConfig, CapacityModel, RouteCost
 from peakready.reporting.result import CapacityStep
 
 SLO_MS = 400.0
-HOLD_S = 3.0
+HOLD_S = 2.0                 # bisection steps hold twice as long
 ROUTES = (RouteCost("add_to_cart", "POST", "**/V1/guest-carts/{cart}/items", 30, 0.3),
           RouteCost("place_order", "POST", "**/V1/guest-carts/{cart}/payment-information", 60,
                     0.3),
@@ -92,11 +92,13 @@ def test_search_finds_the_predicted_capacity() -> None:
               for r in report["routes"]}
     journey = JourneyModel("guest_checkout", 1.0, ((("cart_write", "add_to_cart",
                                                      "place_order"), 1.0),))
-    predicted = predict_capacity(report["workers"], routes, [journey], SLO_MS, HOLD_S)
-    # Starting near the knee keeps the test short (six or so 3-second steps); the spread of
-    # this plan on the simulated queue is within ±10 % in 100 of 100 seeds.
-    plan = CapacityPlan(start_orders_per_minute=round(0.7 * predicted), step_factor=1.25,
-                        max_steps=8, bisect_steps=3, hold=HOLD_S, target_orders_per_minute=6000)
+    plan = CapacityPlan(step_factor=1.25, max_steps=8, bisect_steps=3, hold=HOLD_S,
+                        target_orders_per_minute=6000)
+    predicted = predict_capacity(report["workers"], routes, [journey], SLO_MS,
+                                 decisive_hold(plan))
+    # Starting near the knee keeps the test short (a few 2-second steps, 4-second bisection);
+    # the spread of this plan on the simulated queue is within ±10 % in 100 of 100 seeds.
+    plan = plan.model_copy(update={"start_orders_per_minute": round(0.7 * predicted)})
 
     async def search() -> float | None:
         seeds = iter(range(100))
