@@ -38,7 +38,7 @@ from types import FrameType
 
 from peakready.config import Plan, load_plan
 from peakready.content import find_content_dir
-from peakready.errors import PeakreadyError
+from peakready.errors import HarnessError, PeakreadyError
 from peakready.run.estate import _store_token, check_safety, open_estate
 from peakready.run.folder import RunRecord, new_run_dir, now_iso
 from peakready.run.phase import PrepareLocust, run_load_phase
@@ -96,6 +96,9 @@ async def run_plan(plan: Plan, reports_dir: Path, *, plan_dir: Path | None = Non
             raise
     except PeakreadyError as exc:
         failure = exc
+    except Exception as exc:  # a bug: still a run folder that says so, still exit 3
+        log.exception("peakready run failed")
+        failure = HarnessError(f"internal error: {exc!r}")
     if not (run_dir / "run.json").exists():
         # The estate failed before a phase began: say so in the folder too.
         early = RunRecord(plan=plan.name, status="interrupted" if interrupts.signum else
@@ -136,6 +139,9 @@ def main(args: argparse.Namespace) -> int:
     plan_path = Path(args.plan) if args.plan else default_plan_path()
     plan = load_plan(plan_path)
     check_safety(plan)            # refused before any folder, process or socket exists
+    if getattr(args, "dry_run", False):
+        from peakready.run.dryrun import main as dry_run
+        return dry_run(plan, plan_path, Path(args.reports_dir))
     if not plan.target.embedded:
         _store_token(plan)
     progress = make_progress("quiet" if getattr(args, "quiet", False) else "auto")

@@ -140,13 +140,19 @@ async def _start_backends(stack: Stack, plan: Plan, config_dir: Path,
         "payment": [],
         "shipping": [],
     }
-    async with asyncio.TaskGroup() as group:
-        if external_proxy is None:
-            group.create_task(stack.start("faultproxy", peakready_argv(
-                "proxy", "--port", "0", "--seed", seed), health_path="/version"))
-        tasks = {name: group.create_task(stack.start(name, peakready_argv(
-            "mock", name, "--port", "0", "--seed", seed, *extra)))
-            for name, extra in argv.items()}
+    try:
+        async with asyncio.TaskGroup() as group:
+            if external_proxy is None:
+                group.create_task(stack.start("faultproxy", peakready_argv(
+                    "proxy", "--port", "0", "--seed", seed), health_path="/version"))
+            tasks = {name: group.create_task(stack.start(name, peakready_argv(
+                "mock", name, "--port", "0", "--seed", seed, *extra)))
+                for name, extra in argv.items()}
+    except BaseExceptionGroup as failed:
+        # The first component that would not start is the story; the others were cancelled.
+        errors: list[BaseException] = [e for e in failed.exceptions
+                                       if isinstance(e, HarnessError)]
+        raise (errors or list(failed.exceptions))[0] from None
     return {name: task.result().url for name, task in tasks.items()}
 
 
