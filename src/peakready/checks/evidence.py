@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+import yaml
+
 from peakready.checks._files import EvidenceError, Manifest, parse_time, read_json, stream_jsonl
 from peakready.checks.records import RETRYABLE, Attempts, Checkout, ErpOrder, MagentoOrder
 from peakready.checks.windows import Window, build_windows
@@ -95,7 +97,11 @@ class RunEvidence:
         try:
             self.fault_lines = list(stream_jsonl(folder / "faults.jsonl", "faults"))
         except EvidenceError as exc:
-            self.faults_error = str(exc)
+            # A plan without faults may leave no faults.jsonl: no fault, no window.
+            if not (folder / "faults.jsonl").exists() and self._planned_faults() == 0:
+                self.fault_lines = []
+            else:
+                self.faults_error = str(exc)
         self.test_start, self.test_stop = start, max(start, stop)
         exported = self.manifest.exported_at
         self.end = max(self.test_stop, exported or parse_time(self.run.get("ended_at"))
@@ -103,6 +109,15 @@ class RunEvidence:
         self._windows = build_windows(self.fault_lines, self.test_start, self.test_stop,
                                       self.end)
         return self
+
+    def _planned_faults(self) -> int | None:
+        """How many faults plan.yaml lists (None: no readable plan.yaml)."""
+        try:
+            data = yaml.safe_load((self.run_dir / "plan.yaml").read_text("utf-8"))
+        except (OSError, yaml.YAMLError):
+            return None
+        faults = data.get("faults") if isinstance(data, dict) else None
+        return len(faults) if isinstance(faults, list) else 0 if isinstance(data, dict) else None
 
     def _bounds(self) -> tuple[float, float]:
         start = parse_time(self.run.get("test_start_wall"))

@@ -4,7 +4,8 @@
 its check must notice (drops an ERP order, adds a duplicate, slows a second) and calls
 ``run.write(tmp_path)``. The healthy run: 60 s of load, one ERP HTTP 503 fault at 20-30 s,
 20 orders every 2.5 s over five SKUs, each in the ERP once; 8 of them retried with backoff and
-jitter; Magento's stock equal to the ERP's; one customer changed and synced to the CRM.
+jitter (gaps doubling over four attempts); Magento's stock equal to the ERP's; one customer
+changed and synced to the CRM.
 """
 
 from __future__ import annotations
@@ -144,10 +145,10 @@ class HealthyRun:
                                   "quantity": -1, "metadata": {"event_type": "order_placed"}})
         times = [placed + 0.2]
         statuses = [201]
-        if i % 2 == 0 and i <= 16:       # 8 orders retried: backoff x3, jitter per order
+        if i % 2 == 0 and i <= 16:       # 8 orders retried: gaps doubling, jitter per order
             first = 0.2 + 0.07 * i
-            times = [placed + 0.2, placed + 0.2 + first, placed + 0.2 + first * 4]
-            statuses = [503, 503, 201]
+            times = [placed + 0.2 + first * k for k in (0, 1, 3, 7)]
+            statuses = [503, 503, 503, 201]
         for ts, status in zip(times, statuses, strict=True):
             self.erp_requests.append({
                 "key": increment, "ts": ts, "method": "POST", "path": "/api/orders",

@@ -66,7 +66,7 @@ def test_records_are_compact_and_cached(tmp_path: Path) -> None:
     order = evidence.magento_orders()[0]
     assert (order.increment_id, order.items) == ("000000001", (("SKU-2", 1.0),))
     attempts = evidence.erp_attempts()["000000002"]
-    assert list(attempts.status) == [503, 503, 201] and attempts.keyed
+    assert list(attempts.status) == [503, 503, 503, 201] and attempts.keyed
 
 
 def test_missing_run_folder_is_an_evidence_error(tmp_path: Path) -> None:
@@ -141,3 +141,10 @@ def test_an_export_error_names_the_files_it_spoils(tmp_path: Path) -> None:
     with pytest.raises(EvidenceError, match="timed out"):
         list(evidence.records("erp/stock.jsonl"))
     assert len(evidence.erp_orders()) == 20     # erp/orders.jsonl is not the stock export
+
+
+def test_a_plan_without_faults_needs_no_faults_jsonl(tmp_path: Path) -> None:
+    run = HealthyRun(fault=None)
+    run.omit.add("faults.jsonl")
+    evidence = RunEvidence.load(run.write(tmp_path))
+    assert [w.name for w in evidence.windows] == ["baseline", "whole"]

@@ -34,7 +34,7 @@ def _retimed(run: HealthyRun, gaps: list[float], status: int = 503,
 def test_passes_on_bounded_backed_off_jittered_retries(tmp_path: Path) -> None:
     verdict = judge_one(HealthyRun(), tmp_path, "retry_discipline")
     assert verdict.status == "pass", verdict.summary
-    assert verdict.figures["orders_retried"] == 8 and verdict.figures["max_attempts"] == 3
+    assert verdict.figures["orders_retried"] == 8 and verdict.figures["max_attempts"] == 4
     assert verdict.figures["backoff_growth"] >= 1.5
     assert verdict.figures["amplification"]["erp http 503"]["ratio"] <= 5
 
