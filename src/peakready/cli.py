@@ -127,6 +127,19 @@ def _add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(handler="peakready.project_init:init_main")
 
 
+def _add_selftest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("selftest", help="prove every check catches its integration mistake",
+                       description="Per integration flag, a short run under the fault that "
+                                   "exposes it (its check must fail) and the good integration "
+                                   "under the same plan (every check must pass).")
+    p.add_argument("--quick", action="store_true", help="the quick subset (a few minutes)")
+    p.add_argument("--flag", action="append", metavar="FLAG",
+                   help="only this flag (repeatable; default: all ten)")
+    p.add_argument("--reports-dir", default="reports/selftest",
+                   help="where the run folders go (default reports/selftest)")
+    p.set_defaults(handler="peakready.checks.selftest_cli:main")
+
+
 def _add_capacity(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("capacity", help="search the highest orders/min the SLO and checks hold",
                        description="Arrival-rate steps, then bisection near the knee, each a "
@@ -140,7 +153,7 @@ def _add_capacity(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
 _VERBS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_proxy, _add_mock, _add_seed, _add_run, _add_validate,
-    _add_report, _add_worker, _add_init,
+    _add_report, _add_worker, _add_init, _add_selftest,
     _add_capacity,
 )
 
