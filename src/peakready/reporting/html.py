@@ -146,8 +146,13 @@ def _capacity(result: RunResult) -> str:
              f'{_e("; ".join(s.reasons) or "failed")}</span>') for s in capacity.steps]
     table = _table(["phase", "offered/min", "achieved/min", "p95", "errors", "stable", "result"],
                    rows, numeric=(1, 2, 3, 4))
+    below = ("<p class=\"note\">The checks, tables and charts below are those of the highest "
+             "passing step's load phase (its folder is under <code>steps/</code>).</p>"
+             if capacity.sustainable_orders_per_minute is not None else
+             "<p class=\"note\">The checks, tables and charts below are those of the first "
+             "step.</p>")
     return (f"<h2>Capacity and headroom</h2><p>{_e(capacity.summary)}</p>" + _facts(facts)
-            + chart + table)
+            + chart + table + below)
 
 
 def _example_table(examples: list[dict[str, Any]]) -> str:

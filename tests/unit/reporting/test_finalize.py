@@ -126,3 +126,19 @@ def test_capacity_file_is_carried_into_the_result(make_run: Callable[..., Path])
     assert result.capacity is not None and result.capacity.headroom == 0.2
     assert "120 orders/min sustainable (knee 135)" in out.getvalue()
     assert 'id="chart-capacity"' in (run / "report.html").read_text()
+
+
+def test_capacity_below_the_forecast_fails_the_run(make_run: Callable[..., Path]) -> None:
+    run = make_run()
+    (run / "capacity.json").write_text(json.dumps({
+        "sustainable_orders_per_minute": 80.0, "target_orders_per_minute": 100.0,
+        "headroom": -0.2, "summary": "holds 80 orders/min", "steps": [
+            {"orders_per_minute": 80, "p95_ms": 900, "ok": True},
+            {"orders_per_minute": 120, "p95_ms": 4000, "ok": False}]}))
+    result = finalize(run, console=False)
+    assert result.exit_code == 1
+    verdict = next(v for v in result.verdicts if v.check == "capacity")
+    assert verdict.status == "fail" and verdict.figures["headroom"] == -0.2
+    junit = ET.fromstring((run / "junit.xml").read_text())
+    assert junit.find(".//testcase[@name='capacity']/failure") is not None
+    assert '<span class="bad">-20%</span>' in (run / "report.html").read_text()
