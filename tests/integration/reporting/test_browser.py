@@ -4,8 +4,11 @@ data points, fault windows shaded; a screenshot is kept with the test's artefact
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from peakready.reporting import finalize
 from support.run_folders import RunSpec, write_run
@@ -67,6 +70,27 @@ def test_report_renders_in_chromium(browser: Any, tmp_path: Path) -> None:
     # The second band is drawn narrower than the first (10 s against 15 s of the same axis).
     latency = charts["latency"]["bands"]
     assert latency[1]["width"] < latency[0]["width"]
+
+
+def test_a_real_run_report(browser: Any, tmp_path: Path) -> None:
+    """``PEAKREADY_BROWSER_REPORT=reports/<run>/report.html`` checks a real run's report (e.g.
+    after ``make run``) the same way: no errors, no network, charts with points, bands."""
+    path = os.environ.get("PEAKREADY_BROWSER_REPORT")
+    if not path:
+        pytest.skip("set PEAKREADY_BROWSER_REPORT to a run's report.html to check it")
+    report = Path(path).resolve()
+    page = browser.open_page(report.as_uri())
+    state = page.evaluate(_SELF_CHECK)
+    page.screenshot(tmp_path / "real-report.png")
+    assert page.errors() == [], page.errors()
+    assert [u for u in page.requests if not u.startswith(("file:", "data:", "about:"))] == []
+    assert state["charts"], "no charts"
+    faults = sum(1 for line in (report.parent / "faults.jsonl").read_text().splitlines()
+                 if '"applied"' in line) if (report.parent / "faults.jsonl").exists() else 0
+    for chart in state["charts"]:
+        assert chart["width"] > 300 and chart["points"] > 0, chart["id"]
+        if chart["id"] != "capacity" and faults:
+            assert chart["bands"], chart["id"]
 
 
 def test_the_harness_sees_console_errors(browser: Any, tmp_path: Path) -> None:
