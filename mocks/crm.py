@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
+from peakready.configmodel import StrictBool, StrictModel
 from peakready.mockkit import (
     ApiError,
     MockKit,
@@ -34,7 +35,7 @@ from peakready.mockkit import (
     Operation,
     Param,
     json_response,
-    mock_options,
+    mock_config,
     parse_body,
 )
 
@@ -95,9 +96,17 @@ def _email(raw: str) -> str:
     return email
 
 
+class CrmOptions(StrictModel):
+    """``settings.options`` / the ``--config`` file (docs/mocks.md)."""
+
+    profile: str = "small"
+    contacts: list[dict[str, Any]] | None = None   # seed these instead ([]: none)
+    protect_owned_fields: StrictBool = False
+
+
 def create_app(settings: MockSettings) -> Any:
-    options = mock_options(settings)
-    protect = bool(options.get("protect_owned_fields", False))
+    options = mock_config(settings, CrmOptions)
+    protect = options.protect_owned_fields
     kit = MockKit(settings, title="peakready CRM mock", description=__doc__ or "",
                   evidence_kinds={"contacts": "entity", "duplicates": "event",
                                   "overwrites": "event", "crm_changes": "event"})
@@ -129,12 +138,11 @@ def create_app(settings: MockSettings) -> Any:
                 row.pop("seq", None)
                 index(row)
             return
-        listed = options.get("contacts")
+        listed = options.contacts
         if listed is None:
             from peakready.seeding.profiles import generate_catalog
 
-            catalog = generate_catalog(str(options.get("profile", "small")), settings.seed,
-                                       settings.fixtures_dir)
+            catalog = generate_catalog(options.profile, settings.seed, settings.fixtures_dir)
             listed = [{"email": c.email, "firstname": c.firstname, "lastname": c.lastname,
                        "phone": c.telephone} for c in catalog.customers]
         rng = random.Random(f"crm:{settings.seed}")

@@ -12,8 +12,8 @@ Business API::
     GET|PUT /__admin/movements       background movement rate at runtime (0 pauses)
 
 Like many real ERPs it creates what it is sent when no key is given, so a connector that
-retries without a key makes duplicates, and the evidence shows them. Options (``settings.
-options`` or the ``--config`` file): ``profile`` (fixture profile for stock, default small),
+retries without a key makes duplicates, and the evidence shows them. Options (``ErpOptions``,
+one strict model over ``settings.options`` and the ``--config`` file): ``profile`` (fixture profile for stock, default small),
 ``stock`` ({sku: qty}, overrides the profile), ``movements_per_second`` (default 2),
 ``movements_include_hot`` (default false), ``pick_after``/``ship_after``/``invoice_after``
 (seconds, default 10/30/45), ``decrement_stock_on`` (ship | receive | none, default ship),
@@ -28,15 +28,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Literal
 
 import orjson
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.requests import Request
 from starlette.responses import Response
 
-from peakready.errors import ConfigError
+from peakready.configmodel import StrictBool, StrictModel
 from peakready.mockkit import (
     ApiError,
     MockKit,
@@ -46,8 +46,7 @@ from peakready.mockkit import (
     fingerprint,
     int_query,
     json_response,
-    mock_options,
-    number_option,
+    mock_config,
     parse_body,
 )
 
@@ -89,17 +88,30 @@ class UpdateFeed(BaseModel):
     has_more: bool
 
 
-def _initial_stock(settings: MockSettings, options: dict[str, Any]) -> tuple[
+class ErpOptions(StrictModel):
+    """``settings.options`` / the ``--config`` file (docs/mocks.md)."""
+
+    profile: str = "small"
+    stock: dict[str, int] | None = None          # {sku: qty}: replaces the profile
+    movements_per_second: float = Field(default=2.0, ge=0, le=10_000)
+    movements_include_hot: StrictBool = False
+    pick_after: float = Field(default=10.0, ge=0)
+    ship_after: float = Field(default=30.0, ge=0)
+    invoice_after: float = Field(default=45.0, ge=0)
+    decrement_stock_on: Literal["ship", "receive", "none"] = "ship"
+    rate_limit: int | None = Field(default=None, ge=1)
+    retry_after: int | None = Field(default=None, ge=0)
+    validation: Literal["strict", "lenient"] = "strict"
+    clock: Callable[[], float] = time.time       # tests only
+
+
+def _initial_stock(settings: MockSettings, options: ErpOptions) -> tuple[
         list[tuple[str, int]], tuple[str, ...]]:
-    explicit = options.get("stock")
-    if explicit is not None:
-        if not isinstance(explicit, dict):
-            raise ConfigError(f"mock erp option stock: must map sku to qty, got {explicit!r}")
-        return [(str(k), int(v)) for k, v in explicit.items()], ()
+    if options.stock is not None:
+        return list(options.stock.items()), ()
     from peakready.seeding.profiles import generate_catalog
 
-    catalog = generate_catalog(str(options.get("profile", "small")), settings.seed,
-                               settings.fixtures_dir)
+    catalog = generate_catalog(options.profile, settings.seed, settings.fixtures_dir)
     return [(p.sku, p.qty) for p in catalog.products], tuple(catalog.hot_skus)
 
 
@@ -111,29 +123,21 @@ def _arrival_fields(body: bytes, headers: dict[str, str]) -> dict[str, Any]:
 
 
 def create_app(settings: MockSettings) -> Any:
-    options = mock_options(settings)
-    clock = options.get("clock", time.time)
+    options = mock_config(settings, ErpOptions)
+    clock = options.clock
     kit = MockKit(settings, title="peakready ERP mock", description=__doc__ or "",
                   evidence_kinds={"orders": "entity", "requests": "event",
                                   "status_updates": "event", "stock_history": "event"})
     kit.track_arrivals("POST", "/api/orders", "requests", _arrival_fields)
-    limit = options.get("rate_limit")
-    if limit:
-        kit.set_rate_limit(int(limit), options.get("retry_after"), clock=clock)
-    decrement = str(options.get("decrement_stock_on", "ship"))
-    if decrement not in ("ship", "receive", "none"):
-        raise ConfigError(f"mock erp option decrement_stock_on: ship|receive|none, got {decrement}")
-    validation = str(options.get("validation", "strict"))
-    if validation not in ("strict", "lenient"):
-        raise ConfigError(f"mock erp option validation: strict|lenient, got {validation}")
-    order_model: type[OrderIn] = StrictOrderIn if validation == "strict" else OrderIn
+    if options.rate_limit:
+        kit.set_rate_limit(options.rate_limit, options.retry_after, clock=clock)
+    order_model: type[OrderIn] = StrictOrderIn if options.validation == "strict" else OrderIn
     stock = StockBook(kit.evidence, clock)
     orders = OrderBook(
-        kit.evidence, stock, decrement_stock_on=decrement, clock=clock,
-        pick_after=number_option(options, "pick_after", 10.0, mock="erp"),
-        ship_after=number_option(options, "ship_after", 30.0, mock="erp"),
-        invoice_after=number_option(options, "invoice_after", 45.0, mock="erp"))
-    rate = number_option(options, "movements_per_second", 2.0, mock="erp")
+        kit.evidence, stock, decrement_stock_on=options.decrement_stock_on, clock=clock,
+        pick_after=options.pick_after, ship_after=options.ship_after,
+        invoice_after=options.invoice_after)
+    rate = options.movements_per_second
     initial, hot = _initial_stock(settings, options)
     state: dict[str, Movements] = {}
 
@@ -147,7 +151,7 @@ def create_app(settings: MockSettings) -> Any:
                 last = orjson.loads(row[2])
                 stock.restore(row[0], int(last["qty_after"]), float(row[1]), int(last["seq"]))
             orders.restore()
-        excluded = () if options.get("movements_include_hot") else hot
+        excluded = () if options.movements_include_hot else hot
         state["movements"] = Movements(stock, rate, settings.seed, clock(), excluded)
 
     seed_state(restoring=True)

@@ -30,7 +30,8 @@ Public surface, for the mocks in ``mocks/`` and for the Magento simulator:
   routes' docs with ``kit.add`` for the OpenAPI.
 * ``kit.track_arrivals("POST", "/api/orders", "requests", extract)``: one evidence event per
   request on that route, faulted ones included (arrivals.py documents the shape).
-* ``mock_options(settings)``: ``settings.options`` over the YAML/JSON file in ``config``.
+* ``mock_config(settings, OptionsModel)``: ``settings.options`` over the YAML/JSON file in
+  ``config``, validated as the mock's StrictModel (unknown keys refused, strict booleans).
 * ``kit.on_reset(fn)``, ``kit.summary(fn)`` (derived evidence), ``kit.health(fn)``,
   ``kit.set_rate_limit(n)``; ``kit.add_admin(Operation("PUT", "/__admin/x", ...))`` for a
   mock's own admin routes (never faulted, not journaled, one error shape, in the OpenAPI).
@@ -67,7 +68,7 @@ from peakready.mockkit.idempotency import IdempotencyStore, Outcome, fingerprint
 from peakready.mockkit.journal import Journal
 from peakready.mockkit.middleware import ADMIN_PREFIX, REQUEST_ID_HEADER, MockMiddleware
 from peakready.mockkit.openapi import Operation, Param, build_openapi
-from peakready.mockkit.options import mock_options, number_option
+from peakready.mockkit.options import mock_config
 from peakready.mockkit.ratelimit import RateLimiter
 from peakready.mockkit.settings import DEFAULT_PORTS, MockSettings
 
@@ -103,8 +104,7 @@ __all__ = [
     "iso_utc",
     "json_body",
     "json_response",
-    "mock_options",
-    "number_option",
+    "mock_config",
     "parse_body",
     "parse_time",
     "validate",

@@ -35,13 +35,15 @@ __all__ = ["build_settings", "serve_mock"]
 log = logging.getLogger("peakready.mockkit.cli")
 _MAGENTO_OPTIONS = ("profile", "inventory", "visibility", "capacity_model", "magento_version",
                     "integration", "flags", "config", "service")
+_MOCK_OPTIONS = ("profile", "config")
 
 
 def build_settings(args: argparse.Namespace) -> MockSettings:
     name: str = args.name
     port = args.port if args.port is not None else DEFAULT_PORTS.get(name, 0)
     options: dict[str, Any] = {}
-    for key in _MAGENTO_OPTIONS:
+    # The simulator's flags are the simulator's; the other mocks take a profile and a file.
+    for key in _MAGENTO_OPTIONS if name == "magento" else _MOCK_OPTIONS:
         source = "flag" if key == "flags" else key
         value = getattr(args, source, None)
         if value is not None:

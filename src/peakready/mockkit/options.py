@@ -1,48 +1,58 @@
-"""A mock's effective options: ``settings.options`` over the file named by its ``config`` key.
+"""A mock's options: ``settings.options`` over its ``--config`` file, as one strict model.
 
-``peakready mock erp --config erp.yaml`` (or the orchestrator) can hand a mock its business
-knobs (rate limit, movement rate, fulfilment delays...) in a YAML or JSON mapping; options set
-in code win over the file. Unknown keys are the mock's business to reject.
+``peakready mock erp --config erp.yaml`` (or the orchestrator) hands a mock its business
+knobs (rate limit, movement rate, fulfilment delays...) in a YAML or JSON mapping, flat or
+under a key named after the mock; options set in code (or by a CLI flag) win over the file.
+Each mock declares its options as a ``peakready.configmodel.StrictModel``::
+
+    class ErpOptions(StrictModel):
+        pick_after: float = Field(default=10.0, ge=0)
+        movements_include_hot: StrictBool = False
+
+    options = mock_config(settings, ErpOptions)
+
+so an unknown key is a ConfigError naming the file (or the mock), the key path, the value and
+the closest known key, and ``"false"`` is false: the one configuration mechanism.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import yaml
+from pydantic import BaseModel
 
+from peakready.configmodel import load_yaml, validate
 from peakready.errors import ConfigError
 from peakready.mockkit.settings import MockSettings
 
-__all__ = ["mock_options", "number_option"]
+__all__ = ["mock_config"]
+
+M = TypeVar("M", bound=BaseModel)
 
 
-def mock_options(settings: MockSettings) -> dict[str, Any]:
-    options = dict(settings.options)
-    config = options.get("config")
-    if not config:
-        return options
-    path = Path(str(config)).expanduser()
-    try:
-        text = path.read_text("utf-8")
-        loaded = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: cannot read mock {settings.name} options: {exc}") from exc
+def _file_section(path: Path, name: str) -> dict[str, Any]:
+    loaded = load_yaml(path, what=f"mock {name} options")   # JSON is YAML too
     if loaded is None:
-        loaded = {}
+        return {}
     if not isinstance(loaded, dict):
-        raise ConfigError(f"{path}: mock options must be a mapping, got {type(loaded).__name__}")
-    section = loaded.get(settings.name, loaded)
+        raise ConfigError(f"{path}: mock {name} options must be a mapping, got "
+                          f"{type(loaded).__name__}")
+    section = loaded.get(name, loaded)
     if not isinstance(section, dict):
-        raise ConfigError(f"{path}: key {settings.name!r} must be a mapping")
-    return {**section, **{k: v for k, v in options.items() if k != "config"}}
+        raise ConfigError(f"{path}: key {name!r} must be a mapping")
+    return section
 
 
-def number_option(options: dict[str, Any], key: str, default: float, *, low: float = 0.0,
-                  mock: str = "mock") -> float:
-    value = options.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < low:
-        raise ConfigError(f"mock {mock} option {key}: must be a number >= {low}, got {value!r}")
-    return float(value)
+def mock_config(settings: MockSettings, model: type[M]) -> M:
+    """``settings.options`` over the file named by its ``config`` key, validated."""
+    options = dict(settings.options)
+    config = options.pop("config", None)
+    source = f"mock {settings.name} options"
+    merged: dict[str, Any] = {}
+    if config:
+        path = Path(str(config)).expanduser()
+        merged = _file_section(path, settings.name)
+        source = f"{path} (mock {settings.name} options)"
+    merged.update(options)
+    return validate(model, merged, source=source)
