@@ -87,20 +87,26 @@ class MagentoOrder:
     created_ts: float | None
     customer_email: str | None
     items: Items
+    unshipped: Items = ()      # (sku, units sold and not yet shipped in Magento)
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> MagentoOrder:
         get = raw.get
         items = []
+        unshipped = []
         for item in get("items") or ():
             if type(item) is dict:
                 sold = float(item.get("qty_ordered") or 0) - float(item.get("qty_canceled") or 0)
                 items.append((str(item.get("sku")), sold))
+                waiting = sold - float(item.get("qty_shipped") or 0)
+                if waiting > 0:
+                    unshipped.append((str(item.get("sku")), waiting))
         quote = get("quote_id")
         increment = get("increment_id")
         return cls(_int(get("entity_id")), None if increment is None else str(increment)[:64],
                    quote if isinstance(quote, int | str) else None, str(get("state") or ""),
-                   parse_time(get("created_at")), _text(get("customer_email")), tuple(items))
+                   parse_time(get("created_at")), _text(get("customer_email")), tuple(items),
+                   tuple(unshipped))
 
 
 @dataclass(slots=True)
@@ -112,6 +118,7 @@ class ErpOrder:
     idempotency_key: str | None
     attempts: int
     received_ts: float | None
+    status: str = ""
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> ErpOrder:
@@ -121,7 +128,7 @@ class ErpOrder:
                    idempotency_key=_text(raw.get("idempotency_key"), 255),
                    attempts=_int(raw.get("attempts")) or 1,
                    received_ts=float(received) if isinstance(received, int | float)
-                   else parse_time(raw.get("received_at")))
+                   else parse_time(raw.get("received_at")), status=str(raw.get("status") or ""))
 
 
 @dataclass(slots=True)

@@ -157,3 +157,15 @@ def test_in_flight_falls_back_to_the_erp_history_when_stock_rows_have_no_time(
     verdict = judge_one(run, tmp_path, "inventory_convergence")
     assert verdict.status == "fail" and verdict.figures["in_flight_skus"] == ["SKU-2"]
     assert [e["sku"] for e in verdict.examples] == ["SKU-3"]
+
+
+def test_negative_salable_names_the_erp_shipments_magento_never_recorded(tmp_path: Path) -> None:
+    run = HealthyRun()
+    run.salable["SKU-2"] = -4                       # SKU-2: 4 orders, all shipped by the ERP
+    for order in run.erp_orders:
+        if order["items"][0]["sku"] == "SKU-2":
+            order["status"] = "shipped"
+    verdict = judge_one(run, tmp_path, "no_oversell")
+    assert verdict.status == "fail"
+    assert "4 of their units the ERP shipped are not shipped in Magento" in verdict.summary
+    assert verdict.examples[0]["units_erp_shipped_not_in_magento"] == 4
