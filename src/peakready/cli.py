@@ -87,6 +87,8 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--ui", action="store_true",
                    help="Locust's web UI instead of headless (you start the test there; the "
                         "fault timeline follows its start)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="print what would be started and sent where; send nothing")
     p.set_defaults(handler="peakready.orchestrator:main")
 
 
@@ -151,10 +153,29 @@ def _add_capacity(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.set_defaults(handler="peakready.capacity.cli:main")
 
 
+def _add_doctor(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("doctor", help="check a store is ready for a run (read-only probes)",
+                       description="Reachability, the token, every REST route the scenarios "
+                                   "use (GET only) and the fault proxy's listeners "
+                                   "(docs/staging.md).")
+    p.add_argument("--target", required=True, metavar="URL", help="the store's base URL")
+    p.add_argument("--token-env", default="MAGENTO_TOKEN", metavar="VAR",
+                   help="environment variable holding the bearer token (default MAGENTO_TOKEN)")
+    p.add_argument("--proxy", metavar="URL",
+                   help="fault proxy API (default: $TOXIPROXY_URL, else http://127.0.0.1:8474)")
+    p.add_argument("--no-proxy", action="store_true", help="skip the fault proxy checks")
+    p.add_argument("--watch", type=float, default=20.0, metavar="SECONDS",
+                   help="how long to watch the listeners for the integration's traffic")
+    p.add_argument("--timeout", type=float, default=10.0, help="per-request timeout (s)")
+    p.add_argument("--allow-host", action="append", default=[], metavar="HOST",
+                   help="allow a non-loopback store or proxy host (repeatable)")
+    p.set_defaults(handler="peakready.doctor:main")
+
+
 _VERBS: tuple[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], ...] = (
     _add_proxy, _add_mock, _add_seed, _add_run, _add_validate,
     _add_report, _add_worker, _add_init, _add_selftest,
-    _add_capacity,
+    _add_capacity, _add_doctor,
 )
 
 
