@@ -18,10 +18,13 @@ Scenario files import this module (``import peakready.scenario.plugin``); withou
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import logging
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +34,13 @@ from locust.env import Environment
 from locust.runners import LocalRunner, MasterRunner, WorkerRunner
 
 from peakready.config import Plan, parse_plan
+from peakready.safety import check_target
 from peakready.scenario.arrivals import concurrency_share, schedule, worker_share
 from peakready.scenario.catalogue import load_catalogue
 from peakready.scenario.engine import ArrivalDriver, JourneyRunner
 from peakready.scenario.journeys import JourneyContext
 from peakready.scenario.launch import TOKEN_ENV
-from peakready.scenario.locust_transport import LocustTransport, session_for
+from peakready.scenario.locust_transport import SessionPool, session_for
 from peakready.scenario.recorder import Recorder
 from peakready.scenario.shapes import build_shape
 
@@ -90,26 +94,38 @@ class WorkerDriver:
         index, count = int(start["index"]), int(start["count"])
         targets = start["targets"]
         share = concurrency_share(load.max_concurrency, index, count)
-        sessions = {name: session_for(environment, url, concurrency=share,
-                                      timeout=load.request_timeout)
-                    for name, url in (("magento", targets["magento_url"]),
-                                      ("erp", targets.get("erp_url")),
-                                      ("crm", targets.get("crm_url"))) if url}
+        for url in (targets["magento_url"], targets.get("erp_url"), targets.get("crm_url")):
+            if url:  # a remote worker checks too: load goes to the plan's targets only
+                check_target(url, plan.target.allow_hosts)
+        pools = {name: SessionPool(functools.partial(session_for, environment, url,
+                                                     concurrency=1,
+                                                     timeout=load.request_timeout))
+                 for name, url in (("magento", targets["magento_url"]),
+                                   ("erp", targets.get("erp_url")),
+                                   ("crm", targets.get("crm_url"))) if url}
         sim = plan.target.simulator
         ctx = JourneyContext(
-            magento=LocustTransport(sessions["magento"]),
+            magento=pools["magento"],
             catalogue=load_catalogue(sim.profile, plan.seed, _fixtures(start)),
             seed=plan.seed,
-            erp=LocustTransport(sessions["erp"]) if "erp" in sessions else None,
-            crm=LocustTransport(sessions["crm"]) if "crm" in sessions else None,
+            erp=pools.get("erp"), crm=pools.get("crm"),
             admin_token=start.get("token") or os.environ.get(TOKEN_ENV) or None,
             edge_case_share=load.edge_case_orders,
             flash_skus=tuple(targets.get("flash_skus") or ()),
             flash_qty=load.flash_sale.qty if load.flash_sale else 1, clock=time.time)
         timeout = load.journey_timeout
+
+        @contextlib.contextmanager
+        def guard() -> Iterator[None]:
+            # bounded in time; one keep-alive session per target for the journey's life
+            with contextlib.ExitStack() as stack:
+                for pool in pools.values():
+                    stack.enter_context(pool.lease())
+                stack.enter_context(gevent.Timeout(timeout, JourneyTimeout))
+                yield
+
         runner = JourneyRunner(ctx, self.recorder, seed=plan.seed, worker=worker_id,
-                               clock=time.time,
-                               guard=lambda: gevent.Timeout(timeout, JourneyTimeout),
+                               clock=time.time, guard=guard,
                                timeout_errors=(JourneyTimeout,))
         shape = build_shape(load, start.get("shape"))
         arrivals = worker_share(schedule(load, plan.seed, shape), index, count)
