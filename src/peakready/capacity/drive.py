@@ -13,7 +13,8 @@
       │                        saturation: the step fails, saying so
       └── ... until the search is done ──► CapacityResult
 
-``stability(p95 per second)`` is the judgement, on the step's own per-second checkout p95.
+``stability(p95 per interval)`` is the judgement: the runner passes the checkout p95 of each
+sixth of the hold, merged from its HDR histograms.
 """
 
 from __future__ import annotations
@@ -39,10 +40,10 @@ CLOSE_CALL = 0.15
 BISECT_HOLD_FACTOR = 2.0
 
 
-def stability(p95_per_second: Sequence[float | None]) -> Stability:
-    """Compare the median per-second p95 of the middle and last thirds (the first third is
-    warm-up: an empty queue filling)."""
-    values = [v for v in p95_per_second if v is not None]
+def stability(p95_per_interval: Sequence[float | None]) -> Stability:
+    """Compare the median p95 of the middle and last thirds of a hold's intervals (the first
+    third is warm-up: an empty queue filling). At least six intervals with samples."""
+    values = [v for v in p95_per_interval if v is not None]
     if len(values) < 6:
         return "unmeasured"
     third = len(values) // 3

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from peakready.capacity.drive import stability
 from peakready.capacity.model import journey_models, model_routes
 from peakready.capacity.predict import ceiling_orders_per_minute
-from peakready.capacity.runner import step_plan
+from peakready.capacity.runner import _p95_by_sixth, step_plan
 from peakready.cli import build_parser
 from peakready.config import parse_plan
 from peakready.mockkit.capacity import CapacityConfig, CapacityModel
 from peakready.reporting.finalize import capacity_verdict
 from peakready.reporting.result import CapacityResult, CapacityStep
+from support.run_folders import RunSpec, write_run
 
 
 def test_the_verb_is_wired() -> None:
@@ -52,3 +56,12 @@ def test_guest_checkout_is_modelled_and_other_traffic_is_not() -> None:
     per_order_s = (40 + 2 * 80 + 60 + 90 + 250 + 40) * 2.718281828 ** 0.125 / 1000
     assert abs(ceiling_orders_per_minute(4, routes, [journey]) - 240 / per_order_s) < 1.0
     assert journey_models(parse_plan({}), report) is None          # browse, search: not modelled
+
+
+def test_p95_by_sixth_reads_the_merged_histograms(tmp_path: Path) -> None:
+    run = write_run(tmp_path / "run", RunSpec(seconds=60, faults=[(40.0, 10.0, "erp down")],
+                                              slow=6.0))
+    sixths = _p95_by_sixth(run, 60.0)
+    assert len(sixths) == 6 and all(v is not None for v in sixths)
+    assert sixths[4] > 2 * sixths[1]            # 40-50 s: checkout six times slower
+    assert stability([*sixths[:4], sixths[4], sixths[4]]) == "rising"
