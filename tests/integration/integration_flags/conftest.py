@@ -199,8 +199,10 @@ def build_estate(tmp_path: Path, *, integration: dict[str, Any] | str, skus: int
             integration = {"profile": integration}
         sim_options: dict[str, Any] = {"integration": {**FAST, "services": urls, "seed": seed,
                                                        **integration}}
-        if sim_config:   # the simulator's config mapping (visibility, ...)
-            sim_options["config"] = dict(sim_config)
+        # Realistic commit order by default (issue 14): the good integration must hold
+        # with orders reaching searches late and out of entity-id order.
+        sim_options["config"] = {"visibility": "realistic", "visibility_delay_ms": 50,
+                                 **(sim_config or {})}
         sim = _load("magento").create_app(MockSettings(
             name="magento", seed=seed, data_dir=tmp_path / "magento", options=sim_options))
         for sku, amount in catalog.items():

@@ -124,9 +124,14 @@ def test_an_external_connector_works_through_rest_alone(estate_factory) -> None:
     rest = f"{estate.sim_url}/rest/V1"
     admin = {"Authorization": f"Bearer {estate.sim.store.cfg.admin_token}"}
     f = "searchCriteria[filter_groups][0][filters][0]"
-    found = estate.http.get(f"{rest}/orders", headers=admin, params={
-        f"{f}[field]": "updated_at", f"{f}[value]": "2000-01-01 00:00:00",
-        f"{f}[condition_type]": "gt"}).json()
+    deadline = time.monotonic() + 5
+    while True:   # realistic visibility: a placed order reaches searches a little later
+        found = estate.http.get(f"{rest}/orders", headers=admin, params={
+            f"{f}[field]": "updated_at", f"{f}[value]": "2000-01-01 00:00:00",
+            f"{f}[condition_type]": "gt"}).json()
+        if found["items"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.02)
     assert [o["entity_id"] for o in found["items"]] == [order_id]
     r = estate.http.post(f"{rest}/inventory/source-items", headers=admin, json={
         "sourceItems": [{"sku": "SKU-4", "source_code": "default", "quantity": 40,
