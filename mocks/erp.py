@@ -13,14 +13,15 @@ Business API::
 
 Like many real ERPs it creates what it is sent when no key is given, so a connector that
 retries without a key makes duplicates, and the evidence shows them. Options (``ErpOptions``,
-one strict model over ``settings.options`` and the ``--config`` file): ``profile`` (fixture profile for stock, default small),
-``stock`` ({sku: qty}, overrides the profile), ``movements_per_second`` (default 2),
-``movements_include_hot`` (default false), ``pick_after``/``ship_after``/``invoice_after``
-(seconds, default 10/30/45), ``decrement_stock_on`` (ship | receive | none, default ship),
-``rate_limit`` (requests/s; above it 429 + Retry-After), ``retry_after`` (fixed seconds),
-``validation`` (strict | lenient, default strict: field lengths and character sets of a real
-ERP, ``_erp_validation.py``; a refused order is a 422 naming each field),
-``clock`` (a callable, tests only). Evidence shapes: docs/mocks.md.
+one strict model over ``settings.options`` and the ``--config`` file): ``profile`` (fixture
+profile for stock, default small), ``stock`` ({sku: qty}, overrides the profile),
+``movements_per_second`` (default 2, settable at runtime), ``movements_include_hot``
+(default false), ``pick_after``/``ship_after``/``invoice_after`` (seconds, default
+10/30/45), ``decrement_stock_on`` (ship | receive | none, default ship), ``rate_limit``
+(requests/s; above it 429 + Retry-After), ``retry_after`` (fixed seconds), ``validation``
+(strict | lenient, default strict: field lengths and character sets of a real ERP,
+``_erp_validation.py``; a refused order is a 422 naming each field), ``clock`` (a
+callable, tests only). Evidence shapes: docs/mocks.md.
 """
 
 from __future__ import annotations
