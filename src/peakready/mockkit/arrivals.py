@@ -12,7 +12,7 @@ Shape of each event (plus whatever the mock's extractor and handler add)::
 
 ``status`` 0 means the connection was dropped without a response (a ``close`` fault).
 ``retry_after`` is the ``Retry-After`` the answer carried (whoever sent it: the handler, a
-fault rule, the rate limit): seconds as an integer, an HTTP date as sent, or null.
+fault rule, the rate limit): seconds as a number, an HTTP date as sent, or null.
 """
 
 from __future__ import annotations
@@ -34,6 +34,19 @@ Extractor = Callable[[bytes, dict[str, str]], dict[str, Any]]
 _IDEMPOTENCY = b"idempotency-key"
 
 
+def _seconds(retry_after: str | None) -> int | float | str | None:
+    """A Retry-After as sent: seconds as a number (``5``, ``1.5``), else the text (a date)."""
+    if retry_after is None:
+        return None
+    text = retry_after.strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 class ArrivalTracker:
     def __init__(self, kind: str, extract: Extractor | None = None) -> None:
         self.kind = kind
@@ -51,8 +64,7 @@ class ArrivalTracker:
             "arrived_at": iso_utc(arrived),
             "method": scope["method"], "path": scope["path"], "status": status,
             "faults": list(faults), "request_id": request_id, "idempotency_key": key,
-            "retry_after": int(retry_after) if retry_after is not None
-            and retry_after.strip().isdigit() else retry_after,
+            "retry_after": _seconds(retry_after),
         }
         noted = scope.get("peakready.evidence")
         # The handler's own note (it parsed the body already) spares a second parse.

@@ -139,3 +139,12 @@ def test_openapi_documents_adjustments_and_movements(erp: Callable[..., Any]) ->
     paths = erp().get("/__admin/openapi.json").json()["paths"]
     assert "post" in paths["/api/stock/adjustments"]
     assert {"get", "put"} <= set(paths["/__admin/movements"])
+
+
+def test_fractional_retry_after_is_recorded_as_a_number(erp: Callable[..., Any]) -> None:
+    client = erp()
+    client.put("/__admin/faults", json={"id": "b", "path": "/api/orders", "status": 503,
+                                        "retry_after": 1.5})
+    client.post("/api/orders", json={"increment_id": "1"})
+    requests = client.get("/__admin/evidence", params={"kind": "requests"}).json()
+    assert requests["records"]["requests"][0]["retry_after"] == 1.5
