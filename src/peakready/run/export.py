@@ -17,7 +17,6 @@ still lands (the checks that need the missing part say ``error``, never ``pass``
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -25,10 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import orjson
 
 from peakready.errors import HarnessError
 from peakready.run.folder import now_iso, write_json
-from peakready.run.witness import MockApi, StoreApi, magento_time
+from peakready.run.witness import MockApi, StoreApi, Witness, magento_time
 
 if TYPE_CHECKING:
     from peakready.run.estate import Estate
@@ -78,12 +78,12 @@ class _Lines:
         self.writer, self.name = writer, name
         path = writer.root / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = path.open("w", encoding="utf-8")
+        self.handle = path.open("wb")
         self.count = 0
 
     def write(self, rows: list[dict[str, Any]]) -> None:
-        self.handle.write("".join(json.dumps(r, separators=(",", ":"), default=str) + "\n"
-                                  for r in rows))
+        # orjson: the export of a big run is mostly encoding (benchmarks/run_export.py).
+        self.handle.write(b"".join(orjson.dumps(r, default=str) + b"\n" for r in rows))
         self.count += len(rows)
 
     def __enter__(self) -> _Lines:
@@ -97,8 +97,7 @@ class _Lines:
 async def take_snapshot(estate: Estate, http: httpx.AsyncClient, path: Path) -> dict[str, Any]:
     """``snapshot_before.json``: the state the load starts from."""
     store = StoreApi(http, estate.magento_direct, estate.token)
-    source = {i["sku"]: float(i["quantity"]) for i in await store.source_items()
-              if i.get("source_code", "default") == "default"}
+    source = await Witness(estate, http, time.time()).source_levels()
     if estate.embedded:
         summary = (await MockApi(http, estate.magento_direct).summary()).get("summary", {})
         salable = {k: float(v) for k, v in summary.get("salable", {}).items()}
@@ -136,6 +135,7 @@ async def export_evidence(estate: Estate, http: httpx.AsyncClient, root: Path, *
                         rows = [r for r in rows if str(r.get("created_at", "")) >= since]
                     out.write(rows)
         writer.json("magento/salable.json", head.get("summary", {}).get("salable", {}))
+        writer.json("magento/journal.json", await sim.get("/__admin/journal", {"recent": 0}))
 
     async def store_state() -> None:
         with writer.jsonl("magento/orders.jsonl") as out:
@@ -163,6 +163,9 @@ async def export_evidence(estate: Estate, http: httpx.AsyncClient, root: Path, *
         async def one_mock(name: str = name, mock: MockApi = mock) -> None:
             head = await mock.summary()
             writer.json(f"{name}/summary.json", head)
+            # Exact request counters per route (sync_efficiency reads the ERP's).
+            writer.json(f"{name}/journal.json", await mock.get("/__admin/journal",
+                                                               {"recent": 0}))
             for kind in head.get("counts", {}):
                 with writer.jsonl(f"{name}/{kind}.jsonl") as out:
                     async for rows in mock.kind(kind):

@@ -205,6 +205,9 @@ async def run_load_phase(estate: Estate, run_dir: Path, *, plan: Plan | None = N
         await locust.stop()
         await timeline.close("ok (load ended)")
         record.worker_losses = locust.control.worker_losses
+        for task in tasks:  # the drain samples on its own schedule
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
         step = time.monotonic()
         sampler.phase = "drain"
         record.drain = await _drain(plan, estate, http, sampler, progress, timeline, locust,

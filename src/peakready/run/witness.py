@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import orjson
 
 from peakready.errors import HarnessError
 from peakready.safety import redact
@@ -130,7 +131,10 @@ class MockApi:
         if response.status_code >= 300:
             raise HarnessError(f"{self.url}{path}: HTTP {response.status_code} "
                                f"{response.text[:200]}")
-        return response.json()
+        try:
+            return orjson.loads(response.content)
+        except orjson.JSONDecodeError as exc:
+            raise HarnessError(f"{self.url}{path}: not JSON: {response.text[:200]}") from exc
 
     async def summary(self) -> dict[str, Any]:
         """``{"counts": {kind: n}, "summary": {...}}`` (one record per kind, discarded)."""
@@ -170,11 +174,35 @@ class Witness:
         self.store = StoreApi(http, estate.magento_direct, estate.token)
         self.erp = MockApi(http, estate.mocks["erp"])
         self.http = http
+        self.simulator = MockApi(http, estate.magento_direct)
         self.since = magento_time(since_wall - 1)
         self.erp_before = 0
+        self.magento_before = 0
 
     async def start(self) -> None:
         self.erp_before = await self.erp_orders()
+        if self.estate.embedded:
+            self.magento_before = await self.magento_orders()
+
+    async def magento_orders(self) -> int:
+        """Orders placed since the phase began. The embedded simulator is asked through its
+        admin evidence, which is not journaled: the harness's reads never count as traffic
+        of the integration (sync_efficiency reads the journal)."""
+        if self.estate.embedded:
+            counts = (await self.simulator.summary()).get("counts", {})
+            return int(counts.get("orders", 0)) - self.magento_before
+        return await self.store.orders_total(self.since)
+
+    async def source_levels(self) -> dict[str, float]:
+        """Magento's default-source quantity per SKU (admin evidence when embedded)."""
+        if self.estate.embedded:
+            rows: list[dict[str, Any]] = []
+            async for page in self.simulator.kind("source_items"):
+                rows.extend(page)
+        else:
+            rows = await self.store.source_items()
+        return {item["sku"]: float(item["quantity"]) for item in rows
+                if item.get("source_code", "default") == "default"}
 
     async def erp_orders(self) -> int:
         summary = (await self.erp.summary()).get("summary", {})
@@ -194,14 +222,12 @@ class Witness:
 
     async def stock_divergent(self) -> int:
         erp = await self.erp.erp_stock()
-        magento = {item["sku"]: float(item["quantity"])
-                   for item in await self.store.source_items()
-                   if item.get("source_code", "default") == "default"}
+        magento = await self.source_levels()
         return sum(1 for sku, qty in magento.items() if sku in erp and erp[sku] != qty)
 
     async def sample(self, phase: str, t0: float | None, *, stock: bool) -> dict[str, Any]:
         wall = time.time()
-        magento_orders = await self.store.orders_total(self.since)
+        magento_orders = await self.magento_orders()
         erp_orders = await self.erp_orders() - self.erp_before
         export = await self.integration_export()
         behind = max(0, magento_orders - erp_orders)
