@@ -1,0 +1,93 @@
+"""Scale on Locust's master/workers: max arrival rate with 1 and 2 local workers, master CPU.
+
+A one-request journey (``crm_edits``, the bare target standing in for the CRM) is offered at
+a ladder of rates (x1.5 per step) for ``--seconds`` each; a rate is *reached* when the
+requests completed inside the window are >= 97 % of the offered arrivals and <= 1 % were
+dropped. Prints the highest rate reached with 1 worker and with 2 (target ratio >= 1.8), and
+the master's CPU (% of one core, steady window) while 2 workers carry 1,000 arrivals/s
+(target < 25 %). Nothing is pinned: on a 2-core machine the target, the master and the workers
+share the same two cores, which caps the ratio well below what separate cores would show.
+
+    .venv/bin/python benchmarks/load_scale.py [--seconds 6] [--start 400] [--steps 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from _load_common import RunFiles, bare_server, run_plan, stop
+
+CRM_REQUEST = "PUT /api/contacts/[email]/preferences"
+
+
+def plan(rate: float, seconds: int) -> dict[str, Any]:
+    return {"seed": 9, "target": {"simulator": {"profile": "tiny"}},
+            "load": {"duration": seconds, "orders_per_minute": 0.06,
+                     "mix": {"guest_checkout": 1}, "arrivals": "uniform",
+                     "max_concurrency": 2000,
+                     "sync": {"crm_upserts_per_minute": rate * 60}}}
+
+
+def reached(run: RunFiles, seconds: int) -> tuple[bool, float, int]:
+    arrivals = [x for x in run.lines("arrivals.jsonl") if x["journey"] == "crm_edits"]
+    offered = sum(x["offered"] for x in arrivals if x["t"] < seconds)
+    dropped = sum(x["dropped"] for x in arrivals)
+    done = sum(x["count"] for x in run.lines("latency.jsonl")
+               if x["kind"] == "request" and x["name"] == CRM_REQUEST and x["t"] < seconds)
+    ratio = done / offered if offered else 0.0
+    return ratio >= 0.97 and dropped <= 0.01 * max(offered, 1), ratio, dropped
+
+
+def max_rate(url: str, workers: int, args: argparse.Namespace, tmp: Path) -> float:
+    best = 0.0
+    rate = float(args.start)
+    for step in range(args.steps):
+        run = run_plan(plan(rate, args.seconds), tmp / f"w{workers}-{step}", url, crm_url=url,
+                       workers=workers)
+        ok, ratio, dropped = reached(run, args.seconds)
+        print(f"  {workers} worker(s) at {rate:7.0f}/s: completed/offered {ratio:.3f}, "
+              f"dropped {dropped} -> {'reached' if ok else 'not reached'}", flush=True)
+        if not ok:
+            break
+        best = rate
+        rate *= 1.5
+    return best
+
+
+def master_cpu(url: str, args: argparse.Namespace, tmp: Path) -> float:
+    run = run_plan(plan(1000, max(args.seconds, 8)), tmp / "cpu", url, crm_url=url, workers=2)
+    t0 = run.t0()
+    window = [s for s in run.cpu_samples if t0 + 1 <= s[0] <= t0 + max(args.seconds, 8) - 1]
+    if len(window) < 2:
+        return 0.0
+    return (window[-1][1] - window[0][1]) / (window[-1][0] - window[0][0]) * 100
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=6)
+    parser.add_argument("--start", type=float, default=400)
+    parser.add_argument("--steps", type=int, default=8)
+    args = parser.parse_args()
+    server, url = bare_server()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            one = max_rate(url, 1, args, Path(tmp))
+            two = max_rate(url, 2, args, Path(tmp))
+            cpu = master_cpu(url, args, Path(tmp))
+    finally:
+        stop([server])
+    print(f"cores: {os.cpu_count()}")
+    print(f"max arrival rate, 1 worker : {one:7.0f}/s")
+    print(f"max arrival rate, 2 workers: {two:7.0f}/s   ratio {two / one if one else 0:.2f} "
+          f"(target >= 1.8)")
+    print(f"master CPU at 1,000 arrivals/s (2 workers): {cpu:.1f} % of one core "
+          f"(target < 25 %)")
+
+
+if __name__ == "__main__":
+    main()
