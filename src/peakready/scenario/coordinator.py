@@ -158,7 +158,8 @@ class Coordinator:
             offered_per_s=last.offered, achieved_per_s=last.started,
             in_flight=sum(self.sink.in_flight.values()), dropped=last.dropped,
             dropped_total=sum(self.sink.dropped.values()), p50_ms=last.percentile_ms(50),
-            p95_ms=last.percentile_ms(95), p99_ms=last.percentile_ms(99), errors=last.errors,
+            p95_ms=last.percentile_ms(95), p99_ms=last.percentile_ms(99),
+            checkout_p95_ms=last.percentile_ms(95, checkouts=True), errors=last.errors,
             requests=last.requests, checkouts=self.sink.checkout_count,
             workers=len(self.workers) - len(self.lost))
 

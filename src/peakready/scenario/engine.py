@@ -24,13 +24,13 @@ from typing import Any
 
 from peakready.scenario.arrivals import Arrival
 from peakready.scenario.journeys import JOURNEY_FUNCTIONS, JourneyContext, Outcome, arrival_rng
-from peakready.scenario.recorder import Recorder
+from peakready.scenario.recorder import CHECKOUT_KINDS, Recorder
 
 __all__ = ["CHECKOUTS", "ArrivalDriver", "JourneyRunner"]
 
 log = logging.getLogger("peakready.scenario.engine")
 #: Journeys whose every attempt is a checkouts.jsonl line.
-CHECKOUTS = ("guest_checkout", "customer_checkout", "flash_sale")
+CHECKOUTS = CHECKOUT_KINDS
 _MAX_NAP = 0.5  # a stop request is noticed within this long while waiting for an arrival
 
 

@@ -24,8 +24,11 @@ from typing import Any
 
 from hdrh.histogram import HdrHistogram
 
-__all__ = ["HDR_DIGITS", "HDR_MAX_US", "Recorder", "new_histogram"]
+__all__ = ["CHECKOUT_KINDS", "HDR_DIGITS", "HDR_MAX_US", "Recorder", "new_histogram"]
 
+#: The journeys that are checkout attempts: each one a checkouts.jsonl line, their latency
+#: the "checkout" latency of snapshots and SLOs.
+CHECKOUT_KINDS = ("guest_checkout", "customer_checkout", "flash_sale")
 HDR_MAX_US = 3_600_000_000
 HDR_DIGITS = 3
 

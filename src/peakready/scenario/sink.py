@@ -25,7 +25,7 @@ from typing import IO, Any
 
 from hdrh.histogram import HdrHistogram
 
-from peakready.scenario.recorder import new_histogram
+from peakready.scenario.recorder import CHECKOUT_KINDS, new_histogram
 
 __all__ = ["Control", "SecondTotals", "Sink", "dumps"]
 
@@ -67,11 +67,13 @@ class SecondTotals:
         self.requests = 0
         self.errors = 0
         self.journeys = new_histogram()
+        self.checkouts = new_histogram()
 
-    def percentile_ms(self, p: float) -> float | None:
-        if not self.journeys.get_total_count():
+    def percentile_ms(self, p: float, *, checkouts: bool = False) -> float | None:
+        hist = self.checkouts if checkouts else self.journeys
+        if not hist.get_total_count():
             return None
-        return round(float(self.journeys.get_value_at_percentile(p)) / 1000.0, 3)
+        return round(float(hist.get_value_at_percentile(p)) / 1000.0, 3)
 
 
 class Sink:
@@ -161,6 +163,8 @@ class Sink:
             totals = self._second(t)
             if kind == "journey":
                 totals.journeys.add(hist)
+                if name in CHECKOUT_KINDS:
+                    totals.checkouts.add(hist)
             else:
                 totals.requests += count
                 totals.errors += errors
