@@ -45,7 +45,8 @@ th{background:#f3f4f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .figure{margin:12px 0;background:#fff;border:1px solid #e5e7eb;padding:8px}
 figcaption{font-weight:600;margin-bottom:4px}svg.chart{width:100%;height:auto}
 .plot{fill:#fff;stroke:#d1d5db}.grid{stroke:#f3f4f6}.tick,.unit{font-size:11px;fill:#6b7280}
-.series{fill:none;stroke-width:1.6}.fault-band rect{fill:#f59e0b;fill-opacity:.18}
+.series{fill:none;stroke-width:1.6;stroke-linecap:round;stroke-linejoin:round}
+.fault-band rect{fill:#f59e0b;fill-opacity:.18}
 .band-label{font-size:11px;fill:#92400e}.threshold{stroke:#b91c1c;stroke-dasharray:5 4}
 .knee{stroke:#9333ea;stroke-dasharray:3 3}.sustainable{stroke:#15803d}
 .point.ok{fill:#15803d}.point.bad{fill:#fff;stroke:#b91c1c;stroke-width:2}

@@ -37,23 +37,36 @@ class Band:
     label: str
 
 
+def _step(span: float) -> float:
+    """A round tick step giving at most 5 intervals over ``span``."""
+    exponent = math.floor(math.log10(span))
+    for base in (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0):
+        step = base * 10.0 ** exponent
+        if span / step <= 5:
+            return step
+    return span
+
+
 def _nice(limit: float) -> tuple[float, list[float]]:
-    """A round upper bound above ``limit`` and 4-6 ticks up to it."""
+    """A round upper bound above ``limit`` and 4-6 ticks from 0 up to it."""
     if limit <= 0 or not math.isfinite(limit):
         return 1.0, [0.0, 0.5, 1.0]
-    exponent = math.floor(math.log10(limit))
-    for step_base in (0.1, 0.2, 0.25, 0.5, 1.0, 2.0, 2.5, 5.0, 10.0):
-        step = step_base * 10 ** exponent
-        if limit / step <= 5:
-            top = math.ceil(limit / step - 1e-9) * step
-            return top, [i * step for i in range(round(top / step) + 1)]
-    return limit, [0.0, limit]
+    step = _step(limit)
+    top = math.ceil(limit / step - 1e-9) * step
+    return top, [i * step for i in range(round(top / step) + 1)]
+
+
+def _ticks(low: float, high: float) -> list[float]:
+    """Round tick values inside [low, high] (on round numbers, whatever ``low`` is)."""
+    step = _step(high - low)
+    first = math.ceil(low / step - 1e-9) * step
+    return [first + i * step for i in range(int((high - first) / step + 1e-9) + 1)]
 
 
 def _label(value: float) -> str:
     if abs(value) >= 1000:
         return f"{value / 1000:g}k"
-    return f"{value:g}" if value == int(value) else f"{value:.2g}"
+    return f"{round(value, 6):g}"
 
 
 def _downsample(t: Sequence[float], values: Sequence[float | None],
@@ -91,13 +104,9 @@ class _Frame:
             parts.append(f'<line x1="{_LEFT}" x2="{_LEFT + self.pw}" y1="{y:.1f}" y2="{y:.1f}" '
                          f'class="grid"/><text x="{_LEFT - 6}" y="{y + 4:.1f}" '
                          f'class="tick" text-anchor="end">{_label(tick)}</text>')
-        _, xticks = _nice(self.x1 - self.x0)
-        for tick in xticks:
-            if tick > self.x1 - self.x0 + 1e-9:
-                continue
-            x = self.x(self.x0 + tick)
-            parts.append(f'<text x="{x:.1f}" y="{_TOP + self.ph + 16}" class="tick" '
-                         f'text-anchor="middle">{_label(self.x0 + tick)}</text>')
+        for tick in _ticks(self.x0, self.x1):
+            parts.append(f'<text x="{self.x(tick):.1f}" y="{_TOP + self.ph + 16}" class="tick" '
+                         f'text-anchor="middle">{_label(tick)}</text>')
         parts.append(f'<text x="{_LEFT + self.pw}" y="{_H - 4}" class="unit" '
                      f'text-anchor="end">{escape(x_unit)}</text>')
         parts.append(f'<text x="8" y="{_TOP - 8}" class="unit">{escape(y_unit)}</text>')
@@ -105,13 +114,20 @@ class _Frame:
 
 
 def _path(frame: _Frame, points: Sequence[tuple[float, float | None]]) -> tuple[str, int]:
-    commands, drawn, pen_down = [], 0, False
+    """SVG path data; a gap (None) lifts the pen, and a point alone between gaps becomes a
+    dot (a zero-length segment with a round cap), so sparse seconds still show."""
+    commands: list[str] = []
+    drawn, run = 0, 0
     for x, y in points:
         if y is None:
-            pen_down = False
+            if run == 1:
+                commands.append("l0.01 0")
+            run = 0
             continue
-        commands.append(f"{'L' if pen_down else 'M'}{frame.x(x):.1f} {frame.y(y):.1f}")
-        pen_down, drawn = True, drawn + 1
+        commands.append(f"{'L' if run else 'M'}{frame.x(x):.1f} {frame.y(y):.1f}")
+        run, drawn = run + 1, drawn + 1
+    if run == 1:
+        commands.append("l0.01 0")
     return " ".join(commands), drawn
 
 
@@ -133,14 +149,17 @@ def line_chart(chart_id: str, title: str, series: Series, bands: Sequence[Band] 
                max_points: int = 900, x_end: float | None = None) -> str:
     """One chart over time (seconds since test_start), fault windows shaded behind the lines.
 
-    ``x_end`` gives every chart of a report the same time axis, so a band sits at the same
-    place on each."""
+    The axis starts at test_start (samples before it, such as a witness's first reading, are
+    left out) and ``x_end`` gives every chart of a report the same end, so a band sits at the
+    same place on each."""
     names = list(names if names is not None else series.values)
-    t = series.t
-    x0 = min([0.0, *t[:1], *(b.start for b in bands)])
+    keep = [i for i, x in enumerate(series.t) if x >= 0]
+    t = [series.t[i] for i in keep]
+    values_of = {n: [v[i] for i in keep] for n, v in series.values.items()
+                 if len(v) == len(series.t)}
+    x0 = 0.0
     x1 = max([*t[-1:], *(b.end for b in bands), x0 + 1, x_end or 0.0])
-    y1 = max((v for n in names for v in series.values.get(n, ()) if v is not None),
-             default=0.0)
+    y1 = max((v for n in names for v in values_of.get(n, ()) if v is not None), default=0.0)
     frame = _Frame(x0, x1, y1 * 1.05)
     parts = frame.axes("s since test start", y_unit)
     for band in bands:
@@ -151,7 +170,7 @@ def line_chart(chart_id: str, title: str, series: Series, bands: Sequence[Band] 
                      f'class="band-label">{escape(band.label)}</text></g>')
     total = 0
     for i, name in enumerate(names):
-        values = series.values.get(name)
+        values = values_of.get(name)
         if not values:
             continue
         d, drawn = _path(frame, _downsample(t, values, max_points))

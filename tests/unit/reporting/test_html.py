@@ -75,3 +75,11 @@ def test_unmeasured_windows_render() -> None:
     html = FORMATS["html"].render(result)
     assert 'data-verdict="error"' in html and "Locust died" in html
     assert "No per-second samples were recorded." in html
+
+
+def test_a_lone_point_between_gaps_is_drawn_as_a_dot() -> None:
+    svg = line_chart("z", "z", Series(t=[0.0, 1.0, 2.0, 3.0, 4.0],
+                                      values={"v": [None, 5.0, None, 6.0, 7.0]}))
+    [d] = re.findall(r'<path class="series"[^>]*d="([^"]+)"', svg)
+    assert d.count("M") == 2 and d.count("l0.01 0") == 1     # the 5 alone, then 6 → 7
+    assert 'data-points="3"' in svg
