@@ -117,7 +117,7 @@ def _capacity(result: RunResult) -> str:
     if capacity.sustainable_orders_per_minute is None:
         first = capacity.steps[0] if capacity.steps else None
         headline = "below the lowest step" + (
-            f" ({first.orders_per_minute:,.0f} orders/min: {_e('; '.join(first.reasons))})"
+            f" ({first.orders_per_minute:,.0f} orders/min: {'; '.join(first.reasons)})"
             if first else "")
         sustainable = f'<span class="bad">{_e(headline)}</span>'
     else:

@@ -83,3 +83,20 @@ def test_a_lone_point_between_gaps_is_drawn_as_a_dot() -> None:
     [d] = re.findall(r'<path class="series"[^>]*d="([^"]+)"', svg)
     assert d.count("M") == 2 and d.count("l0.01 0") == 1     # the 5 alone, then 6 → 7
     assert 'data-points="3"' in svg
+
+
+def test_below_the_lowest_step_shows_the_numbers_not_a_figure() -> None:
+    from peakready.reporting.console import capacity_line
+    from peakready.reporting.result import CapacityResult, CapacityStep
+
+    capacity = CapacityResult(sustainable_orders_per_minute=None, below_lowest_step=True,
+                              target_orders_per_minute=1200, summary="below the lowest step",
+                              steps=[CapacityStep(orders_per_minute=600, p95_ms=8200, ok=False,
+                                                  reasons=["p95 8200 ms > 2000 ms"])])
+    line = capacity_line(capacity)
+    assert line == ("capacity  below the lowest step: 600 orders/min already broke it "
+                    "(p95 8200 ms > 2000 ms)")
+    html = FORMATS["html"].render(RunResult(peakready_version="0", generated_at="now",
+                                            plan_name="p", capacity=capacity))
+    assert "below the lowest step (600 orders/min: p95 8200 ms &gt; 2000 ms)" in html
+    assert "headroom</span><b><span class=\"na\">n/a" in html
