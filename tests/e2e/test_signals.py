@@ -83,7 +83,8 @@ def external_proxy() -> Iterator[str]:
 
 
 def _interrupt(repo_root: Path, tmp_path: Path, sig: int, after_s: float,
-               toxiproxy_url: str | None) -> tuple[int, dict[int, str], Path | None]:
+               toxiproxy_url: str | None, twice: bool = False
+               ) -> tuple[int, dict[int, str], Path | None]:
     plan = tmp_path / "signals.yaml"
     plan.write_text(yaml.safe_dump(_PLAN))
     reports = tmp_path / f"reports-{sig}-{after_s:.2f}"
@@ -101,6 +102,10 @@ def _interrupt(repo_root: Path, tmp_path: Path, sig: int, after_s: float,
         seen.update(_descendants(process.pid))
         time.sleep(0.02)
     process.send_signal(sig)
+    if twice:  # the impatient user: stop now, but still clean up
+        time.sleep(0.3)
+        if process.poll() is None:
+            process.send_signal(sig)
     while process.poll() is None:
         seen.update(_descendants(process.pid))
         time.sleep(0.05)
@@ -113,7 +118,8 @@ def _interrupt(repo_root: Path, tmp_path: Path, sig: int, after_s: float,
     return process.returncode, seen, runs[0] if runs else None
 
 
-def _check_after(seen: dict[int, str], run_dir: Path | None, toxiproxy_url: str | None) -> None:
+def _check_after(seen: dict[int, str], run_dir: Path | None, toxiproxy_url: str | None
+                 ) -> None:
     time.sleep(0.5)
     assert _alive(seen) == [], f"children left behind: {_alive(seen)}"
     if toxiproxy_url:
@@ -151,7 +157,8 @@ def test_twenty_random_moments(repo_root: Path, tmp_path: Path, external_proxy: 
     for n in range(20):
         sig = (signal.SIGINT, signal.SIGTERM)[n % 2]
         proxy = external_proxy if n % 4 >= 2 else None
-        _, seen, run_dir = _interrupt(repo_root, tmp_path, sig, rng.uniform(0.3, 30.0), proxy)
+        _, seen, run_dir = _interrupt(repo_root, tmp_path, sig, rng.uniform(0.3, 30.0), proxy,
+                                      twice=n % 3 == 2)
         _check_after(seen, run_dir, proxy)
 
 

@@ -129,8 +129,7 @@ def check_safety(plan: Plan) -> None:
         check_target(external, allow, what="TOXIPROXY_URL")
 
 
-async def _start_backends(stack: Stack, plan: Plan, config_dir: Path,
-                          external_proxy: str | None) -> dict[str, str]:
+async def _start_mocks(stack: Stack, plan: Plan, config_dir: Path) -> dict[str, str]:
     profile, seed = plan.target.simulator.profile, str(plan.seed)
     erp_config = config_dir / "erp.yaml"
     erp_config.write_text(yaml.safe_dump(_ERP_OPTIONS), "utf-8")
@@ -140,20 +139,80 @@ async def _start_backends(stack: Stack, plan: Plan, config_dir: Path,
         "payment": [],
         "shipping": [],
     }
+    async with asyncio.TaskGroup() as group:
+        tasks = {name: group.create_task(stack.start(name, peakready_argv(
+            "mock", name, "--port", "0", "--seed", seed, *extra)))
+            for name, extra in argv.items()}
+    return {name: task.result().url for name, task in tasks.items()}
+
+
+# Until the mocks are up the proxies point here (nothing listens on the discard port); their
+# listeners exist from the start, so Magento can be told them while the mocks still boot.
+_PLACEHOLDER = "127.0.0.1:9"
+
+
+async def _start_front(stack: Stack, plan: Plan, config_dir: Path, external: str | None,
+                       token: str, exits: contextlib.AsyncExitStack
+                       ) -> tuple[FaultProxyClient, dict[str, str], str]:
+    """The fault proxy with a listener per back-end, its lease, then Magento wired to them."""
+    if external is None:
+        await stack.start("faultproxy", peakready_argv(
+            "proxy", "--port", "0", "--seed", str(plan.seed)), health_path="/version")
+    control = FaultProxyClient(external or stack.url("faultproxy"))
+    exits.callback(control.close)
+    proxies = {}
+    for name in BACKENDS:
+        proxies[name] = await asyncio.to_thread(_create_proxy, control, name, _PLACEHOLDER,
+                                                external is not None)
+    if external is not None:
+        exits.push_async_callback(_delete_proxies, control, list(proxies))
+    if await asyncio.to_thread(control.is_peakready):
+        # The dead-man switch: if this process dies mid-fault, the proxy heals itself.
+        exits.enter_context(control.holding_lease(f"peakready-run-{os.getpid()}",
+                                                  LEASE_TTL_MS))
+    if plan.target.embedded:
+        sim = await stack.start("magento", _simulator_argv(plan, proxies, config_dir),
+                                env={**os.environ, "PEAKREADY_SIM_TOKEN": token})
+        direct = sim.url
+    else:
+        store = plan.target.magento
+        assert not isinstance(store, str)
+        direct = store.url.rstrip("/")
+    return control, proxies, direct
+
+
+async def _start_estate(stack: Stack, plan: Plan, config_dir: Path, external: str | None,
+                        token: str, exits: contextlib.AsyncExitStack
+                        ) -> tuple[dict[str, str], FaultProxyClient, dict[str, str], str,
+                                   CatalogFixture]:
+    """Everything at once where nothing waits for it: the mocks, the proxy and Magento, the
+    fixture catalog; then each proxy is pointed at its mock."""
+    from peakready.seeding.profiles import generate_catalog
+
     try:
         async with asyncio.TaskGroup() as group:
-            if external_proxy is None:
-                group.create_task(stack.start("faultproxy", peakready_argv(
-                    "proxy", "--port", "0", "--seed", seed), health_path="/version"))
-            tasks = {name: group.create_task(stack.start(name, peakready_argv(
-                "mock", name, "--port", "0", "--seed", seed, *extra)))
-                for name, extra in argv.items()}
+            mocks = group.create_task(_start_mocks(stack, plan, config_dir))
+            front = group.create_task(_start_front(stack, plan, config_dir, external, token,
+                                                   exits))
+            catalog = group.create_task(asyncio.to_thread(
+                generate_catalog, plan.target.simulator.profile, plan.seed))
     except BaseExceptionGroup as failed:
         # The first component that would not start is the story; the others were cancelled.
-        errors: list[BaseException] = [e for e in failed.exceptions
-                                       if isinstance(e, HarnessError)]
-        raise (errors or list(failed.exceptions))[0] from None
-    return {name: task.result().url for name, task in tasks.items()}
+        raise _first(failed) from None
+    control, proxies, direct = front.result()
+    for name, url in mocks.result().items():
+        await asyncio.to_thread(control.update_proxy, name,
+                                upstream=url.removeprefix("http://"))
+    return mocks.result(), control, proxies, direct, catalog.result()
+
+
+def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    for error in group.exceptions:
+        if isinstance(error, BaseExceptionGroup):
+            return _first(error)
+        if isinstance(error, HarnessError):
+            return error
+    return group.exceptions[0]
 
 
 def _create_proxy(control: FaultProxyClient, name: str, upstream: str,
@@ -244,35 +303,12 @@ async def open_estate(plan: Plan, run_dir: Path, *,
                       plan_dir: Path | None = None) -> AsyncIterator[Estate]:
     """The estate for ``plan``; logs under ``run_dir/logs``. Every exit path stops it."""
     check_safety(plan)
-    from peakready.seeding.profiles import generate_catalog
-
-    catalog = generate_catalog(plan.target.simulator.profile, plan.seed)
     config_dir = run_dir / "logs"
     external = os.environ.get("TOXIPROXY_URL") or None
     token = _store_token(plan) if not plan.target.embedded else secrets.token_urlsafe(24)
     async with Stack(run_dir / "logs") as stack, contextlib.AsyncExitStack() as exits:
-        mocks = await _start_backends(stack, plan, config_dir, external)
-        control = FaultProxyClient(external or stack.url("faultproxy"))
-        exits.callback(control.close)
-        proxies = {}
-        for name in BACKENDS:
-            upstream = mocks[name].removeprefix("http://")
-            proxies[name] = await asyncio.to_thread(_create_proxy, control, name, upstream,
-                                                    external is not None)
-        if external is not None:
-            exits.push_async_callback(_delete_proxies, control, list(proxies))
-        if await asyncio.to_thread(control.is_peakready):
-            # The dead-man switch: if this process dies mid-fault, the proxy heals itself.
-            exits.enter_context(control.holding_lease(f"peakready-run-{os.getpid()}",
-                                                      LEASE_TTL_MS))
-        if plan.target.embedded:
-            sim = await stack.start("magento", _simulator_argv(plan, proxies, config_dir),
-                                    env={**os.environ, "PEAKREADY_SIM_TOKEN": token})
-            direct = sim.url
-        else:
-            store = plan.target.magento
-            assert not isinstance(store, str)
-            direct = store.url.rstrip("/")
+        mocks, control, proxies, direct, catalog = await _start_estate(
+            stack, plan, config_dir, external, token, exits)
         magento_url = direct
         if any(f.proxy == "magento" for f in plan.faults):
             proxies["magento"] = await asyncio.to_thread(

@@ -168,9 +168,10 @@ async def run_load_phase(estate: Estate, run_dir: Path, *, plan: Plan | None = N
         await witness.start()
         marks["snapshot_s"] = time.monotonic() - step
         step = time.monotonic()
-        launch = (prepare or _default_prepare())(
-            plan, run_dir, targets or estate.load_targets(), workers=workers,
-            plan_dir=estate.plan_dir, ui=ui)
+        # In a thread: it runs a preflight subprocess, and the lease and progress go on.
+        launch = await asyncio.to_thread(
+            prepare or _default_prepare(), plan, run_dir, targets or estate.load_targets(),
+            workers=workers, plan_dir=estate.plan_dir, ui=ui)
         locust = LocustProcesses(estate.stack, launch, workers)
         await locust.start()
         progress.update(_state(plan, "starting Locust", None, locust, None, None))
