@@ -153,12 +153,13 @@ class Coordinator:
         if now < self.t0:
             return
         last = self.sink.latest()
+        journeys = last.percentiles_ms(50, 95, 99)
         self.control.event(
             "snapshot", wall=now, t=round(now - self.t0, 3), second=last.t,
             offered_per_s=last.offered, achieved_per_s=last.started,
             in_flight=sum(self.sink.in_flight.values()), dropped=last.dropped,
-            dropped_total=sum(self.sink.dropped.values()), p50_ms=last.percentile_ms(50),
-            p95_ms=last.percentile_ms(95), p99_ms=last.percentile_ms(99),
+            dropped_total=sum(self.sink.dropped.values()), p50_ms=journeys[50],
+            p95_ms=journeys[95], p99_ms=journeys[99],
             checkout_p95_ms=last.percentile_ms(95, checkouts=True), errors=last.errors,
             requests=last.requests, checkouts=self.sink.checkout_count,
             workers=len(self.workers) - len(self.lost))
