@@ -107,6 +107,8 @@ async def run_plan(plan: Plan, reports_dir: Path, *, plan_dir: Path | None = Non
         early.write(run_dir)
     if failure is not None and failure.exit_code == 2:
         return RunOutcome(run_dir, 2, record, str(failure))
+    if progress is not None:
+        progress.close()  # the report prints its own summary below the last frame
     report_code, summary = await asyncio.to_thread(_finalize, run_dir, "")
     if interrupts.exit_code is not None:
         return RunOutcome(run_dir, interrupts.exit_code, record,

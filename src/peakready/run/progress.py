@@ -31,7 +31,7 @@ class ProgressState:
     offered_per_s: float | None = None
     achieved_per_s: float | None = None
     checkout_p95_ms: float | None = None
-    errors: int | None = None
+    errors: int | None = None            # in the last second (Locust's snapshot)
     requests: int | None = None
     faults: list[tuple[str, float]] = field(default_factory=list)
     next_fault: tuple[str, float] | None = None
@@ -48,7 +48,7 @@ def plain_line(s: ProgressState) -> str:
     faults = ", ".join(f"{label} ({left:.0f}s left)" for label, left in s.faults) or "none"
     return (f"[{s.plan}] {s.phase} {s.elapsed_s:5.0f}/{s.total_s:.0f}s  "
             f"arrivals/s {_num(s.offered_per_s)} offered {_num(s.achieved_per_s)} achieved  "
-            f"checkout p95 {_num(s.checkout_p95_ms, '{:.0f}')} ms  errors {_num(s.errors, '{}')}"
+            f"checkout p95 {_num(s.checkout_p95_ms, '{:.0f}')} ms  errors/s {_num(s.errors, '{}')}"
             f"  faults: {faults}  ERP backlog {_num(s.erp_backlog, '{}')}"
             f"  sync lag {_num(s.sync_lag_s)} s")
 
@@ -118,8 +118,8 @@ class LiveProgress:
         table.add_row("arrivals/s", f"{_num(state.offered_per_s)} offered, "
                                     f"{_num(state.achieved_per_s)} achieved")
         table.add_row("checkout p95", f"{_num(state.checkout_p95_ms, '{:.0f}')} ms")
-        table.add_row("errors", f"{_num(state.errors, '{}')} of "
-                                f"{_num(state.requests, '{}')} requests")
+        table.add_row("errors/s", f"{_num(state.errors, '{}')} of "
+                                  f"{_num(state.requests, '{}')} requests/s")
         faults = ", ".join(f"[red]{label}[/] {left:.0f}s" for label, left in state.faults)
         if not faults and state.next_fault:
             faults = f"next: {state.next_fault[0]} in {state.next_fault[1]:.0f}s"
@@ -133,7 +133,8 @@ class LiveProgress:
         self.console.print(text)
 
     def close(self) -> None:
-        self.live.stop()
+        if self.live.is_started:
+            self.live.stop()
 
 
 def make_progress(mode: Mode = "auto", out: IO[str] | None = None) -> Progress:
