@@ -43,7 +43,7 @@ from peakready.run.estate import _store_token, check_safety, open_estate
 from peakready.run.folder import RunRecord, new_run_dir, now_iso
 from peakready.run.phase import PrepareLocust, run_load_phase
 from peakready.run.progress import Progress, make_progress
-from peakready.run.signals import Interrupts
+from peakready.run.signals import Interrupts, run_interruptible
 
 __all__ = ["RunOutcome", "default_plan_path", "main", "run_plan", "validate_main"]
 
@@ -118,18 +118,6 @@ async def run_plan(plan: Plan, reports_dir: Path, *, plan_dir: Path | None = Non
     return RunOutcome(run_dir, 0 if report_code is None else report_code, record, summary)
 
 
-async def _run_with_signals(plan: Plan, reports_dir: Path, plan_dir: Path,
-                            progress: Progress, ui: bool) -> RunOutcome:
-    interrupts = Interrupts()
-    # The run is its own task: a signal cancels it, and run_plan turns that into cleanup.
-    inner = asyncio.ensure_future(run_plan(plan, reports_dir, plan_dir=plan_dir,
-                                           progress=progress, interrupts=interrupts,
-                                           ui=ui))
-    interrupts.task = inner
-    with interrupts:
-        return await inner
-
-
 def _terminate(signum: int, frame: FrameType | None) -> None:
     # Outside the event loop (plan loading, the last prints) SIGTERM ends the command like
     # SIGINT does, with 143; inside it, Interrupts takes over and stops the children first.
@@ -148,9 +136,9 @@ def main(args: argparse.Namespace) -> int:
         _store_token(plan)
     progress = make_progress("quiet" if getattr(args, "quiet", False) else "auto")
     try:
-        outcome = asyncio.run(_run_with_signals(plan, Path(args.reports_dir),
-                                                plan_path.resolve().parent, progress,
-                                                bool(getattr(args, "ui", False))))
+        outcome = run_interruptible(lambda interrupts: run_plan(
+            plan, Path(args.reports_dir), plan_dir=plan_path.resolve().parent,
+            progress=progress, interrupts=interrupts, ui=bool(getattr(args, "ui", False))))
     finally:
         signal.signal(signal.SIGTERM, _terminate)  # the loop put the default back
         progress.close()

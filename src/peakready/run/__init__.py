@@ -24,7 +24,8 @@ from peakready.run.estate import Estate, open_estate
 from peakready.run.folder import RunRecord, new_run_dir
 from peakready.run.phase import resolve_workers, run_load_phase
 from peakready.run.progress import Progress, ProgressState, make_progress
-from peakready.run.signals import Interrupts
+from peakready.run.signals import Interrupts, run_interruptible
 
 __all__ = ["Estate", "Interrupts", "Progress", "ProgressState", "RunRecord", "make_progress",
-           "new_run_dir", "open_estate", "resolve_workers", "run_load_phase"]
+           "new_run_dir", "open_estate", "resolve_workers", "run_interruptible",
+           "run_load_phase"]

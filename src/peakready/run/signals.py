@@ -12,6 +12,12 @@
 
 The children run in their own process groups (:mod:`peakready.stack`), so a Ctrl-C in a
 terminal reaches only this process, which stops them in order.
+
+Any command that starts children gets the same policy with one call::
+
+    return run_interruptible(lambda interrupts: my_main(args, interrupts))
+
+(after a signal it raises ``SystemExit(130 | 143)`` once the coroutine's cleanup has run).
 """
 
 from __future__ import annotations
@@ -19,11 +25,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import Any, TypeVar
 
-__all__ = ["Interrupts"]
+__all__ = ["Interrupts", "run_interruptible"]
 
 log = logging.getLogger("peakready.run.signals")
 T = TypeVar("T")
@@ -90,3 +96,21 @@ class Interrupts:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
         return None
+
+
+def run_interruptible(main: Callable[[Interrupts], Coroutine[Any, Any, T]]) -> T:
+    """``asyncio.run(main(interrupts))`` under the signal policy above."""
+
+    async def runner() -> T:
+        interrupts = Interrupts()
+        task = asyncio.ensure_future(main(interrupts))
+        interrupts.task = task
+        with interrupts:
+            try:
+                return await task
+            except asyncio.CancelledError:
+                if interrupts.exit_code is None:
+                    raise
+                raise SystemExit(interrupts.exit_code) from None
+
+    return asyncio.run(runner())

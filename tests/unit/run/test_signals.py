@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 from peakready.run.signals import Interrupts
 
@@ -53,3 +56,23 @@ def test_bounded_gives_up_on_a_slow_step_or_when_told_to_stop_now() -> None:
         return timed_out, finished, skipped
 
     assert asyncio.run(scenario()) == (None, "done", None)
+
+
+def test_run_interruptible_runs_the_cleanup_then_exits_128_plus_signal(tmp_path: Path) -> None:
+    marker = tmp_path / "cleaned"
+    code = f"""
+import asyncio, pathlib
+from peakready.run.signals import run_interruptible
+async def main(interrupts):
+    try:
+        print("ready", flush=True)
+        await asyncio.sleep(30)
+    finally:
+        pathlib.Path({str(marker)!r}).write_text(interrupts.name or "")
+run_interruptible(main)
+"""
+    process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None and process.stdout.readline() == "ready\n"
+    process.send_signal(signal.SIGINT)
+    assert process.wait(20) == 130
+    assert marker.read_text() == "SIGINT"
