@@ -50,7 +50,9 @@ __all__ = ["PrepareLocust", "resolve_workers", "run_load_phase"]
 log = logging.getLogger("peakready.run.phase")
 PrepareLocust = Callable[..., "LocustLaunch"]
 START_TIMEOUT_S = 90.0       # Locust import + workers joining, on a loaded machine
-STOP_SLACK_S = 30.0          # past load.duration before Locust is stopped for it
+# Past load.duration + journey_timeout (the master's own bound for journeys in flight)
+# before Locust is stopped for it.
+STOP_SLACK_S = 20.0
 SAMPLE_EVERY_S = 2.0
 INTERRUPTED_EXPORT_S = 15.0
 
@@ -189,7 +191,7 @@ async def run_load_phase(estate: Estate, run_dir: Path, *, plan: Plan | None = N
                            every_stock=1 if len(estate.catalog.products) <= 5000 else 5)
         sampler.t0 = t0
         tasks = [asyncio.create_task(timeline.run(t0)), asyncio.create_task(sampler.loop())]
-        deadline = t0 + plan.load.duration + STOP_SLACK_S
+        deadline = t0 + plan.load.duration + plan.load.journey_timeout + STOP_SLACK_S
         while True:
             estate.check_alive()
             for task in tasks:
@@ -200,7 +202,7 @@ async def run_load_phase(estate: Estate, run_dir: Path, *, plan: Plan | None = N
                 break
             if time.time() >= deadline:
                 log.warning("Locust still running %.0f s after load.duration: stopping it",
-                            STOP_SLACK_S)
+                            plan.load.journey_timeout + STOP_SLACK_S)
                 break
         record.test_stop_wall = float((locust.control.test_stop or {}).get("wall", time.time()))
         await locust.stop()
