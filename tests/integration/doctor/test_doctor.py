@@ -9,25 +9,20 @@ import asyncio
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from peakready.config import parse_plan
 from peakready.doctor import ROUTES, DoctorOptions, Finding, diagnose, render
 from peakready.pytest_plugin.estate import EstateHandle
 
 
 @pytest.fixture(scope="module")
-def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EstateHandle]:
-    handle = EstateHandle(parse_plan({"name": "doctor"}), tmp_path_factory.mktemp("doctor"))
-    try:
-        yield handle.start()
-    finally:
-        handle.stop()
+def estate(peakready_estate_session: EstateHandle) -> EstateHandle:
+    # The plugin's session estate (the plugin is installed): one start for every test here.
+    return peakready_estate_session
 
 
 def _options(estate: EstateHandle, **extra: Any) -> DoctorOptions:
