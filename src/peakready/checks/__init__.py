@@ -13,6 +13,8 @@
     ├── slo.py          SLO gates per journey / request name, per window (HDR histograms)
     ├── <name>.py       def <name>(evidence, plan) -> Verdict, registered as CHECKS["<name>"]
     └── selftest.py     the detection self-test: each integration flag caught by its check
+        ├── selftest_plans.py  flag -> (check, scenario); the scenarios' plans
+        └── selftest_cli.py    ``peakready selftest``: progress lines, the matrix, exit code
 
 A check reads only the run's evidence (the run folder) and the plan, never a live component and
 never the integration's own counters, so ``peakready report DIR`` re-judges a finished run.

@@ -38,7 +38,7 @@ class Scenario:
 
 
 _LOAD: dict[str, Any] = {
-    "duration": "30s", "shape": "constant", "orders_per_minute": 90, "workers": 1,
+    "duration": "25s", "shape": "constant", "orders_per_minute": 90, "workers": 1,
     "arrivals": "uniform", "mix": {"browse": 10, "search": 10, "guest_checkout": 40,
                                    "customer_checkout": 40},
     "sync": {"erp_stock_updates_per_minute": 60}}
