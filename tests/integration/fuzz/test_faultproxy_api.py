@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -70,8 +71,10 @@ def _prepare(client: httpx.Client) -> None:
 
 
 def _clean(client: httpx.Client) -> None:
+    # Names a case created may hold any character; one with "/" can never be addressed
+    # again (Toxiproxy's quirk, spec §2) and stays until the module's server stops.
     for name in client.get("/proxies").json():
-        client.delete(f"/proxies/{name}")
+        client.delete("/proxies/" + quote(name, safe=""))
     client.delete("/peakready/lease")
 
 
