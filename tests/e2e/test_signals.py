@@ -140,6 +140,8 @@ def _check_after(seen: dict[int, str], run_dir: Path | None, toxiproxy_url: str 
         assert applied == cleared, events
     if run.get("test_start_wall"):
         assert (run_dir / "result.json").exists(), "no partial result.json"
+        result = json.loads((run_dir / "result.json").read_text())
+        assert result["status"] == "interrupted", result["status"]
 
 
 def test_sigint_and_sigterm_during_a_run_leave_nothing_behind(
