@@ -43,7 +43,9 @@ __all__ = ["EvidenceError", "LatencyLine", "RunEvidence"]
 T = TypeVar("T")
 _ABSENT: Any = object()
 _NAN = math.nan
-_REFUSAL_FIELDS = ("error", "errors", "message", "detail", "fields", "code", "body", "answer")
+# What a refusal record may carry (the ERP mock: outcome "rejected", error {code, fields}).
+_REFUSAL_FIELDS = ("outcome", "error", "errors", "message", "detail", "fields", "code", "body",
+                   "answer")
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,16 +40,18 @@ def test_an_order_the_erp_refused_for_its_data_is_rejected_not_lost(tmp_path: Pa
     run.erp_orders = [o for o in run.erp_orders if o["increment_id"] != "000000005"]
     for r in run.erp_requests:
         if r["increment_id"] == "000000005":
-            r.update(status=422, error={"field": "shipping_address.telephone",
-                                        "reason": "too long"})
-            r.pop("outcome", None)
+            # The ERP mock's record of a refusal (mocks/erp.py create_order).
+            r.update(status=422, outcome="rejected", error={"code": "invalid_order", "fields": [
+                {"field": "shipping_address.telephone", "reason": "max 20 characters"}]})
+            r.pop("erp_order_id", None)
     verdict = judge_one(run, tmp_path, "no_lost_orders")
     assert verdict.status == "pass", verdict.summary
     assert "1 rejected by the ERP" in verdict.summary
     (rejected,) = verdict.figures["rejected_orders"]
     assert rejected["increment_id"] == "000000005"
     assert rejected["erp_answer"]["status"] == 422
-    assert rejected["erp_answer"]["error"]["field"] == "shipping_address.telephone"
+    assert rejected["erp_answer"]["outcome"] == "rejected"
+    assert rejected["erp_answer"]["error"]["fields"][0]["field"] == "shipping_address.telephone"
 
 
 def test_an_order_only_in_magentos_list_counts_as_acknowledged(tmp_path: Path) -> None:
