@@ -13,13 +13,13 @@ import yaml
 
 _PLAN = {
     "name": "e2e", "seed": 3,
-    "load": {"duration": "14s", "orders_per_minute": 60, "workers": 1,
+    "load": {"duration": "10s", "orders_per_minute": 60, "workers": 1,
              "flash_sale": {"skus": 2, "stock_each": 5, "buyers": 8, "at": "3s"}},
     "faults": [
         {"at": "2s", "for": "3s", "proxy": "erp", "toxic": "latency",
          "attributes": {"latency": 800}},
         {"at": "4s", "for": "3s", "proxy": "erp", "down": True},
-        {"at": "8s", "for": "3s", "mock": "erp",
+        {"at": "7s", "for": "3s", "mock": "erp",
          "http": {"status": 429, "retry_after": 1, "path": "/api/orders*"}},
     ],
     "drain": {"timeout": "40s"},

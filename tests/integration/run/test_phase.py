@@ -115,6 +115,7 @@ def test_cancelling_mid_window_clears_faults_and_says_interrupted(tmp_path: Path
             "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
 
 
+@pytest.mark.slow
 def test_a_connector_that_exits_early_fails_the_run_with_its_last_lines(tmp_path: Path) -> None:
     script = tmp_path / "bad_connector.py"
     script.write_text("import sys, time\nprint('connecting to', 'erp', flush=True)\n"
