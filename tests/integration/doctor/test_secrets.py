@@ -16,10 +16,10 @@ from peakready.run import run_load_phase
 def test_the_token_is_in_no_run_file_log_or_junit(peakready_estate: EstateHandle,
                                                     tmp_path: Path) -> None:
     plan = parse_plan({"name": "secrets", "seed": 4,
-                       "load": {"duration": "4s", "workers": 1, "orders_per_minute": 120,
+                       "load": {"duration": "3s", "workers": 1, "orders_per_minute": 120,
                                 "sync": {"backoffice_per_minute": 60}},
-                       "faults": [{"at": "1s", "for": "2s", "proxy": "erp", "down": True}],
-                       "drain": {"timeout": "10s"}})
+                       "faults": [{"at": "1s", "for": "1s", "proxy": "erp", "down": True}],
+                       "drain": {"timeout": "6s"}})
     run_dir = tmp_path / "run"
     peakready_estate.call(run_load_phase(peakready_estate.estate, run_dir, plan=plan),
                           timeout=240)

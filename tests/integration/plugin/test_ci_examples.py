@@ -3,8 +3,9 @@
 shell each service uses, with the job's environment. The job's exit code must be the run's
 (1 when a check fails), and the files the publishing steps name must exist afterwards.
 
-The default run swaps PLAN for a short plan whose check fails; ``-m slow`` runs the `ci`
-plan itself through both examples."""
+Each needs a whole run, so they are ``-m slow`` (the default run checks that the two
+examples are the same job): a short plan whose check fails through each example (exit 1),
+and the `ci` plan itself through both."""
 
 from __future__ import annotations
 
@@ -90,6 +91,8 @@ def _github_publishes(job: dict[str, Any], project: Path) -> None:
             assert list(project.glob(line.rstrip("/"))), line
 
 
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
 def test_github_actions_fails_the_job_when_a_check_fails(tmp_path: Path) -> None:
     project = _project(tmp_path)
     code, job = _github(project, PLAN="short.yaml")
