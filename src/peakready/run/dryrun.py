@@ -97,8 +97,9 @@ def describe(plan: Plan, plan_path: Path, reports_dir: Path,
         profile = f" --profile {target.simulator.profile}" if name in ("erp", "crm") else ""
         out.append(f"  {name:<12} peakready mock {name} --port 0{profile}")
     if target.embedded:
-        out.append("  magento      peakready mock magento --port 0 (its integration calls the "
-                   "back-ends through the proxy listeners)")
+        calls = ("its integration calls the back-ends through the proxy listeners"
+                 if target.integration.profile != "none" else "no built-in integration")
+        out.append(f"  magento      peakready mock magento --port 0 ({calls})")
     if target.connector is not None:
         out.append(f"  connector    {' '.join(target.connector.command)} (PEAKREADY_* variables "
                    f"point at the proxy listeners)")

@@ -112,3 +112,14 @@ def test_cli_refuses_an_unset_token_variable_and_a_foreign_host() -> None:
                              capture_output=True, text=True, timeout=60,
                              env={**env, "PEAKREADY_DOCTOR_T": "x"})
     assert foreign.returncode == 2 and "allow_hosts" in foreign.stderr
+
+
+def test_cli_prints_every_finding_and_exits_0_on_a_ready_estate(estate: EstateHandle) -> None:
+    done = subprocess.run([sys.executable, "-m", "peakready.cli", "doctor", "--target",
+                           estate.magento_url, "--token-env", "PEAKREADY_DOCTOR_T", "--proxy",
+                           estate.fault_proxy_url, "--watch", "1"],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PEAKREADY_DOCTOR_T": estate.token})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "doctor: 0 failed" in done.stdout and "ok    token" in done.stdout
+    assert estate.token not in done.stdout + done.stderr
