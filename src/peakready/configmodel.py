@@ -162,8 +162,11 @@ def explain(exc: ValidationError, source: str, model: type[BaseModel] | None = N
             hint = "required key is missing; add it"
         else:
             hint = str(error["msg"]).removeprefix("Value error, ")
-        value = "" if kind == "missing" else f" = {error.get('input')!r}"
-        problems.append(f"{key}{value}: {hint}")
+        # A rule over a whole section (a model validator) names its keys in its own words;
+        # echoing the section, or the whole plan, back would bury that message.
+        whole_section = kind == "value_error" and isinstance(error.get("input"), Mapping)
+        value = "" if kind == "missing" or whole_section else f" = {error.get('input')!r}"
+        problems.append(hint if whole_section and not loc else f"{key}{value}: {hint}")
     label = f"invalid {what}: " if what else ""
     return ConfigError(f"{source}: {label}" + "; ".join(problems))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from peakready.configmodel import (
     Duration,
@@ -112,3 +112,34 @@ def test_a_section_of_a_larger_file_reads_its_key_paths_from_there() -> None:
     assert "magento.yaml: capacity.inner.enabled = 'maybe'" in str(info.value)
     with pytest.raises(ConfigError, match=r"magento.yaml: capacity: configuration must be a "):
         validate(Outer, "on", source="magento.yaml", at="capacity")
+
+
+class Window(StrictModel):
+    start: float = 0
+    end: float = 1
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end < self.start:
+            raise ValueError("window.end is before window.start: swap them")
+        return self
+
+
+class Timeline(StrictModel):
+    window: Window = Window()
+    length: float = 10
+
+    @model_validator(mode="after")
+    def _inside(self) -> Timeline:
+        if self.window.end > self.length:
+            raise ValueError("window ends after length: shorten it")
+        return self
+
+
+def test_a_rule_over_a_whole_section_is_not_buried_under_the_section_itself() -> None:
+    with pytest.raises(ConfigError) as nested:
+        validate(Timeline, {"window": {"start": 5, "end": 2}}, source="f")
+    assert str(nested.value) == "f: window: window.end is before window.start: swap them"
+    with pytest.raises(ConfigError) as top:
+        validate(Timeline, {"window": {"end": 20}, "length": 10}, source="f")
+    assert str(top.value) == "f: window ends after length: shorten it"
