@@ -228,7 +228,7 @@ class HttpFaultPlan(StrictModel):
     close: StrictBool = False
     path: str = "*"
     methods: list[str] | None = None
-    match: dict[str, Any] | None = None
+    match: dict[str, Any] | list[dict[str, Any]] | None = None
     sticky: StrictBool = False
 
     @model_validator(mode="after")
