@@ -121,7 +121,8 @@ def inventory_convergence(evidence: RunEvidence, plan: Plan) -> Verdict:
     if problems:
         return Verdict("inventory_convergence", "fail", "; ".join(problems), figures,
                        examples([*divergent, *salable_wrong]), windows)
-    when = "" if converge_s is None else f", {converge_s:.0f} s after the last fault"
+    since = "the last fault" if evidence.fault_windows() else "the load started"
+    when = "" if converge_s is None else f", {converge_s:.0f} s after {since}"
     flight = f" ({len(in_flight)} in flight)" if in_flight else ""
     return Verdict("inventory_convergence", "pass",
                    f"all {compared} SKUs agree with the ERP's on-hand{flight}{when}; salable = "

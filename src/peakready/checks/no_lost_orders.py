@@ -88,6 +88,8 @@ def no_lost_orders(evidence: RunEvidence, plan: Plan) -> Verdict:
                          f"orders: {few(unresolved)}")
         return Verdict("no_lost_orders", "fail", "; ".join(parts) + note, figures, rows,
                        ["whole"])
-    return Verdict("no_lost_orders", "pass",
-                   f"all {len(acked) - len(rejected)} acknowledged orders reached the ERP{note}",
+    reached = f"all {len(acked)} acknowledged orders reached the ERP" if not rejected else (
+        f"all {len(acked)} acknowledged orders accounted for: {len(acked) - len(rejected)} in "
+        f"the ERP")
+    return Verdict("no_lost_orders", "pass", f"{reached}{note}",
                    figures, examples({"kind": "rejected", **r} for r in rejected), ["whole"])
