@@ -23,6 +23,9 @@ class FaultLog:
         self.path = path
         self.t0 = t0
         self._lock = threading.Lock()  # records come from the event loop and worker threads
+        # The file exists from the timeline's start: an empty one says "no fault was applied",
+        # an absent one "the run never reached its timeline".
+        path.touch()
 
     def record(self, event: str, *, fault: int, label: str, target: str, planned_at: float,
                planned_for: float, spec: dict[str, Any], outcome: str,

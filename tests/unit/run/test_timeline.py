@@ -113,3 +113,9 @@ def test_close_waits_for_an_apply_in_flight_then_clears_it(tmp_path: Path) -> No
     asyncio.run(scenario())
     assert target.on == set()
     assert [r["event"] for r in log.read()] == ["applied", "cleared"]
+
+
+def test_a_timeline_without_faults_leaves_an_empty_faults_file(tmp_path: Path) -> None:
+    # "No fault applied" (empty file) must differ from "never reached the timeline" (no file).
+    FaultLog(tmp_path / "faults.jsonl", t0=0.0)
+    assert (tmp_path / "faults.jsonl").read_text() == ""
