@@ -19,6 +19,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from peakready.chaos.timeline import EXPIRY_SLACK_S
 from peakready.config import Plan
 from peakready.doctor import ROUTES
 
@@ -39,6 +40,8 @@ def _routes(journey: str) -> str:
 def _fault_calls(plan: Plan, proxy: str, mocks: Mapping[str, str]) -> list[str]:
     lines = []
     for index, fault in enumerate(plan.faults):
+        # As the timeline sends it: an expiry past the window, so a dead run heals itself.
+        expires = fault.for_ + EXPIRY_SLACK_S
         window = f"{fault.at:g}s to {fault.end:g}s"
         name = f"peakready-fault-{index}"
         if fault.proxy and fault.down:
@@ -48,13 +51,13 @@ def _fault_calls(plan: Plan, proxy: str, mocks: Mapping[str, str]) -> list[str]:
             body = {"name": name, "type": fault.toxic, "stream": fault.stream,
                     "toxicity": fault.toxicity,
                     "attributes": {k: int(v) for k, v in fault.attributes.items()},
-                    "expires_in_ms": int(fault.for_ * 1000)}
+                    "expires_in_ms": int(expires * 1000)}
             calls = [f"POST {proxy}/proxies/{fault.proxy}/toxics {json.dumps(body)}",
                      f"DELETE {proxy}/proxies/{fault.proxy}/toxics/{name}"]
         else:
             assert fault.http is not None and fault.mock is not None
             base = mocks[fault.mock]
-            rule = fault.http.rule(name, fault.for_)
+            rule = fault.http.rule(name, round(expires, 3))
             calls = [f"POST {base}/__admin/faults {json.dumps(rule)}",
                      f"DELETE {base}/__admin/faults/{name}"]
         lines.append(f"  {window:<12} {fault.label}")
