@@ -73,7 +73,7 @@ class OrderIn(BaseModel):
     totals: Totals
     billing_address: Address | None = None
     shipping_address: Address | None = None
-    magento_order_id: int | None = None
+    magento_order_id: int | None = Field(default=None, ge=0, le=4_294_967_295)  # a Magento id
     created_at: str | None = Field(default=None, max_length=64)
 
 

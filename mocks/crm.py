@@ -49,7 +49,9 @@ class ContactIn(BaseModel):
     firstname: str | None = Field(default=None, max_length=255)
     lastname: str | None = Field(default=None, max_length=255)
     phone: str | None = Field(default=None, max_length=64)
-    magento_customer_id: int | None = None
+    # Magento's entity ids are unsigned 32-bit columns; a larger number is bad input (422), not a
+    # reply the JSON encoder cannot write (500).
+    magento_customer_id: int | None = Field(default=None, ge=0, le=4_294_967_295)
     attributes: dict[str, str] = Field(default_factory=dict, max_length=100)
     marketing_consent: bool | None = None
     segment: str | None = Field(default=None, max_length=64)

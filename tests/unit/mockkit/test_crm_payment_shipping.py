@@ -42,6 +42,15 @@ def test_crm_upsert_by_email_creates_then_updates(start: Callable[..., Any]) -> 
     assert summary["duplicate_contact_count"] == 0 and summary["overwrites"] == 0
 
 
+def test_crm_refuses_a_customer_id_beyond_magentos_id_column(start: Callable[..., Any]) -> None:
+    # Found by the slow fuzz run: a 21-digit id was accepted, then its reply failed to encode (500).
+    client = _crm(start)
+    response = client.post("/api/contacts", json={"email": "b@example.com",
+                                                  "magento_customer_id": 10**20})
+    assert response.status_code == 422
+    assert "magento_customer_id" in response.text
+
+
 def test_crm_create_for_an_existing_email_is_duplicate_evidence(
         start: Callable[..., Any]) -> None:
     client = _crm(start)
