@@ -21,10 +21,11 @@ def examples(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def few(ids: Sequence[Any], limit: int = 5) -> str:
-    """``a, b, c and 12 more`` for a one-line summary."""
+def few(ids: Sequence[Any], limit: int = 5, total: int | None = None) -> str:
+    """``a, b, c and 12 more`` for a one-line summary (``total``: when ``ids`` is a sample)."""
+    count = len(ids) if total is None else total
     shown = ", ".join(str(i) for i in ids[:limit])
-    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+    return shown + (f" and {count - min(limit, len(ids))} more" if count > limit else "")
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:

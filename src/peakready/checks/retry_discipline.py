@@ -25,7 +25,7 @@ from collections import Counter
 from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
-from peakready.checks._util import examples, few, percentile
+from peakready.checks._util import MAX_EXAMPLES, examples, few, percentile
 from peakready.checks.verdict import CHECKS, Verdict
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
     bounds = [(w.start, w.end, in_window[w.name]) for w in windows]
     counts: list[int] = []
     cap = limits.max_attempts_per_order
+    n_over = n_early = 0                   # the lists keep examples only: a storm is huge
     for key, seen in attempts.items():
         ts = seen.ts
         n = len(ts)
@@ -81,7 +82,10 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
         if n < 2:
             continue
         if n > cap:
-            over_cap.append({"order": key, "attempts": n, "statuses": sorted(set(seen.status))})
+            n_over += 1
+            if len(over_cap) < MAX_EXAMPLES:
+                over_cap.append({"order": key, "attempts": n,
+                                 "statuses": sorted(set(seen.status))})
         if not seen.waited:                    # the common case: no Retry-After served
             free = [b - a for a, b in pairwise(ts)]
         else:
@@ -91,8 +95,11 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
                 wait = seen.retry_after[i - 1]
                 if not math.isnan(wait):
                     if gap + _RA_TOLERANCE_S < wait:
-                        early.append({"order": key, "attempt": i + 1, "gap_s": round(gap, 3),
-                                      "retry_after_s": wait, "status": seen.status[i - 1]})
+                        n_early += 1
+                        if len(early) < MAX_EXAMPLES:
+                            early.append({"order": key, "attempt": i + 1,
+                                          "gap_s": round(gap, 3), "retry_after_s": wait,
+                                          "status": seen.status[i - 1]})
                 else:
                     free.append(gap)
         if free:
@@ -118,12 +125,13 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
                "backoff_growth": None if growth is None else round(growth, 2),
                "median_retry_gap_s": None if median_gap is None else round(median_gap, 4),
                "lock_step_share": None if lock_step is None else round(lock_step, 3),
-               "retry_after_violations": len(early), "amplification": amplification,
+               "orders_over_cap": n_over,
+               "retry_after_violations": n_early, "amplification": amplification,
                "amplification_limit": limits.max_amplification}
     problems = []
     if over_cap:
-        problems.append(f"{len(over_cap)} orders over {limits.max_attempts_per_order} attempts "
-                        f"(max {figures['max_attempts']}): {few([r['order'] for r in over_cap])}")
+        problems.append(f"{n_over} orders over {limits.max_attempts_per_order} attempts "
+                        f"(max {figures['max_attempts']}): {few([r['order'] for r in over_cap], total=n_over)}")
     if median_gap is not None and median_gap < _MIN_GAP_S:
         problems.append(f"retries are immediate (median gap {median_gap * 1000:.1f} ms)")
     elif growth is not None and growth < _MIN_GROWTH:
@@ -132,8 +140,8 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
         problems.append(f"no jitter: {lock_step:.0%} of {len(first_gaps)} retried orders "
                         f"waited the same first gap (within 10 ms)")
     if early:
-        problems.append(f"{len(early)} attempts earlier than the Retry-After served "
-                        f"({few([r['order'] for r in early])})")
+        problems.append(f"{n_early} attempts earlier than the Retry-After served "
+                        f"({few([r['order'] for r in early], total=n_early)})")
     for name, a in amplified.items():
         problems.append(f"{name}: {a['requests']} requests for {a['orders']} orders "
                         f"({a['ratio']:g}x > {limits.max_amplification:g}x)")
