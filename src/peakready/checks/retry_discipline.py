@@ -130,8 +130,9 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
                "amplification_limit": limits.max_amplification}
     problems = []
     if over_cap:
+        names = few([r["order"] for r in over_cap], total=n_over)
         problems.append(f"{n_over} orders over {limits.max_attempts_per_order} attempts "
-                        f"(max {figures['max_attempts']}): {few([r['order'] for r in over_cap], total=n_over)}")
+                        f"(max {figures['max_attempts']}): {names}")
     if median_gap is not None and median_gap < _MIN_GAP_S:
         problems.append(f"retries are immediate (median gap {median_gap * 1000:.1f} ms)")
     elif growth is not None and growth < _MIN_GROWTH:
