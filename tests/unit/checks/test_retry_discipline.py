@@ -124,3 +124,13 @@ def test_errors_without_the_erp_request_log(tmp_path: Path) -> None:
     run.omit.add("erp/requests.jsonl")
     verdict = judge_one(run, tmp_path, "retry_discipline")
     assert verdict.status == "error" and "requests.jsonl" in verdict.summary
+
+
+def test_counts_stay_exact_while_examples_stay_at_twenty(tmp_path: Path) -> None:
+    run = HealthyRun(orders=30)
+    _retimed(run, [0.1 * 1.6 ** k + 0.01 * k for k in range(11)], orders=30)
+    verdict = judge_one(run, tmp_path, "retry_discipline", thresholds={
+        "max_amplification": 50})
+    assert verdict.status == "fail" and "30 orders over 10 attempts" in verdict.summary
+    assert "and 25 more" in verdict.summary
+    assert verdict.figures["orders_over_cap"] == 30 and len(verdict.examples) == 20
