@@ -58,8 +58,7 @@ __all__ = [
 JOURNEYS = ("browse", "search", "abandoned_cart", "guest_checkout", "customer_checkout")
 #: The journeys that place an order: ``orders_per_minute`` is their combined arrival rate.
 CHECKOUT_JOURNEYS = ("guest_checkout", "customer_checkout")
-_PROXIES = ("erp", "crm", "payment", "shipping", "magento")
-_MOCKS = ("erp", "crm", "payment", "shipping", "magento")
+_BACKENDS = ("erp", "crm", "payment", "shipping")
 _BUILTIN_SHAPES = ("constant", "steps", "spike", "peak-day")
 
 Percent = Annotated[float, Field(ge=0)]
@@ -112,6 +111,24 @@ class TargetPlan(StrictModel):
     integration: IntegrationPlan = IntegrationPlan()
     connector: ConnectorPlan | None = None
     allow_hosts: list[str] = Field(default_factory=list)
+    # host:port per back-end proxy listener (default 127.0.0.1:0, a free loopback port). A real
+    # store's integration is pointed at these once, so they must be fixed and reachable from it.
+    listen: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, listen: dict[str, str]) -> dict[str, str]:
+        from peakready.safety import split_host_port
+
+        for name, address in listen.items():
+            if name not in _BACKENDS:
+                raise ValueError(f"listen.{name}: no such proxy; proxies: {', '.join(_BACKENDS)}")
+            try:
+                split_host_port(address)
+            except ValueError as exc:
+                raise ValueError(f"listen.{name} = {address!r}: {exc}; write host:port, "
+                                 f"e.g. 0.0.0.0:18281") from None
+        return listen
 
     @field_validator("magento", mode="before")
     @classmethod

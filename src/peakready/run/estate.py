@@ -127,6 +127,8 @@ def check_safety(plan: Plan) -> None:
     external = os.environ.get("TOXIPROXY_URL")
     if external:
         check_target(external, allow, what="TOXIPROXY_URL")
+    for name, address in plan.target.listen.items():
+        check_target(address, allow, what=f"target.listen.{name}")
 
 
 async def _start_mocks(stack: Stack, plan: Plan, config_dir: Path) -> dict[str, str]:
@@ -156,14 +158,17 @@ async def _start_front(stack: Stack, plan: Plan, config_dir: Path, external: str
                        ) -> tuple[FaultProxyClient, dict[str, str], str]:
     """The fault proxy with a listener per back-end, its lease, then Magento wired to them."""
     if external is None:
+        # A listener a remote store reaches is not loopback: the proxy refuses it unless told.
+        allow = [arg for host in plan.target.allow_hosts for arg in ("--allow-host", host)]
         await stack.start("faultproxy", peakready_argv(
-            "proxy", "--port", "0", "--seed", str(plan.seed)), health_path="/version")
+            "proxy", "--port", "0", "--seed", str(plan.seed), *allow), health_path="/version")
     control = FaultProxyClient(external or stack.url("faultproxy"))
     exits.callback(control.close)
     proxies = {}
     for name in BACKENDS:
-        proxies[name] = await asyncio.to_thread(_create_proxy, control, name, _PLACEHOLDER,
-                                                external is not None)
+        proxies[name] = await asyncio.to_thread(
+            _create_proxy, control, name, _PLACEHOLDER, external is not None,
+            plan.target.listen.get(name, "127.0.0.1:0"))
     if external is not None:
         exits.push_async_callback(_delete_proxies, control, list(proxies))
     if await asyncio.to_thread(control.is_peakready):
@@ -216,15 +221,15 @@ def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
 
 
 def _create_proxy(control: FaultProxyClient, name: str, upstream: str,
-                  replace: bool) -> str:
+                  replace: bool, listen: str = "127.0.0.1:0") -> str:
     try:
-        return control.create_proxy(name, upstream).listen
+        return control.create_proxy(name, upstream, listen).listen
     except FaultProxyRequestError as exc:
         if exc.status != 409 or not replace:
             raise
         log.warning("fault proxy already has a proxy %r: replacing it", name)
         control.delete_proxy(name)
-        return control.create_proxy(name, upstream).listen
+        return control.create_proxy(name, upstream, listen).listen
 
 
 def _simulator_argv(plan: Plan, proxies: dict[str, str], config_dir: Path) -> list[str]:
