@@ -47,6 +47,36 @@ def _time_to_converge(evidence: RunEvidence) -> tuple[float | None, bool]:
     return None, sampled
 
 
+def _not_in_flight(evidence: RunEvidence, wrong: list[dict[str, Any]],
+                   physical: dict[str, float], moved: list[str]) -> list[dict[str, Any]]:
+    """Drop the SKUs whose salable was read just before their latest compensating reservations
+    (a shipment or cancel recorded while the export paged the store): salable then equals
+    source plus every reservation but the last few positive ones. Their SKUs go to ``moved``."""
+    if not wrong:
+        return wrong
+    skus = {str(r["sku"]) for r in wrong}
+    history: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    for r in evidence.records("magento/reservations.jsonl"):
+        sku = str(r.get("sku"))
+        if sku in skus:
+            history[sku].append((int(r.get("reservation_id") or 0), float(r.get("quantity") or 0)))
+    kept = []
+    for row in wrong:
+        sku = str(row["sku"])
+        amounts = [q for _, q in sorted(history[sku])]
+        earlier = physical.get(sku, 0.0) + sum(amounts)
+        explained = False
+        for amount in reversed(amounts[-5:]):       # salable read before the last j of them,
+            if amount <= 0:                         # compensations (shipment, cancel) only
+                break
+            earlier -= amount
+            if abs(float(row["salable"]) - earlier) <= _EPS:
+                explained = True
+                break
+        (moved.append(sku) if explained else kept.append(row))
+    return kept
+
+
 @CHECKS.add("inventory_convergence")
 def inventory_convergence(evidence: RunEvidence, plan: Plan) -> Verdict:
     limits = plan.thresholds
@@ -86,6 +116,7 @@ def inventory_convergence(evidence: RunEvidence, plan: Plan) -> Verdict:
     if not compared:
         raise EvidenceError("no SKU is in both the ERP's stock and Magento's source items")
     salable_wrong: list[dict[str, Any]] = []
+    salable_moved: list[str] = []
     reservations_judged = evidence.has("magento/reservations.jsonl")
     if reservations_judged:
         reserved: dict[str, float] = defaultdict(float)
@@ -99,11 +130,13 @@ def inventory_convergence(evidence: RunEvidence, plan: Plan) -> Verdict:
             if isinstance(qty, int | float) and abs(float(qty) - expected) > _EPS:
                 salable_wrong.append({"sku": sku, "salable": qty, "source": physical.get(sku),
                                       "open_reservations": -reserved.get(sku, 0.0)})
+        salable_wrong = _not_in_flight(evidence, salable_wrong, physical, salable_moved)
     converge_s, sampled = _time_to_converge(evidence)
     late = converge_s is not None and converge_s > limits.convergence_timeout
     figures = {"skus_compared": compared, "divergent": len(divergent),
                "in_flight": len(in_flight), "in_flight_skus": [r["sku"] for r in in_flight][:20],
                "salable_mismatches": len(salable_wrong),
+               "salable_in_flight_skus": salable_moved[:20],
                "reservations_judged": reservations_judged,
                "time_to_converge_s": None if converge_s is None else round(converge_s, 1),
                "timeline_sampled": sampled, "convergence_timeout_s": limits.convergence_timeout}

@@ -169,3 +169,14 @@ def test_negative_salable_names_the_erp_shipments_magento_never_recorded(tmp_pat
     assert verdict.status == "fail"
     assert "4 of their units the ERP shipped are not shipped in Magento" in verdict.summary
     assert verdict.examples[0]["units_erp_shipped_not_in_magento"] == 4
+
+
+def test_a_shipment_recorded_while_the_export_paged_is_not_a_salable_mismatch(
+        tmp_path: Path) -> None:
+    run = HealthyRun()
+    # SKU-2's 4 open orders: the salable read saw them; one shipped before reservations paged.
+    run.reservations.append({"reservation_id": 99, "stock_id": 1, "sku": "SKU-2",
+                             "quantity": 1, "metadata": {"event_type": "shipment_created"}})
+    verdict = judge_one(run, tmp_path, "inventory_convergence")
+    assert verdict.status == "pass", verdict.summary
+    assert verdict.figures["salable_in_flight_skus"] == ["SKU-2"]
