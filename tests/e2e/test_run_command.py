@@ -8,8 +8,12 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
+
+from support.browser import REPORT_SELF_CHECK
 
 _PLAN = {
     "name": "e2e", "seed": 3,
@@ -33,17 +37,27 @@ def _run(args: list[str], cwd: Path, timeout: float, env: dict[str, str] | None 
                           env={**os.environ, **(env or {})})
 
 
-def test_run_a_plan_end_to_end_and_leave_a_complete_run_folder(tmp_path: Path,
-                                                                repo_root: Path) -> None:
+@pytest.fixture(scope="module")
+def e2e_run(tmp_path_factory: pytest.TempPathFactory, repo_root: Path
+            ) -> tuple[subprocess.CompletedProcess[str], Path]:
+    """One real run, shared by the assertions on its folder and on its report in a browser."""
+    tmp_path = tmp_path_factory.mktemp("e2e")
     plan = tmp_path / "e2e.yaml"
     plan.write_text(yaml.safe_dump(_PLAN))
     reports = tmp_path / "reports"
     completed = _run(["run", str(plan), "--reports-dir", str(reports), "--quiet"],
                      repo_root, timeout=170)
+    runs = list(reports.iterdir()) if reports.is_dir() else []
+    assert len(runs) == 1, completed.stdout + completed.stderr
+    return completed, runs[0]
+
+
+def test_run_a_plan_end_to_end_and_leave_a_complete_run_folder(
+        e2e_run: tuple[subprocess.CompletedProcess[str], Path]) -> None:
+    completed, run_dir = e2e_run
     output = completed.stdout + completed.stderr
     # 0 or 1: the verdicts are the report's business; 2/3 would be the harness failing.
     assert completed.returncode in (0, 1), output
-    (run_dir,) = reports.iterdir()
     assert f"run folder: {run_dir}" in completed.stdout
     run = json.loads((run_dir / "run.json").read_text())
     assert run["status"] == "complete", run
@@ -73,6 +87,28 @@ def test_run_a_plan_end_to_end_and_leave_a_complete_run_folder(tmp_path: Path,
     for pid in run["pids"].values():
         assert not Path(f"/proc/{pid}").exists() or \
             "zombie" in Path(f"/proc/{pid}/status").read_text().lower(), pid
+
+
+def test_the_runs_own_report_renders_in_chromium(
+        e2e_run: tuple[subprocess.CompletedProcess[str], Path], browser: Any,
+        tmp_path: Path) -> None:
+    # The report a user opens after `make run`: offline, no console errors, every chart drawn
+    # with data points, and each applied fault shaded as a band on the time charts.
+    report = e2e_run[1] / "report.html"
+    page = browser.open_page(report.as_uri())
+    state = page.evaluate(REPORT_SELF_CHECK)
+    page.screenshot(tmp_path / "e2e-report.png")
+    assert page.errors() == [], page.errors()
+    assert [u for u in page.requests if not u.startswith(("file:", "data:", "about:"))] == []
+    labels = {json.loads(line)["label"] for line in
+              (e2e_run[1] / "faults.jsonl").read_text().splitlines() if '"applied"' in line}
+    assert len(labels) == len(_PLAN["faults"])
+    charts = {c["id"]: c for c in state["charts"]}
+    assert {"traffic", "latency", "errors"} <= set(charts), set(charts)
+    for chart in charts.values():
+        assert chart["width"] > 300 and chart["points"] > 0, chart["id"]
+        if chart["id"] != "capacity":
+            assert {b["label"] for b in chart["bands"]} == labels, chart["id"]
 
 
 def test_run_refuses_a_missing_plan_with_exit_2(tmp_path: Path, repo_root: Path) -> None:

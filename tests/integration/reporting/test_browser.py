@@ -4,34 +4,12 @@ data points, fault windows shaded; a screenshot is kept with the test's artefact
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from peakready.reporting import finalize
+from support.browser import REPORT_SELF_CHECK
 from support.run_folders import RunSpec, write_run
-
-# Runs in the page: what a reader would see, measured by the browser's own layout.
-_SELF_CHECK = """(() => {
-  const charts = [...document.querySelectorAll('svg.chart')].map(svg => {
-    const box = svg.getBoundingClientRect();
-    const paths = [...svg.querySelectorAll('path.series')];
-    const points = paths.reduce((n, p) => n + (p.getAttribute('d').match(/[ML]/g) || []).length,
-                                0) + svg.querySelectorAll('circle.point').length;
-    const bands = [...svg.querySelectorAll('g.fault-band')].map(g => {
-      const r = g.querySelector('rect').getBoundingClientRect();
-      return {label: g.dataset.label, width: r.width, height: r.height,
-              text: g.querySelector('text').textContent};
-    });
-    return {id: svg.dataset.chart, width: box.width, height: box.height,
-            declared: Number(svg.dataset.points), points, bands};
-  });
-  return {charts, verdict: document.querySelector('#verdict').dataset.verdict,
-          title: document.title, images: document.images.length,
-          sheets: [...document.styleSheets].filter(s => s.href).length};
-})()"""
 
 
 def _report(tmp_path: Path) -> Path:
@@ -49,7 +27,7 @@ def _report(tmp_path: Path) -> Path:
 def test_report_renders_in_chromium(browser: Any, tmp_path: Path) -> None:
     report = _report(tmp_path)
     page = browser.open_page(report.as_uri())
-    state = page.evaluate(_SELF_CHECK)
+    state = page.evaluate(REPORT_SELF_CHECK)
     shot = page.screenshot(tmp_path / "report.png")
     assert shot.stat().st_size > 10_000, f"screenshot at {shot}"
 
@@ -70,27 +48,6 @@ def test_report_renders_in_chromium(browser: Any, tmp_path: Path) -> None:
     # The second band is drawn narrower than the first (10 s against 15 s of the same axis).
     latency = charts["latency"]["bands"]
     assert latency[1]["width"] < latency[0]["width"]
-
-
-def test_a_real_run_report(browser: Any, tmp_path: Path) -> None:
-    """``PEAKREADY_BROWSER_REPORT=reports/<run>/report.html`` checks a real run's report (e.g.
-    after ``make run``) the same way: no errors, no network, charts with points, bands."""
-    path = os.environ.get("PEAKREADY_BROWSER_REPORT")
-    if not path:
-        pytest.skip("set PEAKREADY_BROWSER_REPORT to a run's report.html to check it")
-    report = Path(path).resolve()
-    page = browser.open_page(report.as_uri())
-    state = page.evaluate(_SELF_CHECK)
-    page.screenshot(tmp_path / "real-report.png")
-    assert page.errors() == [], page.errors()
-    assert [u for u in page.requests if not u.startswith(("file:", "data:", "about:"))] == []
-    assert state["charts"], "no charts"
-    faults = sum(1 for line in (report.parent / "faults.jsonl").read_text().splitlines()
-                 if '"applied"' in line) if (report.parent / "faults.jsonl").exists() else 0
-    for chart in state["charts"]:
-        assert chart["width"] > 300 and chart["points"] > 0, chart["id"]
-        if chart["id"] != "capacity" and faults:
-            assert chart["bands"], chart["id"]
 
 
 def test_the_harness_sees_console_errors(browser: Any, tmp_path: Path) -> None:
