@@ -14,7 +14,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 from typing import Any
 
@@ -156,12 +156,40 @@ def _capacity(result: RunResult) -> str:
             + chart + table + below)
 
 
-def _example_table(examples: list[dict[str, Any]]) -> str:
+def _plain(value: Any) -> str:
+    """A figure as a reader writes it: no Python literals (dicts, lists, True, None)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value)
+    return str(value)
+
+
+def _example_table(examples: Sequence[Mapping[str, Any]]) -> str:
     keys: list[str] = []
     for example in examples:
         keys.extend(k for k in example if k not in keys)
-    rows = [[_e(example.get(k, "")) for k in keys] for example in examples]
+    rows = [[_e(_plain(example.get(k, ""))) for k in keys] for example in examples]
     return _table(keys, rows)
+
+
+def _figures(figures: Mapping[str, Any]) -> str:
+    """A check's figures: scalars on one line; a mapping of rows (per window, per SKU) as a
+    table of its own."""
+    tables = {k: v for k, v in figures.items() if isinstance(v, Mapping) and v
+              and all(isinstance(row, Mapping) for row in v.values())}
+    line = " · ".join(f"{_e(k)}: <strong>{_e(_plain(v))}</strong>" for k, v in figures.items()
+                      if k not in tables)
+    out = [f'<p class="figures">{line}</p>'] if line else []
+    for key, rows in tables.items():
+        out.append(_example_table([{key: name, **row} for name, row in rows.items()]))
+    return "".join(out)
 
 
 def _verdicts(verdicts: Sequence[VerdictRecord]) -> str:
@@ -174,11 +202,10 @@ def _verdicts(verdicts: Sequence[VerdictRecord]) -> str:
     if failed:
         out.append('<h2 id="failed">Failed and unjudged checks</h2>')
     for verdict in failed:
-        figures = ", ".join(f"{_e(k)} = {_e(v)}" for k, v in verdict.figures.items())
         out.append(f'<details open class="failed-check" data-check="{_e(verdict.check)}">'
                    f'<summary><span class="status {verdict.status}">{verdict.status}</span> '
                    f"<code>{_e(verdict.check)}</code>: {_e(verdict.summary)}</summary>"
-                   + (f"<p>{figures}</p>" if figures else "")
+                   + _figures(verdict.figures)
                    + (_example_table(verdict.examples) if verdict.examples else "")
                    + "</details>")
     return "".join(out)

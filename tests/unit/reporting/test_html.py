@@ -50,6 +50,24 @@ def test_failed_checks_show_their_examples() -> None:
     assert "&lt;b&gt;" in html and "oversold <b>" not in html
 
 
+def test_a_failed_checks_figures_read_as_text_and_tables_not_python_literals() -> None:
+    windows = {"baseline": {"p95_ms": 812.25, "ok": True, "limits": {"p95_ms": 2000.0}},
+               "erp down": {"p95_ms": 18792.4, "ok": False, "limits": None}}
+    result = RunResult(peakready_version="0", generated_at="now", plan_name="p", verdicts=[
+        VerdictRecord(check="checkout_slo", status="fail", summary="over the gate",
+                      figures={"count": 111, "error_rate": 0.0125, "judged": False,
+                               "windows": windows, "skus": ["A", "B"]})])
+    block = FORMATS["html"].render(result).split('class="failed-check"', 1)[1]
+    block = block[:block.index("</details>")]
+    assert "{" not in block and "[" not in block and "True" not in block and "None" not in block
+    assert "error_rate: <strong>0.0125</strong>" in block
+    assert "skus: <strong>A, B</strong>" in block and "judged: <strong>no</strong>" in block
+    # The per-window mapping is a table: one row per window, one column per figure.
+    assert "<th>windows</th><th>p95_ms</th><th>ok</th><th>limits</th>" in block
+    assert "<td>erp down</td><td>1.879e+04</td><td>no</td><td>n/a</td>" in block.replace(
+        "\n", "")
+
+
 def test_lines_break_at_gaps_and_long_series_are_downsampled() -> None:
     t = [float(i) for i in range(3600)]
     values: list[float | None] = [float(i % 100) for i in range(3600)]
