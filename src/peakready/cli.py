@@ -89,6 +89,9 @@ def _add_run(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                         "fault timeline follows its start)")
     p.add_argument("--dry-run", action="store_true",
                    help="print what would be started and sent where; send nothing")
+    p.add_argument("--flag", action="append", default=[], choices=INTEGRATION_FLAGS.names(),
+                   metavar="FLAG", help="switch on a classic mistake of the built-in "
+                                        "integration on top of the plan's (repeatable)")
     p.set_defaults(handler="peakready.orchestrator:main")
 
 

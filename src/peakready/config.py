@@ -29,6 +29,7 @@ from pydantic import Field, field_validator, model_validator
 
 from peakready.configmodel import Duration, StrictBool, StrictModel, load_yaml, validate
 from peakready.errors import ConfigError
+from peakready.integration_flags import FLAGS
 
 __all__ = [
     "CHECKOUT_JOURNEYS",
@@ -94,6 +95,26 @@ class IntegrationPlan(StrictModel):
     @classmethod
     def _from_name(cls, data: Any) -> Any:
         return {"profile": data} if isinstance(data, str) else data
+
+    @field_validator("flags")
+    @classmethod
+    def _known_flags(cls, flags: list[str]) -> list[str]:
+        slots: dict[str, str] = {}
+        for flag in flags:
+            if flag not in FLAGS:
+                raise ValueError(FLAGS.unknown(flag))
+            other = slots.setdefault(FLAGS[flag].slot, flag)
+            if other != flag:
+                raise ValueError(f"{other} and {flag} both replace the integration's "
+                                 f"{FLAGS[flag].slot}: choose one")
+        return flags
+
+    @model_validator(mode="after")
+    def _flags_need_the_integration(self) -> IntegrationPlan:
+        if self.flags and self.profile == "none":
+            raise ValueError("flags switch on mistakes of the built-in integration: with "
+                             "integration none there is none to switch")
+        return self
 
 
 class ConnectorPlan(StrictModel):
@@ -405,6 +426,13 @@ class Plan(StrictModel):
                     f"faults.{index} ends at {fault.end:g}s, after the load's duration "
                     f"({self.load.duration:g}s): shorten it or lengthen load.duration")
         return self
+
+    def with_flags(self, flags: list[str], *, source: str = "--flag") -> Plan:
+        """This plan with more integration flags switched on (``peakready run --flag``)."""
+        data = self.to_json()
+        integration = data["target"]["integration"]
+        integration["flags"] = list(dict.fromkeys([*integration["flags"], *flags]))
+        return parse_plan(data, source=source)
 
     def to_json(self) -> dict[str, Any]:
         """The resolved plan as the Locust processes and ``plan.yaml`` receive it."""

@@ -128,6 +128,8 @@ def main(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     plan_path = Path(args.plan) if args.plan else default_plan_path()
     plan = load_plan(plan_path)
+    if getattr(args, "flag", None):
+        plan = plan.with_flags(args.flag, source=f"{plan_path} with --flag")
     check_safety(plan)            # refused before any folder, process or socket exists
     if getattr(args, "dry_run", False):
         from peakready.run.dryrun import main as dry_run
