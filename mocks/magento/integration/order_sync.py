@@ -36,6 +36,9 @@ class OrderSync:
         self.known: dict[str, int] = {}      # increment id → entity id, fed by the outbox
         # called with the shipped SKUs (stock_sync.reapply: the ERP owns on-hand)
         self.after_ship: Callable[[list[str]], Awaitable[None]] | None = None
+        # called with (sku, qty) to ship when Magento's source has not the units
+        # (stock_sync.make_room); the shipment is then tried once more
+        self.make_room: Callable[[list[tuple[str, float]]], Awaitable[bool]] | None = None
 
     def entity_id(self, increment_id: str) -> int | None:
         if increment_id in self.known:
@@ -82,8 +85,7 @@ class OrderSync:
             self.counts["unknown_order"] += 1
             return
         if status == "shipped":
-            code, body = await self.magento.ship(entity_id, update.get("carrier"),
-                                                 update.get("tracking_number"))
+            code, body = await self._ship(entity_id, update)
         else:
             code, body = await self.magento.invoice(entity_id, update.get("invoice_id"))
         if code == 200:
@@ -101,6 +103,20 @@ class OrderSync:
         self.recent = [*self.recent[-49:], {"increment_id": update.get("increment_id"),
                                             "status": status, "result": code,
                                             "tracking_number": update.get("tracking_number")}]
+
+    async def _ship(self, entity_id: int, update: dict[str, Any]) -> tuple[int, Any]:
+        ship = (entity_id, update.get("carrier"), update.get("tracking_number"))
+        code, body = await self.magento.ship(*ship)
+        if code == 400 and "Not all of your products" in str(body) and self.make_room:
+            # The ERP's feed can bring its on-hand (already net of this shipment) before its
+            # shipped status: Magento's source then lacks the units its own deduction takes
+            # and would refuse the shipment for good, leaving its reservation open forever.
+            order = self.magento.magento.store.orders.by_id.get(entity_id)
+            items = [(i.sku, i.to_ship) for i in order.items if i.to_ship] if order else []
+            if items and await self.make_room(items):
+                self.counts["shipped_after_making_room"] += 1
+                code, body = await self.magento.ship(*ship)
+        return code, body
 
     def metrics(self) -> dict[str, Any]:
         return {"cursor": self.cursor, **dict(self.counts), "recent": self.recent[-10:]}

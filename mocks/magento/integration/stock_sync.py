@@ -56,7 +56,8 @@ class StockSync:
         self.last_cycle = {"erp_requests": requests, "skus_applied": applied}
         return applied
 
-    async def apply(self, levels: list[dict[str, Any]]) -> int:
+    async def apply(self, levels: list[dict[str, Any]], *, erp_levels: bool = True) -> int:
+        """Write source quantities; ``erp_levels``: they are the ERP's (remembered as such)."""
         catalog = self.magento.magento.store.catalog
         items = [{"sku": lv["sku"], "source_code": "default", "quantity": lv["qty"],
                   "status": 1 if lv["qty"] > 0 else 0}
@@ -68,8 +69,9 @@ class StockSync:
             self.counts["apply_errors"] += 1
             log.warning("source-items save refused: %s %s", code, body)
             return 0
-        for item in items:
-            self.levels[item["sku"]] = item["quantity"]
+        if erp_levels:
+            for item in items:
+                self.levels[item["sku"]] = item["quantity"]
         return len(items)
 
     async def reapply(self, skus: list[str]) -> None:
@@ -81,6 +83,13 @@ class StockSync:
                  if s in self.levels]
         if known:
             self.counts["reapplied"] += await self.apply(known)
+
+    async def make_room(self, items: list[tuple[str, float]]) -> bool:
+        """Before a shipment Magento refused for want of units: put back what the ERP's level
+        (as last seen) already took off for it, so the deduction lands on the ERP's level."""
+        rows = [{"sku": sku, "qty": self.levels[sku] + qty} for sku, qty in items
+                if sku in self.levels]
+        return bool(rows) and await self.apply(rows, erp_levels=False) == len(rows)
 
     def metrics(self) -> dict[str, Any]:
         return {"strategy": self.strategy, "cursor": self.cursor, **dict(self.counts),

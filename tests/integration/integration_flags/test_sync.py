@@ -172,3 +172,24 @@ def test_shipment_deduction_does_not_drift_below_the_erp_on_hand(estate_factory)
     assert inventory.salable("SKU-1") == 498
     estate.cycle("stock")
     assert inventory.items[("SKU-1", "default")].quantity == 498
+
+
+def test_a_sold_out_sku_still_gets_its_shipment_when_the_stock_feed_came_first(
+        estate_factory) -> None:
+    # The last units: the ERP ships them (on-hand 0) and its feed reaches Magento before the
+    # shipped status does. Magento's source is 0, so its own deduction has nothing to take.
+    estate = estate_factory("good", erp={"pick_after": 0.05, "ship_after": 0.1,
+                                         "stock": {f"SKU-{i}": 2 for i in range(1, 6)}})
+    estate.cycle("stock")
+    response, _ = estate.buy("SKU-1", 2)
+    assert response.status_code == 200
+    order = estate.sim.store.orders.by_id[int(response.json())]
+    estate.wait_drained()
+    time.sleep(0.5)                      # the ERP ships: its on-hand is now 0
+    estate.cycle("stock")
+    inventory = estate.sim.store.inventory
+    assert inventory.items[("SKU-1", "default")].quantity == 0
+    estate.cycle("orders")
+    assert len(order.shipments) == 1     # recorded, not refused for want of units
+    assert inventory.items[("SKU-1", "default")].quantity == 0     # still the ERP's level
+    assert inventory.salable("SKU-1") == 0                         # reservation compensated
