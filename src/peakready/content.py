@@ -13,15 +13,16 @@ collides with an installed module of the same name.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 import tomllib
 import types
 from pathlib import Path
 from typing import Literal
 
-from peakready.errors import ContentError
+from peakready.errors import ConfigError, ContentError
 
-__all__ = ["ContentKind", "find_content_dir", "load_content_module"]
+__all__ = ["ContentKind", "find_content_dir", "import_python_file", "load_content_module"]
 
 ContentKind = Literal["scenarios", "mocks", "fixtures"]
 _SYNTHETIC_ROOT = "peakready_content"
@@ -97,3 +98,17 @@ def load_content_module(
         return importlib.import_module(f"{package}.{module}")
     except Exception as exc:
         raise ContentError(f"cannot load {kind}/{module} from {directory}: {exc!r}") from exc
+
+
+def import_python_file(path: Path, module_name: str, what: str) -> types.ModuleType:
+    """Execute a user's Python file (a scenario, a shape) as ``module_name``; whatever it raises
+    becomes a ConfigError naming the file, so a broken file stops a run before any request."""
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise ConfigError(f"{what} cannot be loaded as a Python file")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise ConfigError(f"{what} fails to import: {type(exc).__name__}: {exc}") from exc
+    return module

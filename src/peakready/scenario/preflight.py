@@ -7,25 +7,13 @@ the schedule can be built. Exit 0, or 2 with the ConfigError on stderr.
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
+from peakready.content import import_python_file
 from peakready.errors import ConfigError
 
 __all__ = ["main", "preflight"]
-
-
-def _import_file(path: Path, index: int) -> None:
-    spec = importlib.util.spec_from_file_location(f"peakready_preflight_{index}", path)
-    if spec is None or spec.loader is None:
-        raise ConfigError(f"{path}: scenario file cannot be loaded as Python")
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        raise ConfigError(f"{path}: scenario file fails to import: "
-                          f"{type(exc).__name__}: {exc}") from exc
 
 
 def preflight(launch_path: Path) -> None:
@@ -35,7 +23,8 @@ def preflight(launch_path: Path) -> None:
 
     launch = read_launch(launch_path)
     for index, name in enumerate(launch["scenario_files"]):
-        _import_file(Path(name), index)
+        import_python_file(Path(name), f"peakready_preflight_{index}",
+                           f"{name}: scenario file")
     spec = launch.get("shape")
     if launch.get("shape_file"):
         from peakready.scenario.shape_file import sample_shape_file

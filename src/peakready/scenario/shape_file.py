@@ -8,7 +8,6 @@ does), so only Locust processes and the preflight subprocess use it.
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import math
 import sys
@@ -17,6 +16,7 @@ from typing import Any
 
 from locust import LoadTestShape
 
+from peakready.content import import_python_file
 from peakready.errors import ConfigError
 
 __all__ = ["sample_shape_file"]
@@ -26,15 +26,8 @@ def _shape_class(path: Path) -> type[LoadTestShape]:
     where = f"{path}: load.shape"
     if not path.is_file():
         raise ConfigError(f"{where}: no such shape file")
-    spec = importlib.util.spec_from_file_location(f"peakready_shape_{abs(hash(path))}", path)
-    if spec is None or spec.loader is None:
-        raise ConfigError(f"{where}: cannot load it as a Python file")
-    module = importlib.util.module_from_spec(spec)
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        raise ConfigError(f"{where}: the shape file fails to import: "
-                          f"{type(exc).__name__}: {exc}") from exc
+    module = import_python_file(path, f"peakready_shape_{abs(hash(path))}",
+                                f"{where}: the shape file")
     classes = [c for _, c in inspect.getmembers(module, inspect.isclass)
                if issubclass(c, LoadTestShape) and c is not LoadTestShape
                and c.__module__ == module.__name__ and not getattr(c, "abstract", False)]
