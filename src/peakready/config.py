@@ -179,6 +179,9 @@ class SyncPlan(StrictModel):
     erp_stock_updates_per_minute: float = Field(default=0, ge=0)
     crm_upserts_per_minute: float = Field(default=0, ge=0)
     backoffice_per_minute: float = Field(default=0, ge=0)
+    # Customers edit their account in Magento (name, telephone, newsletter): what the
+    # integration's customer sync carries to the CRM.
+    customer_updates_per_minute: float = Field(default=0, ge=0)
 
 
 class FlashSalePlan(StrictModel):

@@ -5,7 +5,8 @@
     schedule(load, seed, shape) ──► Arrival(t, journey, index), ordered by t
       storefront journeys   rate = orders_per_minute x mix share x shape(t) / 100
       flash_sale            flash_sale.buyers arrivals, all at flash_sale.at (the race)
-      sync journeys         erp_stock_push, crm_edits, backoffice at load.sync's constant rates
+      sync journeys         erp_stock_push, crm_edits, backoffice, account_edits at load.sync's
+                            constant rates
     worker_share(arrivals, worker, workers)   arrival n of a journey goes to worker n % workers
 
 Each journey draws from its own generator seeded by (seed, journey), so the schedule does not
@@ -37,7 +38,7 @@ __all__ = [
     "worker_share",
 ]
 
-SYNC_JOURNEYS = ("erp_stock_push", "crm_edits", "backoffice")
+SYNC_JOURNEYS = ("erp_stock_push", "crm_edits", "backoffice", "account_edits")
 ALL_JOURNEYS = (*JOURNEYS, "flash_sale", *SYNC_JOURNEYS)
 # Shapes are integrated in slices this long (constant rates in one piece, exactly).
 _SLICE = 0.25
@@ -84,7 +85,8 @@ def stream_rates(load: LoadPlan) -> dict[str, float]:
     sync = load.sync
     for journey, per_minute in (("erp_stock_push", sync.erp_stock_updates_per_minute),
                                 ("crm_edits", sync.crm_upserts_per_minute),
-                                ("backoffice", sync.backoffice_per_minute)):
+                                ("backoffice", sync.backoffice_per_minute),
+                                ("account_edits", sync.customer_updates_per_minute)):
         if per_minute > 0:
             rates[journey] = per_minute / 60.0
     return rates

@@ -14,6 +14,7 @@
       erp_stock_push      the ERP's own on-hand change (POST /api/stock/adjustments)
       crm_edits           marketing edits CRM-owned fields (PUT /api/contacts/{email}/preferences)
       backoffice          admin order search, then invoice, ship or cancel one order
+      account_edits       a customer signs in and edits their account (PUT /V1/customers/me)
 
 Every call is bounded (one request each, no loops on the store's answers); a failed call ends
 the journey as a recorded failure with its status, message and step, never an exception. The
@@ -315,6 +316,25 @@ def crm_edits(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
     return out
 
 
+def account_edits(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
+                  out: Outcome) -> Outcome:
+    customer = ctx.catalogue.customers[arrival.index % len(ctx.catalogue.customers)]
+    try:
+        store = ctx.store(ctx.store().customer_token(customer.email, customer.password))
+        me = store.me()
+        if not isinstance(me, dict):
+            return out.refuse("GET /V1/customers/me answered no customer", "account_edits")
+        # Magento-owned fields only: what a shopper changes on the account page.
+        changed = {**me, "lastname": f"{customer.lastname} {rng.randint(1, 999)}"}
+        if rng.random() < 0.5:
+            changed["extension_attributes"] = {
+                **(me.get("extension_attributes") or {}), "is_subscribed": rng.random() < 0.5}
+        store.call("PUT", "/V1/customers/me", "/V1/customers/me", {"customer": changed})
+    except MagentoError as exc:
+        return out.fail(exc)
+    return out
+
+
 def backoffice(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
                out: Outcome) -> Outcome:
     if not ctx.admin_token:
@@ -339,5 +359,5 @@ JOURNEY_FUNCTIONS: dict[str, Journey] = {
     "browse": browse, "search": search, "abandoned_cart": abandoned_cart,
     "guest_checkout": guest_checkout, "customer_checkout": customer_checkout,
     "flash_sale": flash_sale, "erp_stock_push": erp_stock_push, "crm_edits": crm_edits,
-    "backoffice": backoffice,
+    "backoffice": backoffice, "account_edits": account_edits,
 }

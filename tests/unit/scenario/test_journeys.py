@@ -49,6 +49,21 @@ def test_customer_checkout_signs_in_and_uses_the_mine_cart(
     assert "POST /V1/carts/mine/payment-information" in transport.names
 
 
+def test_account_edits_change_the_customer_in_magento(
+        ctx: JourneyContext, transport: Any, admin: Any) -> None:
+    customer = ctx.catalogue.customers[2]
+    before = admin(f"/customers/search?searchCriteria[filterGroups][0][filters][0][field]=email"
+                   f"&searchCriteria[filterGroups][0][filters][0][value]={customer.email}")
+    [found] = before["items"]
+    out = go(ctx, "account_edits", 2)
+    assert out.ok, out.error
+    after = admin(f"/customers/{found['id']}")
+    assert after["lastname"] != found["lastname"]
+    assert after["lastname"].startswith(customer.lastname)
+    assert after["email"] == customer.email and after["firstname"] == found["firstname"]
+    assert "PUT /V1/customers/me" in transport.names
+
+
 def test_edge_case_orders_carry_the_data_strict_erps_refuse(
         ctx: JourneyContext, admin: Any, transport: Any) -> None:
     ctx.edge_case_share = 1.0
