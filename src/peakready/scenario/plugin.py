@@ -40,7 +40,7 @@ from peakready.scenario.catalogue import load_catalogue
 from peakready.scenario.engine import ArrivalDriver, JourneyRunner
 from peakready.scenario.journeys import JourneyContext
 from peakready.scenario.launch import TOKEN_ENV
-from peakready.scenario.locust_transport import SessionPool, session_for
+from peakready.scenario.locust_transport import Connection, ConnectionPool
 from peakready.scenario.recorder import Recorder
 from peakready.scenario.shapes import build_shape
 
@@ -97,9 +97,9 @@ class WorkerDriver:
         for url in (targets["magento_url"], targets.get("erp_url"), targets.get("crm_url")):
             if url:  # a remote worker checks too: load goes to the plan's targets only
                 check_target(url, plan.target.allow_hosts)
-        pools = {name: SessionPool(functools.partial(session_for, environment, url,
-                                                     concurrency=1,
-                                                     timeout=load.request_timeout))
+        pools = {name: ConnectionPool(functools.partial(Connection, url,
+                                                        environment.events.request,
+                                                        timeout=load.request_timeout))
                  for name, url in (("magento", targets["magento_url"]),
                                    ("erp", targets.get("erp_url")),
                                    ("crm", targets.get("crm_url"))) if url}
