@@ -1,8 +1,11 @@
 """Shared helpers of the load benchmarks (benchmarks/load_*.py): a bare target, Locust runs.
 
 * ``python benchmarks/_load_common.py serve`` runs the bare ASGI target: it answers the guest
-  checkout sequence, CRM edits and everything else with tiny valid JSON, as cheaply as a
+  checkout sequence, CRM edits and everything else with tiny valid JSON, as cheaply as an ASGI
   server can (uvicorn, no framework), so the generator is what a benchmark measures.
+* ``python benchmarks/_load_common.py serve-raw`` answers the same on a bare asyncio protocol
+  (uvloop, canned responses, no HTTP framework at all): the cheap target of the scale figure,
+  where the target shares the cores with the generators and every µs it spends is theirs.
 * ``start_server`` starts a server command pinned to one CPU and waits for its URL line.
 * ``run_plan`` runs a plan through ``prepare_locust`` exactly as the orchestrator does (master,
   workers), pinned to the given CPUs, and returns the run folder's files.
@@ -11,6 +14,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import os
@@ -66,6 +70,54 @@ def serve() -> None:
     uvicorn.Server(config).run(sockets=[sock])
 
 
+def _canned(body: bytes) -> bytes:
+    return (b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: "
+            + str(len(body)).encode() + b"\r\n\r\n" + body)
+
+
+class _RawTarget(asyncio.Protocol):
+    """Keep-alive HTTP/1.1 with Content-Length bodies: all the load generators send."""
+
+    def __init__(self) -> None:
+        self.buffer = b""
+        self.transport: Any = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # uvloop's TCPTransport: not an asyncio.Transport subclass
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer + data
+        while (end := buffer.find(b"\r\n\r\n")) >= 0:
+            head = buffer[:end].lower()
+            at = head.find(b"content-length:")
+            stop = head.find(b"\r\n", at)
+            length = int(head[at + 15:stop if stop >= 0 else end]) if at >= 0 else 0
+            if len(buffer) < end + 4 + length:
+                break
+            path = head.split(b" ", 2)[1].split(b"?", 1)[0].decode("latin-1")
+            buffer = buffer[end + 4 + length:]
+            self.transport.write(_RAW.get(path.rsplit("/", 1)[-1], _RAW[""]))
+        self.buffer = buffer
+
+
+_RAW = {tail: _canned(_answer("/" + tail)) for tail in
+        ("guest-carts", "items", "estimate-shipping-methods", "shipping-information",
+         "payment-information", "")}
+
+
+def serve_raw() -> None:
+    import uvloop
+
+    async def main() -> None:
+        server = await asyncio.get_running_loop().create_server(
+            _RawTarget, "127.0.0.1", 0, backlog=2048)
+        print(f"listening on http://127.0.0.1:{server.sockets[0].getsockname()[1]}",
+              flush=True)
+        await server.serve_forever()
+
+    uvloop.run(main())
+
+
 def pin(cpus: set[int] | None) -> Callable[[], None] | None:
     if not cpus:
         return None
@@ -90,8 +142,10 @@ def start_server(cmd: list[str], cpus: set[int] | None = None,
     raise SystemExit(f"server did not start: {cmd}")
 
 
-def bare_server(cpus: set[int] | None = None) -> tuple[subprocess.Popen[str], str]:
-    return start_server([sys.executable, str(Path(__file__)), "serve"], cpus)
+def bare_server(cpus: set[int] | None = None, *,
+                raw: bool = False) -> tuple[subprocess.Popen[str], str]:
+    return start_server([sys.executable, str(Path(__file__)), "serve-raw" if raw else "serve"],
+                        cpus)
 
 
 def stop(procs: Iterable[subprocess.Popen[Any]]) -> None:
@@ -238,3 +292,5 @@ def stats_row(prefix: Path, name: str = "Aggregated") -> dict[str, str]:
 
 if __name__ == "__main__" and sys.argv[1:] == ["serve"]:
     serve()
+if __name__ == "__main__" and sys.argv[1:] == ["serve-raw"]:
+    serve_raw()

@@ -1,14 +1,15 @@
 """Scale on Locust's master/workers: max arrival rate with 1 and 2 local workers, master CPU.
 
-A one-request journey (``crm_edits``, the bare target standing in for the CRM) is offered at
-a ladder of rates (x1.5 per step) for ``--seconds`` each; a rate is *reached* when the
-requests completed inside the window are >= 97 % of the offered arrivals and <= 1 % were
-dropped. Prints the highest rate reached with 1 worker and with 2 (target ratio >= 1.8), and
-the master's CPU (% of one core, steady window) while 2 workers carry 1,000 arrivals/s
-(target < 25 %). Nothing is pinned: on a 2-core machine the target, the master and the workers
-share the same two cores, which caps the ratio well below what separate cores would show.
+A one-request journey (``crm_edits``, the cheap raw-protocol target standing in for the CRM)
+is offered at a ladder of rates (x1.5 per step) for ``--seconds`` each, then the step between
+the last rate reached and the first missed is bisected ``--bisect`` times; a rate is *reached*
+when the requests completed inside the window are >= 97 % of the offered arrivals and <= 1 %
+were dropped. Prints the highest rate reached with 1 worker and with 2 (target ratio >= 1.8),
+and the master's CPU (% of one core, steady window) while 2 workers carry 1,000 arrivals/s
+(target < 25 %). Nothing is pinned: the target, the master and the workers share the machine's
+cores, so the target is as cheap as a Python server gets (canned answers on uvloop).
 
-    .venv/bin/python benchmarks/load_scale.py [--seconds 6] [--start 400] [--steps 8]
+    .venv/bin/python benchmarks/load_scale.py [--seconds 6] [--start 1000] [--bisect 3]
 """
 
 from __future__ import annotations
@@ -43,18 +44,29 @@ def reached(run: RunFiles, seconds: int) -> tuple[bool, float, int]:
 
 
 def max_rate(url: str, workers: int, args: argparse.Namespace, tmp: Path) -> float:
-    best = 0.0
-    rate = float(args.start)
-    for step in range(args.steps):
-        run = run_plan(plan(rate, args.seconds), tmp / f"w{workers}-{step}", url, crm_url=url,
-                       workers=workers)
+    runs = iter(range(10_000))
+
+    def attempt(rate: float) -> bool:
+        run = run_plan(plan(rate, args.seconds), tmp / f"w{workers}-{next(runs)}", url,
+                       crm_url=url, workers=workers)
         ok, ratio, dropped = reached(run, args.seconds)
         print(f"  {workers} worker(s) at {rate:7.0f}/s: completed/offered {ratio:.3f}, "
               f"dropped {dropped} -> {'reached' if ok else 'not reached'}", flush=True)
-        if not ok:
+        return ok
+
+    best, missed = 0.0, float(args.start)
+    for _ in range(args.steps):
+        if not attempt(missed):
             break
-        best = rate
-        rate *= 1.5
+        best, missed = missed, missed * 1.5
+    else:
+        return best
+    for _ in range(args.bisect):
+        middle = (best + missed) / 2
+        if attempt(middle):
+            best = middle
+        else:
+            missed = middle
     return best
 
 
@@ -70,10 +82,13 @@ def master_cpu(url: str, args: argparse.Namespace, tmp: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=6)
-    parser.add_argument("--start", type=float, default=400)
+    parser.add_argument("--start", type=float, default=1000)
     parser.add_argument("--steps", type=int, default=8)
+    parser.add_argument("--bisect", type=int, default=3,
+                        help="halvings of the step between the last rate reached and the first "
+                             "missed")
     args = parser.parse_args()
-    server, url = bare_server()
+    server, url = bare_server(raw=True)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             one = max_rate(url, 1, args, Path(tmp))
