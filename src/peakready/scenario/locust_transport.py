@@ -23,6 +23,7 @@ its status and first bytes) and handed to the client as a Reply; nothing raises.
 from __future__ import annotations
 
 import contextlib
+import functools
 import ssl
 import time
 import zlib
@@ -103,12 +104,13 @@ class Connection:
         #: a target under a path (https://staging.example.com/shop) keeps it on every request
         self.prefix = parts.path.rstrip("/")
         self.fire = request_event.fire
-        self.client = HTTPClient(
-            parts.hostname or "127.0.0.1", parts.port or (443 if parts.scheme == "https" else 80),
-            ssl=parts.scheme == "https", insecure=True,
-            ssl_context_factory=ssl._create_unverified_context if parts.scheme == "https"
-            else None,
+        https = parts.scheme == "https"
+        self._new_client = functools.partial(
+            HTTPClient, parts.hostname or "127.0.0.1", parts.port or (443 if https else 80),
+            ssl=https, insecure=True,
+            ssl_context_factory=ssl._create_unverified_context if https else None,
             concurrency=1, network_timeout=timeout, connection_timeout=min(timeout, 10.0))
+        self.client = self._new_client()
 
     def request(self, method: str, path: str, *, name: str, json: Any = None,
                 headers: Mapping[str, str] | None = None) -> Reply:
@@ -135,6 +137,13 @@ class Connection:
             error = str(exc) or type(exc).__name__
             self._report(method, name, path, started, start_time, 0, exc)
             return Reply(0, b"", error)
+        except BaseException:
+            # The journey's time ran out mid-request (its timeout is raised into the greenlet):
+            # a socket caught while sending is never handed back to the client's pool, so the
+            # next journey would wait on it forever. Start over on a new connection.
+            self.client.close()
+            self.client = self._new_client()
+            raise
         reply, failure = _judge(status, data)
         self._report(method, name, path, started, start_time, len(data),
                      CatchResponseError(failure) if failure is not None else None, reply)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -23,6 +24,7 @@ from support.sockets import free_port
 
 CHILD = textwrap.dedent('''
     import json, sys
+    import gevent
     from peakready.scenario.locust_transport import Connection
 
     class Event:
@@ -31,11 +33,23 @@ CHILD = textwrap.dedent('''
         def fire(self, **kwargs):
             self.fired.append(kwargs)
 
+    class JourneyOver(Exception):
+        pass
+
     base, calls = sys.argv[1], json.loads(sys.argv[2])
     event = Event()
     connection = Connection(base, event, timeout=5.0)
     for method, path, body, headers in calls:
-        reply = connection.request(method, path, name="n " + path, json=body, headers=headers)
+        if path.endswith("/stall"):  # the journey's timeout fires while the body is sent
+            try:
+                with gevent.Timeout(0.5, JourneyOver):
+                    connection.request(method, path, name="n", json="x" * 50_000_000)
+            except JourneyOver:
+                print(json.dumps({"interrupted": path}), flush=True)
+            continue
+        with gevent.Timeout(10):
+            reply = connection.request(method, path, name="n " + path, json=body,
+                                       headers=headers)
         fired = event.fired.pop()
         print(json.dumps({
             "status": reply.status, "body": reply.body.decode("utf-8", "replace"),
@@ -65,6 +79,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _handle(self) -> None:
+        if self.path.endswith("/stall"):  # reads nothing of the body: the client's send blocks
+            time.sleep(2)
+            self.close_connection = True
+            return
         length = int(self.headers.get("Content-Length") or 0)
         sent = self.rfile.read(length).decode() if length else ""
         path = self.path.split("?", 1)[0]
@@ -170,3 +188,10 @@ def test_one_keep_alive_connection_carries_many_requests(server: str) -> None:
     got = run(server, *[("GET", f"/echo?i={i}", None, None) for i in range(50)])
     assert [g["value"]["path"] for g in got] == [f"/echo?i={i}" for i in range(50)]
     assert len({g["value"]["peer_port"] for g in got}) == 1
+
+
+def test_a_journey_timeout_while_sending_leaves_the_connection_usable(server: str) -> None:
+    got = run(server, ("POST", "/stall", None, None), ("GET", "/echo", None, None))
+    assert got[0] == {"interrupted": "/stall"}
+    assert got[1]["status"] == 200
+    assert got[1]["value"]["method"] == "GET"
