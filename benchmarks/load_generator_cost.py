@@ -9,6 +9,12 @@ payment-information) against the same bare ASGI target (pinned to CPU 0), one Lo
   beyond ``max_concurrency`` dropped, a freed slot refilled at once), the typed client, the
   recorder and the per-second HDR histograms, exactly as ``prepare_locust`` runs it.
 
+Both go through geventhttpclient and fire Locust's request event for every call (Locust's stats
+are the count). The bare loop goes through FastHttpSession's UserAgent layer; the engine's
+Connection calls geventhttpclient's HTTPClient directly (peakready.scenario.locust_transport).
+That saving is what pays for the engine: CPU per request is printed for both, so the engine's
+own cost stays visible.
+
 Prints requests/s of each over the steady middle of the run (Locust's own stats history) and
 the ratio peakready / bare (target >= 0.95).
 

@@ -13,7 +13,8 @@
     edge_cases.py   shopper data strict ERPs refuse (load.edge_case_orders)           (pure)
     recorder.py     worker half of the evidence: per-second HDR, arrivals, checkouts  (pure)
     sink.py         master half: merges batches into checkouts/latency/arrivals.jsonl (pure)
-    locust_transport.py  FastHttpSession as the client's transport                 (locust)
+    locust_transport.py  the client's transports: the engine's keep-alive Connection,
+                    a closed-model user's FastHttpSession                         (locust)
     plugin.py       Locust events and messages; the worker's driver               (locust)
     coordinator.py  the master's side: start, snapshots, worker loss, the end     (locust)
     shape_file.py   a LoadTestShape file sampled into a shape                     (locust)

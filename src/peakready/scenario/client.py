@@ -3,7 +3,8 @@
 ::
 
     Transport.request(method, path, name=, json=, headers=) ──► Reply(status, body, value)
-      locust_transport.LocustTransport   FastHttpSession (Locust stats, gevent)
+      locust_transport.Connection        the engine's keep-alive connection (Locust stats)
+      locust_transport.LocustTransport   a closed-model user's FastHttpSession (Locust stats)
       tests: any object with that method (an in-process ASGI app through a test client)
     MagentoClient(transport, token=None)
       call(method, path, name, json)    value of a 2xx JSON answer, else MagentoError

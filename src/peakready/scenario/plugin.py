@@ -52,8 +52,8 @@ _FLUSH = 1.0
 
 
 class JourneyTimeout(Exception):
-    """A journey ran past load.journey_timeout (not a gevent.Timeout: FastHttpSession would
-    swallow that as a failed request and the journey would carry on)."""
+    """A journey ran past load.journey_timeout (not a gevent.Timeout: the transports count that
+    as one failed request and the journey would carry on)."""
 
 
 def _hook(event: Any) -> Any:
