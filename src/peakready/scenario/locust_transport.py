@@ -32,6 +32,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import gevent
+import gevent.ssl
 import orjson
 from gevent.timeout import Timeout
 from geventhttpclient import HTTPClient
@@ -108,7 +109,8 @@ class Connection:
         self._new_client = functools.partial(
             HTTPClient, parts.hostname or "127.0.0.1", parts.port or (443 if https else 80),
             ssl=https, insecure=True,
-            ssl_context_factory=ssl._create_unverified_context if https else None,
+            # a staging store's certificate is often self-signed (FastHttpUser's default)
+            ssl_context_factory=gevent.ssl._create_unverified_context if https else None,
             concurrency=1, network_timeout=timeout, connection_timeout=min(timeout, 10.0))
         self.client = self._new_client()
 

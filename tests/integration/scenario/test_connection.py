@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import ssl
 import subprocess
 import sys
 import textwrap
@@ -16,6 +17,7 @@ import threading
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,6 +119,22 @@ def server() -> Iterator[str]:
         httpd.server_close()
 
 
+@pytest.fixture(scope="module")
+def tls_server() -> Iterator[str]:
+    """The same server behind TLS with a self-signed loopback certificate (a staging store's)."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(Path(__file__).parents[2] / "support" / "selfsigned-loopback.pem")
+    httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"https://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 def run(base: str, *calls: tuple[str, str, Any, dict[str, str] | None]) -> list[dict[str, Any]]:
     done = subprocess.run([sys.executable, "-c", CHILD, base, json.dumps(calls)],
                           capture_output=True, text=True, timeout=60)
@@ -139,6 +157,13 @@ def test_json_answer_is_parsed_and_reported_as_a_success(server: str) -> None:
     assert event["response_length"] == len(got["body"].encode())
     assert event["url"] == f"{server}/rest/V1/echo"
     assert event["response_time"] >= 0
+
+
+def test_https_with_a_self_signed_certificate(tls_server: str) -> None:
+    [got] = run(tls_server, ("POST", "/rest/V1/echo", {"a": 1}, None))
+    assert got["status"] == 200
+    assert json.loads(got["value"]["body"]) == {"a": 1}
+    assert got["event"]["url"] == f"{tls_server}/rest/V1/echo"
 
 
 def test_a_get_sends_no_body_and_no_content_type(server: str) -> None:
