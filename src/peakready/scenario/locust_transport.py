@@ -158,9 +158,6 @@ class Connection:
                   response_length=length, response=reply, context={}, exception=exception,
                   start_time=start_time, url=self.base_url + path)
 
-    def close(self) -> None:
-        self.client.close()
-
 
 class ConnectionPool:
     """A Transport whose requests go through a connection leased for the current journey
