@@ -10,14 +10,18 @@ Reservations are append-only signed rows (order_placed -, order_canceled +, ship
 ``reserve`` is the place-order step: ``strict`` checks and appends with no await in between
 (atomic on the event loop); ``race`` awaits a configurable window between the check and the
 append, exactly where Magento's AppendReservations has no lock (magento/magento2#25653).
+``locked(skus)`` is Magento's lock manager (named locks, one per SKU): core does not take it
+around that window; an integration that guards its place-order step does.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import time
 from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +99,7 @@ class Inventory:
     reserved: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _item_seq: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _locks: dict[str, asyncio.Lock] = field(default_factory=lambda: defaultdict(asyncio.Lock))
 
     # --- source items --------------------------------------------------------------------
 
@@ -232,6 +237,15 @@ class Inventory:
 
     def _short(self, wanted: dict[str, float]) -> list[str]:
         return [sku for sku, qty in wanted.items() if not self.can_sell(sku, qty)]
+
+    @contextlib.asynccontextmanager
+    async def locked(self, skus: Iterable[str]) -> AsyncIterator[None]:
+        """Hold the named lock of each SKU (taken in sorted order: two orders never wait on
+        each other's)."""
+        async with contextlib.AsyncExitStack() as stack:
+            for sku in sorted(set(skus)):
+                await stack.enter_async_context(self._locks[sku])
+            yield
 
     async def reserve(self, wanted: dict[str, float], order_id: int,
                       increment_id: str) -> list[str]:

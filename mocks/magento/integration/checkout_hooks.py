@@ -3,10 +3,11 @@
 ::
 
     place-order ─► stock_check strategy ─► payment (peakready_card only) ─► reserve strategy
-                     none | erp_per_item     authorize, timeout,            reserve |
-                     (the mistake: the       Idempotency-Key per quote,     check_only (the
-                     ERP, per item, no       amount and card; failure →     mistake: nothing
-                     timeout)                clean 400, cart stays active   reserved)
+                     none | erp_per_item     authorize, timeout,            reserve, under the
+                     (the mistake: the       Idempotency-Key per quote,     SKUs' locks |
+                     ERP, per item, no       amount and card; failure →     check_only (the
+                     timeout)                clean 400, cart stays active   mistake: nothing
+                                                                            reserved)
     estimate / shipping-information ─► shipping mock /api/rates (timeout) ─┬─ rates
                                                        failure/timeout ─────┴─ fallback:
                                                        table rate | nothing (the mistake)
@@ -235,7 +236,10 @@ async def erp_stock_check(hooks: IntegrationHooks, wanted: dict[str, float]) -> 
 @REGISTRY.register("reserve", "reserve")
 async def reserve(store: Store, wanted: dict[str, float], order_id: int,
                   increment_id: str) -> list[str]:
-    return await store.inventory.reserve(wanted, order_id, increment_id)
+    """Check and reserve under the SKUs' locks: Magento core leaves a window between the two
+    (magento/magento2#25653, the simulator's ``race`` mode) where the last units sell twice."""
+    async with store.inventory.locked(wanted):
+        return await store.inventory.reserve(wanted, order_id, increment_id)
 
 
 @REGISTRY.register("reserve", "check_only")

@@ -38,8 +38,7 @@ def test_race_mode_without_reservations_sells_more_than_the_stock(
     assert sold > 20
 
 
-def test_the_good_integration_sells_exactly_the_stock(
+def test_race_mode_with_the_good_integration_sells_exactly_the_stock(
         start_mock: Callable[..., Any], tmp_path: Path, kit: Any) -> None:
-    # strict inventory: the simulator's race mode oversells 80 simultaneous buyers even with
-    # reservations (its check-then-append window is Magento-faithful), so "good" is strict
-    assert race(start_mock, tmp_path, kit, "--inventory", "strict") == 20
+    # the same Magento-faithful window; the integration reserves under the SKUs' locks
+    assert race(start_mock, tmp_path, kit, "--inventory", "race") == 20
