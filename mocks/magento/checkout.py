@@ -346,7 +346,9 @@ def register(router: Router) -> None:
     @both("GET", "/selected-payment-method")
     async def selected_payment(call: Call) -> Any:
         cart = resolve(call)
-        return {"method": cart.payment_method} if cart.payment_method else {}
+        # Magento's output processor drops a null field unless its getter is required, as
+        # PaymentInterface::getMethod is: an unset method is rendered as null, not left out.
+        return {"method": cart.payment_method or None}
 
     @both("POST", "/billing-address")
     async def billing(call: Call) -> Any:

@@ -43,11 +43,7 @@ def magento_error_envelope(ctx: Any, response: Any, case: Any) -> bool | None:
 CHECKS = [not_a_server_error, response_schema_conformance, magento_error_envelope]
 # Findings handed to the simulator's owner; listed so the test stays green on everything
 # else and fails the day one of them is fixed (then delete the line).
-KNOWN = {
-    "GET /V1/carts/{cartId}/selected-payment-method":
-        "answers {} on a cart with no payment method; Magento renders the interface's "
-        "required `method` (as null), so the body violates quote-data-payment-interface",
-}
+KNOWN: dict[str, str] = {}
 
 
 def _nullable(node: Any) -> Any:

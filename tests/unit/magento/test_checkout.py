@@ -129,6 +129,16 @@ async def test_item_update_and_delete(client: Any) -> None:
     assert (await client.get(f"/rest/V1/guest-carts/{cart}/items")).json() == []
 
 
+async def test_selected_payment_method_renders_an_unset_method_as_null(client: Any) -> None:
+    # PaymentInterface::getMethod is required: Magento's output keeps it, null, when unset
+    cart = (await client.post("/rest/V1/guest-carts")).json()
+    url = f"/rest/V1/guest-carts/{cart}/selected-payment-method"
+    assert (await client.get(url)).json() == {"method": None}
+    r = await client.put(url, json={"method": {"method": "checkmo"}})
+    assert r.status_code == 200
+    assert (await client.get(url)).json() == {"method": "checkmo"}
+
+
 @pytest.mark.parametrize(("version", "precise", "message"), [
     ("2.4.7", False, "The requested qty is not available"),
     ("2.4.8", False, "Not enough items for sale"),
