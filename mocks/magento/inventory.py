@@ -240,8 +240,8 @@ class Inventory:
 
     @contextlib.asynccontextmanager
     async def locked(self, skus: Iterable[str]) -> AsyncIterator[None]:
-        """Hold the named lock of each SKU (taken in sorted order: two orders never wait on
-        each other's)."""
+        """Hold the named lock of each SKU, taken in sorted order so that two orders sharing
+        SKUs cannot deadlock."""
         async with contextlib.AsyncExitStack() as stack:
             for sku in sorted(set(skus)):
                 await stack.enter_async_context(self._locks[sku])
