@@ -107,16 +107,19 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = _handle
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+def _serve(httpd: ThreadingHTTPServer, scheme: str) -> Iterator[str]:
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield f"{scheme}://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    yield from _serve(ThreadingHTTPServer(("127.0.0.1", 0), _Handler), "http")
 
 
 @pytest.fixture(scope="module")
@@ -126,13 +129,7 @@ def tls_server() -> Iterator[str]:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(Path(__file__).parents[2] / "support" / "selfsigned-loopback.pem")
     httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    yield from _serve(httpd, "https")
 
 
 def run(base: str, *calls: tuple[str, str, Any, dict[str, str] | None]) -> list[dict[str, Any]]:
