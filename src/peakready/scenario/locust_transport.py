@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import ssl
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
@@ -45,8 +44,9 @@ from peakready.scenario.client import Reply
 __all__ = ["Connection", "ConnectionPool", "LocustTransport", "session_for"]
 
 #: What a failed connection raises inside geventhttpclient (Locust's own list, less its
-#: UserAgent-only types): each is a recorded status-0 failure, never a crash of the journey.
-_CONNECTION_ERRORS = (OSError, ssl.SSLError, Timeout, HTTPParseError)
+#: UserAgent-only types; socket, SSL and timeout errors are OSErrors): each is a recorded
+#: status-0 failure, never a crash of the journey.
+_CONNECTION_ERRORS = (OSError, Timeout, HTTPParseError)
 
 
 def session_for(environment: Any, base_url: str, *, concurrency: int, timeout: float,
