@@ -16,6 +16,7 @@ from peakready.reporting.result import CapacityResult, RunResult
 __all__ = ["capacity_line", "render_console", "verdict_word"]
 
 _WORD = {0: "PASS", 1: "FAIL", 3: "ERROR"}
+_STATUS_WORD = {"not_judged": "SKIP"}   # the summary itself starts "not judged: <reason>"
 
 
 def verdict_word(result: RunResult) -> str:
@@ -56,8 +57,8 @@ def render_console(result: RunResult) -> str:
         lines.append(f"  run {result.status}: {result.error or 'no error given'}")
     width = max((len(v.check) for v in result.verdicts), default=0)
     for verdict in result.verdicts:
-        lines.append(f"  {verdict.status.upper():<5} {verdict.check:<{width}}  "
-                     f"{verdict.summary}")
+        word = _STATUS_WORD.get(verdict.status, verdict.status.upper())
+        lines.append(f"  {word:<5} {verdict.check:<{width}}  {verdict.summary}")
     parts = []
     for stats in result.stats:
         if stats.checkout.count:

@@ -41,7 +41,7 @@ th,td{border:1px solid #e5e7eb;padding:4px 6px;text-align:left;vertical-align:to
 th{background:#f3f4f6}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .ok{color:#15803d}.bad{color:#b91c1c;font-weight:600}.na{color:#9ca3af}
 .status{font-weight:700;text-transform:uppercase}.status.pass{color:#15803d}
-.status.fail{color:#b91c1c}.status.error{color:#92400e}
+.status.fail{color:#b91c1c}.status.error{color:#92400e}.status.not_judged{color:#6b7280}
 .figure{margin:12px 0;background:#fff;border:1px solid #e5e7eb;padding:8px}
 figcaption{font-weight:600;margin-bottom:4px}svg.chart{width:100%;height:auto}
 .plot{fill:#fff;stroke:#d1d5db}.grid{stroke:#f3f4f6}.tick,.unit{font-size:11px;fill:#6b7280}
@@ -91,11 +91,13 @@ def _table(headers: Sequence[str], rows: Iterable[Sequence[str]],
 
 def _banner(result: RunResult) -> str:
     word = {0: "pass", 1: "fail"}.get(result.exit_code, "error")
-    counts = {s: sum(v.status == s for v in result.verdicts) for s in ("pass", "fail", "error")}
+    counts = {s: sum(v.status == s for v in result.verdicts)
+              for s in ("pass", "fail", "not_judged", "error")}
     faults = sum(w.kind == "fault" for w in result.windows)
     detail = (f"{_e(result.plan_name)} · {_num(result.timings.duration_s)} s load · {faults} "
               f"fault window{'s' * (faults != 1)} · {counts['pass']} passed, {counts['fail']} "
-              f"failed, {counts['error']} could not judge · exit {result.exit_code}")
+              f"failed, {counts['not_judged']} not judged, {counts['error']} could not judge · "
+              f"exit {result.exit_code}")
     status = "" if result.status == "complete" else \
         f"<div>run {_e(result.status)}: {_e(result.error or '')}</div>"
     return (f'<header class="banner {word}" id="verdict" data-verdict="{word}">'
@@ -195,7 +197,8 @@ def _figures(figures: Mapping[str, Any]) -> str:
 def _verdicts(verdicts: Sequence[VerdictRecord]) -> str:
     if not verdicts:
         return "<h2>Checks</h2><p class=\"note\">No checks were judged.</p>"
-    rows = [(f'<span class="status {v.status}">{v.status}</span>', f"<code>{_e(v.check)}</code>",
+    rows = [(f'<span class="status {v.status}">{v.status.replace("_", " ")}</span>',
+             f"<code>{_e(v.check)}</code>",
              _e(v.summary), _e(", ".join(v.windows))) for v in verdicts]
     out = ["<h2>Checks</h2>", _table(["status", "check", "summary", "windows"], rows)]
     failed = [v for v in verdicts if v.status != "pass"]

@@ -159,7 +159,7 @@ class Series(_Model):
 
 class VerdictRecord(_Model):
     check: str
-    status: Literal["pass", "fail", "error"]
+    status: Literal["pass", "fail", "not_judged", "error"]
     summary: str
     figures: dict[str, Any] = Field(default_factory=dict)
     examples: list[dict[str, Any]] = Field(default_factory=list)
@@ -229,7 +229,11 @@ class RunResult(_Model):
 
     @property
     def exit_code(self) -> int:
-        """DESIGN §4. A finding wins over an unjudged check: fail → 1 even beside an error."""
+        """DESIGN §4. A finding wins over an unjudged check: fail → 1 even beside an error.
+
+        ``not_judged`` verdicts beside judged ones leave the exit code to the judged ones, but a
+        run in which nothing at all was judged (no verdicts, or none pass/fail) exits 3: a
+        green gate must have judged something."""
         if self.status == "error":
             return 3
         # The SLO gates are verdicts too (peakready.checks judges them); ``slo`` rows only
@@ -237,6 +241,8 @@ class RunResult(_Model):
         if any(v.status == "fail" for v in self.verdicts):
             return 1
         if self.status != "complete" or any(v.status == "error" for v in self.verdicts):
+            return 3
+        if not any(v.status == "pass" for v in self.verdicts):
             return 3
         return 0
 

@@ -21,7 +21,10 @@ def _result(*statuses: str, status: str = "complete") -> RunResult:
 
 @pytest.mark.parametrize(("statuses", "status", "code"), [
     (("pass", "pass"), "complete", 0),
-    ((), "complete", 0),
+    ((), "complete", 3),                       # nothing judged is never a green gate
+    (("not_judged",), "complete", 3),
+    (("pass", "not_judged"), "complete", 0),   # the unjudged one is shown, not a failure
+    (("fail", "not_judged"), "complete", 1),
     (("pass", "fail"), "complete", 1),
     (("fail", "error"), "complete", 1),        # a finding wins over an unjudged check
     (("pass", "error"), "complete", 3),
@@ -64,3 +67,16 @@ def test_checked_in_schema_is_current(repo_root: Path) -> None:
     assert checked_in == schema_text(), (
         "docs/result-schema.json is stale: run "
         ".venv/bin/python -m peakready.reporting.schema docs/result-schema.json")
+
+
+def test_a_not_judged_verdict_is_skipped_in_junit_with_its_reason() -> None:
+    from xml.etree import ElementTree as ET
+
+    from peakready.reporting import junit
+    result = _result("pass", "not_judged")
+    result.verdicts[1].summary = "not judged: no orders were placed"
+    suite = ET.fromstring(junit.render(result)).find("testsuite")
+    assert suite is not None and suite.get("skipped") == "1"
+    skipped = suite.find("testcase[@name='c1']/skipped")
+    assert skipped is not None and skipped.get("message") == "not judged: no orders were placed"
+    assert suite.find("testcase[@name='c0']/skipped") is None
