@@ -2,9 +2,9 @@
 
 ``write_run(tmp_path, seconds=60, faults=[(20, 10, "erp down")])`` writes run.json, plan.yaml,
 control.jsonl, latency.jsonl (real HDR histograms), arrivals.jsonl, faults.jsonl,
-timeline.jsonl, checkouts.jsonl and evidence/ (manifest, ERP and Magento orders). Inside a fault window
-checkout latency rises ``slow`` times and ERP exports wait until the fault clears, so the
-report's fault impact has something to measure. Used by the reporting tests and
+timeline.jsonl, checkouts.jsonl and evidence/ (manifest, ERP and Magento orders). Inside a
+fault window checkout latency rises ``slow`` times and ERP exports wait until the fault clears,
+so the report's fault impact has something to measure. Used by the reporting tests and
 benchmarks/report_render.py.
 """
 
