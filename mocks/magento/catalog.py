@@ -1,7 +1,10 @@
 """Products: the catalog store and ``/V1/products`` routes (spec §3.2).
 
 Products live in one dict keyed by SKU (plus an id index); search scans that dict, with a
-direct lookup when the only filter is ``sku eq``/``in`` (the hot path of most scenarios).
+direct lookup when the only filter is ``sku eq``/``in`` (the hot path of most scenarios). A
+scan's filtered and sorted rows are kept per criteria (paging aside) until a product changes:
+a storefront asks the same few listings over and over (a category page, a search word), and
+rescanning the catalog for each was the simulator's largest cost at peak rates.
 The legacy ``extension_attributes.stock_item`` is rendered from MSI state (spec §4.1): its
 ``qty`` mirrors the default source, not the salable quantity.
 """
@@ -14,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .rest import WebapiError, as_object, check_fields, require, to_float, to_int, to_str
-from .search import Criteria, parse_criteria, search
+from .search import Criteria, page, parse_criteria, search
 
 if TYPE_CHECKING:
     from .routing import Call, Router
@@ -89,6 +92,8 @@ class Catalog:
     # url_key changed later simply no longer matches its old entry.
     url_keys: dict[str, Product] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Criteria key → the rows it selects, in order; emptied by every change (changed()).
+    _found: dict[tuple[Any, ...], list[Product]] = field(default_factory=dict)
 
     def get(self, sku: str) -> Product | None:
         product = self.products.get(sku)
@@ -97,7 +102,13 @@ class Catalog:
             return self.lower.get(sku.lower())
         return product
 
+    def changed(self) -> None:
+        """A product was added, removed or edited: searches kept from before are forgotten.
+        Whoever changes a product's fields calls this (add and remove do)."""
+        self._found.clear()
+
     def add(self, product: Product) -> None:
+        self.changed()
         self.products[product.sku] = product
         self.by_id[product.id] = product
         self.lower[product.sku.lower()] = product
@@ -117,6 +128,7 @@ class Catalog:
         return next(self._ids)
 
     def remove(self, product: Product) -> None:
+        self.changed()
         self.products.pop(product.sku, None)
         self.by_id.pop(product.id, None)
         self.lower.pop(product.sku.lower(), None)
@@ -137,7 +149,19 @@ class Catalog:
                 return search(rows, Criteria(sort=[], page_size=crit.page_size,
                                              current_page=crit.current_page),
                               _get, self.known)
-        return search(list(self.products.values()), crit, _get, self.known)
+        key = crit.key()
+        rows = self._found.get(key)
+        if rows is None:
+            rows, _ = search(list(self.products.values()), Criteria(crit.groups, crit.sort),
+                             _get, self.known)
+            if len(self._found) >= _FOUND_MAX:
+                self._found.clear()
+            self._found[key] = rows
+        return page(rows, crit)
+
+
+#: Distinct listings kept at once (a storefront has a few dozen; a crawler may have more).
+_FOUND_MAX = 256
 
 
 def _get(product: Product, name: str) -> Any:
@@ -215,6 +239,7 @@ def save_product(store: Store, data: dict[str, Any], sku: str | None = None) -> 
         store.inventory.apply_stock_item(product.sku, product.id, stock, store.cfg.version)
     elif existing is None and not product.is_composite:
         store.inventory.stock_config(product.sku, product.id)
+    store.catalog.changed()
     return product
 
 
