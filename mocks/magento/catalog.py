@@ -150,14 +150,14 @@ class Catalog:
                                              current_page=crit.current_page),
                               _get, self.known)
         key = crit.key()
-        rows = self._found.get(key)
-        if rows is None:
-            rows, _ = search(list(self.products.values()), Criteria(crit.groups, crit.sort),
+        kept = self._found.get(key)
+        if kept is None:
+            kept, _ = search(list(self.products.values()), Criteria(crit.groups, crit.sort),
                              _get, self.known)
             if len(self._found) >= _FOUND_MAX:
                 self._found.clear()
-            self._found[key] = rows
-        return page(rows, crit)
+            self._found[key] = kept
+        return page(kept, crit)
 
 
 #: Distinct listings kept at once (a storefront has a few dozen; a crawler may have more).
