@@ -150,3 +150,8 @@ def test_export_lag_errors_without_erp_orders(tmp_path: Path) -> None:
     run = HealthyRun()
     run.omit.add("erp/orders.jsonl")
     assert judge_one(run, tmp_path, "export_lag").status == "error"
+
+
+def test_export_lag_without_acknowledged_orders_is_not_judged(tmp_path: Path) -> None:
+    verdict = judge_one(HealthyRun(orders=0), tmp_path, "export_lag")
+    assert verdict.status == "not_judged" and "no order was acknowledged" in verdict.summary

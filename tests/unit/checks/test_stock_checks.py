@@ -38,6 +38,23 @@ def test_no_oversell_names_the_sku_its_stock_and_the_orders(tmp_path: Path) -> N
     assert "900000000" in row["orders"]
 
 
+def test_skus_missing_from_the_snapshot_are_not_judged_not_oversold(tmp_path: Path) -> None:
+    # A real store's snapshot used to hold the flash-sale SKUs only: every other SKU sold
+    # read as "sold 4 of 0" (the "90 SKUs sold more than they had").
+    run = HealthyRun()
+    run.snapshot["magento"]["salable"] = {"SKU-1": 100}
+    verdict = judge_one(run, tmp_path, "no_oversell")
+    assert verdict.status == "pass", verdict.summary
+    assert "4 SKUs not judged (no salable quantity before the load" in verdict.summary
+    assert verdict.figures["skus_without_stock_before"] == 4
+
+
+def test_no_oversell_without_any_sku_in_the_snapshot_is_not_judged(tmp_path: Path) -> None:
+    run = HealthyRun()
+    run.snapshot["magento"]["salable"] = {}
+    assert judge_one(run, tmp_path, "no_oversell").status == "not_judged"
+
+
 def test_stock_added_during_the_run_may_be_sold(tmp_path: Path) -> None:
     run = HealthyRun()
     _oversell(run, "SKU-3", 3)
