@@ -6,8 +6,9 @@
     settled      {increment id: when}   the ERP first received it, or refused it for its data
                                         (settled_at: the ERP's own evidence, nothing else)
         │
-        ├── backlog_series(acknowledged, settled, start, end) ──► Backlog(t, orders)
+        ├── backlog_series(acknowledged, settled, start, end) ──► Backlog(walls, orders)
         │       orders acknowledged by t and not settled by t, once a second
+        │       (backlog_at(..., walls): the same at given walls)
         └── recovery(acknowledged, settled, window, horizon) ──► Recovery
                 the orders a fault held up: acknowledged in it, or still waiting when it began
                 and settled later; recovered when every one of them is settled (an order of
@@ -23,10 +24,10 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["Backlog", "Recovery", "backlog_series", "recovery", "settled_at"]
+__all__ = ["Backlog", "Recovery", "backlog_at", "backlog_series", "recovery", "settled_at"]
 
 
 def settled_at(received: Mapping[str, float],
@@ -52,20 +53,25 @@ class Backlog:
         return max(inside) if inside else None
 
 
+def backlog_at(acknowledged: Mapping[str, float | None], settled: Mapping[str, float],
+               walls: Sequence[float]) -> list[int]:
+    """The number of orders acknowledged by each wall and not settled by it."""
+    acks = sorted(at for at in acknowledged.values() if at is not None)
+    # An order leaves the backlog when settled, never before it entered it.
+    leaves = sorted(max(settled[inc], at) for inc, at in acknowledged.items()
+                    if at is not None and inc in settled)
+    return [bisect_right(acks, wall) - bisect_right(leaves, wall) for wall in walls]
+
+
 def backlog_series(acknowledged: Mapping[str, float | None], settled: Mapping[str, float],
                    start: float, end: float, step: float = 1.0) -> Backlog:
     """The backlog at ``start``, ``start + step`` ... up to ``end`` (a bounded grid: at most
     one sample a second over the run and its drain)."""
     if end < start or step <= 0:
         return Backlog()
-    acks = sorted(at for at in acknowledged.values() if at is not None)
-    # An order leaves the backlog when settled, never before it entered it.
-    leaves = sorted(max(settled[inc], at) for inc, at in acknowledged.items()
-                    if at is not None and inc in settled)
-    count = int(math.floor((end - start) / step)) + 1
+    count = math.floor((end - start) / step) + 1
     walls = [start + k * step for k in range(count)]
-    orders = [bisect_right(acks, wall) - bisect_right(leaves, wall) for wall in walls]
-    return Backlog(walls=walls, orders=orders)
+    return Backlog(walls=walls, orders=backlog_at(acknowledged, settled, walls))
 
 
 @dataclass(frozen=True)
