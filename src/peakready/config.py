@@ -12,7 +12,7 @@
     ├── checks[]    names from peakready.checks; thresholds their limits
     ├── drain       how long to wait for the integration to catch up after the load
     ├── capacity    the peak forecast and the capacity search's steps
-    └── seed        fixtures, arrivals and fault draws
+    └── seed        fixtures, arrivals and fault draws (load.arrival_seed: arrivals only)
 
 Every model is a :class:`~peakready.configmodel.StrictModel`, so every mistake is a ConfigError
 naming the file, the key path and the value. Every field has a default documented in
@@ -34,6 +34,7 @@ from peakready.integration_flags import FLAGS
 __all__ = [
     "CHECKOUT_JOURNEYS",
     "JOURNEYS",
+    "STOREFRONTS",
     "CapacityPlan",
     "ConnectorPlan",
     "DrainPlan",
@@ -59,10 +60,14 @@ __all__ = [
 JOURNEYS = ("browse", "search", "abandoned_cart", "guest_checkout", "customer_checkout")
 #: The journeys that place an order: ``orders_per_minute`` is their combined arrival rate.
 CHECKOUT_JOURNEYS = ("guest_checkout", "customer_checkout")
+#: How shoppers reach the store (``load.storefront``): Magento's REST API, a headless storefront's
+#: GraphQL, or a Luma-style store's HTML pages behind the full-page cache.
+STOREFRONTS = ("rest", "graphql", "pages")
 _BACKENDS = ("erp", "crm", "payment", "shipping")
 _BUILTIN_SHAPES = ("constant", "steps", "spike", "peak-day")
 
 Percent = Annotated[float, Field(ge=0)]
+Storefront = Literal["rest", "graphql", "pages"]
 
 
 # ---------------------------------------------------------------------------------- target
@@ -216,6 +221,10 @@ class LoadPlan(StrictModel):
     sync: SyncPlan = SyncPlan()
     flash_sale: FlashSalePlan | None = None
     arrivals: Literal["poisson", "uniform"] = "poisson"
+    # The arrivals' and the journeys' own draws (who arrives when, baskets, guest emails);
+    # None: the plan's seed. The estate's data always comes from the plan's seed, so a second
+    # load on the same estate (a capacity step) varies this and nothing else.
+    arrival_seed: int | None = None
     max_concurrency: int = Field(default=2000, ge=1)
     workers: Literal["auto"] | Annotated[int, Field(ge=0, le=64)] = "auto"
     edge_case_orders: float = Field(default=0.0, ge=0, le=1)
@@ -223,6 +232,9 @@ class LoadPlan(StrictModel):
     scenarios: list[str] = Field(default_factory=list)
     journey_timeout: Duration = 60.0
     request_timeout: Duration = 30.0
+    # rest | graphql | pages, or per journey ({browse: pages, guest_checkout: graphql}; a
+    # journey not named speaks rest).
+    storefront: Storefront | dict[str, Storefront] = "rest"
 
     @field_validator("duration")
     @classmethod
@@ -241,6 +253,27 @@ class LoadPlan(StrictModel):
             raise ValueError("the mix needs guest_checkout or customer_checkout above 0: "
                              "orders_per_minute is their arrival rate")
         return mix
+
+    @field_validator("storefront")
+    @classmethod
+    def _storefront_journeys(cls, value: str | dict[str, str]) -> str | dict[str, str]:
+        if isinstance(value, dict):
+            unknown = [j for j in value if j not in JOURNEYS]
+            if unknown:
+                raise ValueError(f"storefront.{unknown[0]}: not a storefront journey; "
+                                 f"journeys: {', '.join(JOURNEYS)}")
+        return value
+
+    def storefront_for(self, journey: str) -> str:
+        """How ``journey``'s shoppers reach the store: rest, graphql or pages."""
+        if isinstance(self.storefront, str):
+            return self.storefront if journey in JOURNEYS else "rest"
+        return self.storefront.get(journey, "rest")
+
+    @property
+    def storefronts(self) -> frozenset[str]:
+        """Every storefront some weighted journey of the mix uses."""
+        return frozenset(self.storefront_for(j) for j, w in self.mix.items() if w > 0)
 
     @field_validator("shape")
     @classmethod
@@ -429,6 +462,12 @@ class Plan(StrictModel):
                     f"faults.{index} ends at {fault.end:g}s, after the load's duration "
                     f"({self.load.duration:g}s): shorten it or lengthen load.duration")
         return self
+
+    @property
+    def arrivals_seed(self) -> int:
+        """The seed of the arrival schedule and the journeys' draws (``load.arrival_seed``,
+        else ``seed``); fixtures and mocks always use ``seed``."""
+        return self.seed if self.load.arrival_seed is None else self.load.arrival_seed
 
     def with_flags(self, flags: list[str], *, source: str = "--flag") -> Plan:
         """This plan with more integration flags switched on (``peakready run --flag``)."""
