@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from peakready import __version__
+from peakready.config import ERP_DIALECTS
 from peakready.errors import PeakreadyError
 from peakready.integration_flags import FLAGS as INTEGRATION_FLAGS
 
@@ -49,6 +50,12 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--data", metavar="DIR", help="directory for the durable evidence store")
     p.add_argument("--mocks-dir", metavar="DIR", help="where mocks/ lives (default: discovered)")
     p.add_argument("--fixtures-dir", metavar="DIR", help="where fixtures/ lives")
+    erp = p.add_argument_group("erp")
+    erp.add_argument("--dialect", choices=ERP_DIALECTS,
+                     help="the API the ERP speaks (default peakready; docs/dialects.md lists "
+                          "each dialect's routes and default credentials)")
+    erp.add_argument("--contract", metavar="FILE",
+                     help="an in-house ERP API's contract (YAML) instead of a dialect")
     magento = p.add_argument_group("magento simulator")
     magento.add_argument("--profile", default="small", help="fixture profile: small | medium")
     magento.add_argument("--inventory", choices=("strict", "race"), default="strict")

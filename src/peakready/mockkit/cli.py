@@ -36,6 +36,7 @@ log = logging.getLogger("peakready.mockkit.cli")
 _MAGENTO_OPTIONS = ("profile", "inventory", "visibility", "capacity_model", "magento_version",
                     "integration", "flags", "config", "service")
 _MOCK_OPTIONS = ("profile", "config")
+_ERP_OPTIONS = (*_MOCK_OPTIONS, "dialect", "contract")
 
 
 def build_settings(args: argparse.Namespace) -> MockSettings:
@@ -43,7 +44,9 @@ def build_settings(args: argparse.Namespace) -> MockSettings:
     port = args.port if args.port is not None else DEFAULT_PORTS.get(name, 0)
     options: dict[str, Any] = {}
     # The simulator's flags are the simulator's; the other mocks take a profile and a file.
-    for key in _MAGENTO_OPTIONS if name == "magento" else _MOCK_OPTIONS:
+    keys = _MAGENTO_OPTIONS if name == "magento" else _ERP_OPTIONS if name == "erp" \
+        else _MOCK_OPTIONS
+    for key in keys:
         source = "flag" if key == "flags" else key
         value = getattr(args, source, None)
         if value is not None:
