@@ -41,7 +41,10 @@ def parse_query(query: bytes | str) -> dict[str, Any]:
                 child = {}
                 node[part] = child
             node = child
-        node[parts[-1]] = value
+        last = parts[-1]
+        if last == "" and len(parts) > 1:
+            last = str(len(node))   # PHP's ``a[]=x&a[]=y``: the next list index
+        node[last] = value
     return out
 
 
