@@ -24,6 +24,8 @@ from .events import EventHub
 from .hooks import CheckoutHooks
 from .inventory import DEFAULT_SOURCE, Inventory
 from .orders import Orders
+from .pages.cache import PageCache
+from .pages.routes import Sessions
 
 __all__ = ["Store"]
 
@@ -38,6 +40,8 @@ class Store:
     hot_skus: tuple[str, ...] = ()
     hooks: CheckoutHooks = field(default_factory=CheckoutHooks)  # integration seam
     started: float = field(default_factory=time.time)
+    page_cache: PageCache = field(default_factory=PageCache)  # the full-page cache (pages/)
+    sessions: Sessions = field(default_factory=Sessions)      # storefront PHP sessions
 
     def __post_init__(self) -> None:
         # Each collection is given what it uses (a clock, the version, a delay), not the store.
