@@ -49,6 +49,12 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--data", metavar="DIR", help="directory for the durable evidence store")
     p.add_argument("--mocks-dir", metavar="DIR", help="where mocks/ lives (default: discovered)")
     p.add_argument("--fixtures-dir", metavar="DIR", help="where fixtures/ lives")
+    p.add_argument("--dialect", help="erp / crm: the vendor API to speak (docs/dialects.md; "
+                                     "default peakready, the mock's own)")
+    p.add_argument("--tls-cert", metavar="PEM",
+                   help="serve HTTPS with this certificate (and its key, or --tls-key): "
+                        "for client libraries that insist on https://")
+    p.add_argument("--tls-key", metavar="PEM", help="the key of --tls-cert, if separate")
     magento = p.add_argument_group("magento simulator")
     magento.add_argument("--profile", default="small", help="fixture profile: small | medium")
     magento.add_argument("--inventory", choices=("strict", "race"), default="strict")

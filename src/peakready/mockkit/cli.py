@@ -35,7 +35,7 @@ __all__ = ["build_settings", "serve_mock"]
 log = logging.getLogger("peakready.mockkit.cli")
 _MAGENTO_OPTIONS = ("profile", "inventory", "visibility", "capacity_model", "magento_version",
                     "integration", "flags", "config", "service")
-_MOCK_OPTIONS = ("profile", "config")
+_MOCK_OPTIONS = ("profile", "config", "dialect")
 
 
 def build_settings(args: argparse.Namespace) -> MockSettings:
@@ -88,14 +88,14 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return factory
 
 
-async def _serve(server: _Server, sock: socket.socket, name: str) -> bool:
+async def _serve(server: _Server, sock: socket.socket, name: str, scheme: str) -> bool:
     serving = asyncio.ensure_future(server.serve(sockets=[sock]))
     while not server.started and not serving.done():
         await asyncio.sleep(0.01)
     if server.started:
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
-        print(f"peakready mock {name}: listening on http://{shown}:{port}", flush=True)
+        print(f"peakready mock {name}: listening on {scheme}://{shown}:{port}", flush=True)
     await serving
     return server.started
 
@@ -116,12 +116,16 @@ def serve_mock(args: argparse.Namespace) -> int:
     # ran every other request and promoted in-flight requests' objects to older generations.
     gc.set_threshold(20_000, 20, 20)
     sock = _bind(settings.host, settings.port)
+    cert = getattr(args, "tls_cert", None)
+    key = getattr(args, "tls_key", None)
     config = uvicorn.Config(app, access_log=False, log_config=None, lifespan="on",
                             log_level=logging.getLogger().level or logging.WARNING,
-                            timeout_graceful_shutdown=5)
+                            timeout_graceful_shutdown=5, ssl_certfile=cert,
+                            ssl_keyfile=key or cert if cert else None)
     server = _Server(config)
+    scheme = "https" if cert else "http"
     with asyncio.Runner(loop_factory=_loop_factory()) as runner, contextlib.closing(sock):
-        started = runner.run(_serve(server, sock, settings.name))
+        started = runner.run(_serve(server, sock, settings.name, scheme))
     if not started:
         print(f"peakready: mock {settings.name} did not start (see the log above)",
               file=sys.stderr)

@@ -137,7 +137,7 @@ async def _start_mocks(stack: Stack, plan: Plan, config_dir: Path) -> dict[str, 
     erp_config.write_text(yaml.safe_dump(_ERP_OPTIONS), "utf-8")
     argv = {
         "erp": ["--profile", profile, "--config", str(erp_config)],
-        "crm": ["--profile", profile],
+        "crm": ["--profile", profile, "--dialect", plan.target.crm.dialect],
         "payment": [],
         "shipping": [],
     }
