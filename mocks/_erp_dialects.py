@@ -1,0 +1,32 @@
+"""The ERP dialects by name (``target.erp: {dialect: NAME}``, ``peakready mock erp
+--dialect NAME``), and the in-house contract (``target.erp: {contract: FILE}``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peakready.errors import ConfigError
+from peakready.registry import Registry
+
+from ._erp_core import ErpCore
+from ._erp_dialect import Dialect
+from ._erp_dialect_odoo import OdooDialect
+from ._erp_dialect_peakready import PeakreadyDialect
+
+__all__ = ["DIALECTS", "build_dialect"]
+
+DIALECTS: Registry[type[Dialect]] = Registry("ERP dialect")
+for _dialect in (PeakreadyDialect, OdooDialect):
+    DIALECTS.register(_dialect.name, _dialect)
+
+
+def build_dialect(name: str, contract: str | None, core: ErpCore,
+                  settings: dict[str, Any] | None = None) -> Dialect:
+    if contract is not None:
+        if name != "peakready":
+            raise ConfigError(f"mock erp options: dialect {name!r} and contract {contract!r}: "
+                              f"give one of them")
+        from ._erp_contract import ContractDialect
+
+        return ContractDialect.from_file(contract, core)
+    return DIALECTS[name](core, settings or {})
