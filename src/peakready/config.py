@@ -35,6 +35,7 @@ __all__ = [
     "CHECKOUT_JOURNEYS",
     "CRM_DIALECTS",
     "JOURNEYS",
+    "STOREFRONTS",
     "CapacityPlan",
     "ConnectorPlan",
     "CrmTarget",
@@ -61,10 +62,14 @@ __all__ = [
 JOURNEYS = ("browse", "search", "abandoned_cart", "guest_checkout", "customer_checkout")
 #: The journeys that place an order: ``orders_per_minute`` is their combined arrival rate.
 CHECKOUT_JOURNEYS = ("guest_checkout", "customer_checkout")
+#: How shoppers reach the store (``load.storefront``): Magento's REST API, a headless storefront's
+#: GraphQL, or a Luma-style store's HTML pages behind the full-page cache.
+STOREFRONTS = ("rest", "graphql", "pages")
 _BACKENDS = ("erp", "crm", "payment", "shipping")
 _BUILTIN_SHAPES = ("constant", "steps", "spike", "peak-day")
 
 Percent = Annotated[float, Field(ge=0)]
+Storefront = Literal["rest", "graphql", "pages"]
 
 
 # ---------------------------------------------------------------------------------- target
@@ -250,6 +255,9 @@ class LoadPlan(StrictModel):
     scenarios: list[str] = Field(default_factory=list)
     journey_timeout: Duration = 60.0
     request_timeout: Duration = 30.0
+    # rest | graphql | pages, or per journey ({browse: pages, guest_checkout: graphql}; a
+    # journey not named speaks rest).
+    storefront: Storefront | dict[str, Storefront] = "rest"
 
     @field_validator("duration")
     @classmethod
@@ -268,6 +276,27 @@ class LoadPlan(StrictModel):
             raise ValueError("the mix needs guest_checkout or customer_checkout above 0: "
                              "orders_per_minute is their arrival rate")
         return mix
+
+    @field_validator("storefront")
+    @classmethod
+    def _storefront_journeys(cls, value: str | dict[str, str]) -> str | dict[str, str]:
+        if isinstance(value, dict):
+            unknown = [j for j in value if j not in JOURNEYS]
+            if unknown:
+                raise ValueError(f"storefront.{unknown[0]}: not a storefront journey; "
+                                 f"journeys: {', '.join(JOURNEYS)}")
+        return value
+
+    def storefront_for(self, journey: str) -> str:
+        """How ``journey``'s shoppers reach the store: rest, graphql or pages."""
+        if isinstance(self.storefront, str):
+            return self.storefront if journey in JOURNEYS else "rest"
+        return self.storefront.get(journey, "rest")
+
+    @property
+    def storefronts(self) -> frozenset[str]:
+        """Every storefront some weighted journey of the mix uses."""
+        return frozenset(self.storefront_for(j) for j, w in self.mix.items() if w > 0)
 
     @field_validator("shape")
     @classmethod

@@ -39,7 +39,7 @@ from peakready.checks._files import EvidenceError
 from peakready.checks.evidence import RunEvidence
 from peakready.checks.judge import judge, run_check
 from peakready.checks.verdict import CHECKS, Check, Verdict
-from peakready.checks.windows import Window
+from peakready.measure.windows import Window
 
 __all__ = ["CHECKS", "Check", "EvidenceError", "RunEvidence", "Verdict", "Window", "judge",
            "run_check"]

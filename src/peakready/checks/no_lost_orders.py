@@ -23,30 +23,10 @@ __all__ = ["acknowledged_orders", "no_lost_orders"]
 
 
 def acknowledged_orders(evidence: RunEvidence) -> tuple[dict[str, float | None], list[Any]]:
-    """increment id -> when Magento acknowledged it (checkout end, else created_at), and the
-    order ids of successful checkouts that Magento's order list does not know."""
-    return evidence.derived("acknowledged_orders", lambda: _acknowledged(evidence))
-
-
-def _acknowledged(evidence: RunEvidence) -> tuple[dict[str, float | None], list[Any]]:
-    by_entity = {o.entity_id: o for o in evidence.magento_orders() if o.entity_id is not None}
-    acked: dict[str, float | None] = {}
-    unresolved: list[Any] = []
-    for attempt in evidence.checkouts():
-        if not attempt.ok:
-            continue
-        increment = attempt.increment_id
-        if increment is None and attempt.order_id in by_entity:
-            increment = by_entity[attempt.order_id].increment_id
-        if increment is None:
-            unresolved.append(attempt.order_id)
-            continue
-        acked.setdefault(increment, attempt.end_ts)
-    since = evidence.test_start - 1.0    # created_at has whole seconds
-    for order in by_entity.values():
-        if order.increment_id and (order.created_ts is None or order.created_ts >= since):
-            acked.setdefault(order.increment_id, order.created_ts)
-    return acked, unresolved
+    """increment id -> when Magento acknowledged it, and the order ids of successful checkouts
+    that Magento's order list does not know (peakready.measure.orders defines both)."""
+    acked = evidence.acknowledged()
+    return acked.at, acked.unresolved
 
 
 @CHECKS.add("no_lost_orders")

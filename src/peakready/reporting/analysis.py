@@ -8,6 +8,7 @@
     per fault: window stats vs baseline, orders placed in it vs the ERP's receipt times,
                timeline backlog ──► FaultImpact
     timeline.jsonl + export lag per order ──► back-end series
+    (orders acknowledged and their export lags: peakready.measure.orders, as the checks read)
 
 The SLO table lays out the numbers the checks' gates judged; it decides nothing on its own.
 """
@@ -18,8 +19,9 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from peakready.checks.windows import Window
 from peakready.config import Plan
+from peakready.measure.quantile import percentile
+from peakready.measure.windows import Window
 from peakready.reporting.result import (
     FaultImpact,
     FaultRecord,
@@ -111,19 +113,6 @@ def _limits_of_whole(per_window: Mapping[str, Any]) -> Mapping[str, Any]:
     return limits if isinstance(limits, Mapping) else {}
 
 
-def _p95(values: list[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
-
-
-def export_lags(placed: Mapping[str, float], received: Mapping[str, float]) -> dict[str, float]:
-    """increment_id → seconds from checkout returning to the ERP receiving it (inf: never)."""
-    return {inc: (received[inc] - at if inc in received else math.inf)
-            for inc, at in placed.items()}
-
-
 def fault_impact(plan: Plan, windows: Sequence[Window], stats: Sequence[WindowStats],
                  test_start: float, placed: Mapping[str, float], lags: Mapping[str, float],
                  timeline: Sequence[Mapping[str, Any]]) -> list[FaultImpact]:
@@ -159,7 +148,7 @@ def fault_impact(plan: Plan, windows: Sequence[Window], stats: Sequence[WindowSt
             delta_error_rate=_delta(checkout.error_rate if measured else None, base_err, 6),
             orders_in_window=len(orders),
             orders_delayed=sum(1 for lag in order_lags if lag > limit) if lags else None,
-            export_lag_p95_s=_round(_p95(finite)) if finite else None,
+            export_lag_p95_s=_round(percentile(finite, 95)) if finite else None,
             backlog_peak=max(backlog) if backlog else None,
             time_to_recover_s=None if recovered_at is None else round(recovered_at - window.end, 3),
             recovered=None if not during else recovered_at is not None))

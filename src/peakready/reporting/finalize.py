@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from peakready import __version__
-from peakready.checks import RunEvidence, judge
+from peakready.checks import EvidenceError, RunEvidence, judge
 from peakready.config import Plan, parse_plan
 from peakready.errors import PeakreadyError
+from peakready.measure.latency import collect
+from peakready.measure.orders import export_lags
 from peakready.reporting.analysis import (
     backend_series,
-    export_lags,
     fault_impact,
     fault_records,
     slo_rows,
@@ -44,7 +45,7 @@ from peakready.reporting.result import (
     Timings,
     VerdictRecord,
 )
-from peakready.reporting.stats import build_series, collect, window_stats
+from peakready.reporting.stats import build_series, window_stats
 from peakready.safety import redact_mapping
 
 __all__ = ["CAPACITY_FILE", "build_result", "capacity_verdict", "finalize", "render_all"]
@@ -97,10 +98,16 @@ def build_result(run_dir: Path) -> RunResult:
 
     windows = reader.get(lambda: evidence.windows)
     records = window_records(windows, start)
-    samples = collect(reader.get(evidence.latency), reader.get(evidence.arrivals), start)
-    if samples.unreadable:
-        reader.notes.append(f"latency.jsonl: {samples.unreadable} histograms unreadable")
-    stats = window_stats(samples, records, load_s)
+    arrivals = reader.get(evidence.arrivals)
+    try:
+        samples = evidence.samples()
+    except EvidenceError as exc:     # no latency lines: the arrivals still draw their series
+        reader.notes.append(str(exc))
+        samples = collect([], arrivals, start)
+    unreadable = sum(samples.unreadable.values())
+    if unreadable:
+        reader.notes.append(f"latency.jsonl: {unreadable} histograms unreadable")
+    stats = window_stats(samples, windows, load_s)
     timeline = reader.get(evidence.timeline)
     placed = reader.order_times()
     received = reader.erp_received()

@@ -98,7 +98,8 @@ class LatencyStats(_Model):
 
     count: int = 0
     errors: int = 0
-    error_rate: float = 0.0
+    dropped: int = Field(default=0, description="journey arrivals dropped at max_concurrency")
+    error_rate: float = Field(default=0.0, description="(errors + dropped) / (count + dropped)")
     per_second: float = 0.0
     p50_ms: float | None = None
     p95_ms: float | None = None

@@ -18,7 +18,7 @@ __all__ = ["main", "preflight"]
 
 def preflight(launch_path: Path) -> None:
     from peakready.scenario.arrivals import schedule
-    from peakready.scenario.plugin import read_launch
+    from peakready.scenario.protocol import read_launch
     from peakready.scenario.shapes import build_shape
 
     launch = read_launch(launch_path)
