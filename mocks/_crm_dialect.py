@@ -155,10 +155,7 @@ def build_operations(dialect: Dialect, tags: tuple[str, ...] = ("crm",)) -> list
                         body, {k.lower(): v for k, v in request.headers.items()},
                         str(request.scope.get("peakready.request_id", "")),
                         _base_url(request), raw, dict(request.scope.get(MARKS, {})))
-            if bad is not None:
-                reply = bad.reply
-            else:
-                reply = dialect.dispatch(route, call)
+            reply = bad.reply if bad is not None else dialect.dispatch(route, call)
             headers = {**dialect.headers(reply), **reply.headers}
             if reply.body is None:
                 return Response(status_code=reply.status, headers=headers)

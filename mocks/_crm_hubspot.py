@@ -17,8 +17,9 @@ Auth is a private-app bearer token (default ``pat-na1-peakready``). Every non-se
 carries the ``X-HubSpot-RateLimit-*`` headers of the ten-second rolling window and the daily
 budget; over the window it is 429 ``TEN_SECONDLY_ROLLING`` (search: about 5 requests a second,
 ``SECONDLY``), with the 429 body HubSpot sends (``errorType``, ``policyName``, no
-``category``); the ``api_limit`` fault answers so too. Other errors carry ``status``, ``message``, ``correlationId``, ``category``.
-Property values are strings, as HubSpot returns them.
+``category``); the ``api_limit`` fault answers so too. Other errors carry ``status``,
+``message``, ``correlationId``, ``category``. Property values are strings, as HubSpot returns
+them.
 """
 
 from __future__ import annotations

@@ -213,7 +213,7 @@ class Salesforce(Dialect):
         field = call.path["field"]
         if field.lower() != self.ext_field.lower():
             raise error(404, "NOT_FOUND", "The requested resource does not exist")
-        return FIELDS[self.ext_field] if self.ext_field in FIELDS else "email"
+        return FIELDS.get(self.ext_field, "email")
 
     # -- handlers ----------------------------------------------------------------------------
     def token(self, call: Call) -> Reply:

@@ -197,6 +197,16 @@ class TargetPlan(StrictModel):
         return self.magento == "embedded"
 
     @model_validator(mode="after")
+    def _builtin_speaks_peakready(self) -> TargetPlan:
+        crm = self.crm
+        if self.embedded and self.integration.profile != "none" and (
+                crm.dialect != "peakready" or crm.contract is not None):
+            raise ValueError("target.crm: the built-in integration speaks peakready's own CRM "
+                             "API; another dialect or a contract is for your own connector "
+                             "(set integration: none and target.connector)")
+        return self
+
+    @model_validator(mode="after")
     def _connector_needs_no_integration(self) -> TargetPlan:
         if self.connector is not None and self.embedded and self.integration.profile != "none":
             raise ValueError("target.connector runs your own connector: set "

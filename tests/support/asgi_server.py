@@ -63,7 +63,9 @@ def serve_asgi(app: Any, *, tls: tuple[Path, Path] | None = None) -> Iterator[Se
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    options: dict[str, Any] = {"log_config": None, "access_log": False, "lifespan": "on"}
+    # A client that keeps a TLS connection open must not hold the shutdown up for long.
+    options: dict[str, Any] = {"log_config": None, "access_log": False, "lifespan": "on",
+                               "timeout_graceful_shutdown": 1}
     if tls is not None:
         options.update(ssl_certfile=str(tls[0]), ssl_keyfile=str(tls[1]))
     server = uvicorn.Server(uvicorn.Config(app, **options))
