@@ -22,11 +22,12 @@ event, so a contract that cannot work shows in the run instead of passing silent
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
 
-from peakready.configmodel import StrictModel, validate
+from peakready.configmodel import StrictModel, load_yaml, validate
 from peakready.mockkit import Operation
 
 from ._crm_dialect import Call, Dialect, Reply, Route, VendorError, build_operations
@@ -89,8 +90,12 @@ class Contract(Dialect):
 
     def __init__(self, store: ContactStore, options: CrmOptions) -> None:
         super().__init__(store, options)
-        self.spec = validate(CrmContract, options.contract, source="crm contract",
-                             what="CRM contract").upsert_contact
+        data, source = options.contract, "crm contract"
+        if isinstance(data, str):
+            source = data
+            data = load_yaml(Path(data), what="CRM contract")
+        self.spec = validate(CrmContract, data, source=source, what="CRM contract"
+                             ).upsert_contact
         match = _VARIABLE.search(self.spec.path)
         assert match is not None   # the model's pattern
         self.key: Literal["magento_customer_id", "email"] = \
@@ -119,11 +124,11 @@ class Contract(Dialect):
                 "unresolved": missing}, key="upsert_contact")
             raise VendorError(422, {"error": "the request does not match the contract",
                                     "unresolved": missing})
-        value: Any = call.path[self.key]
-        if self.key == "magento_customer_id":
-            value = int(value) if value.isdigit() else value
+        key_value: Any = call.path[self.key]
+        if self.key == "magento_customer_id" and key_value.isdigit():
+            key_value = int(key_value)
         fields.pop(self.key, None)
-        contact, created = self.store.upsert(self.key, value, fields, call.request_id)
+        contact, created = self.store.upsert(self.key, key_value, fields, call.request_id)
         status = (self.spec.created_status or self.spec.success_status) if created \
             else self.spec.success_status
         return Reply(status, _render(self.spec.response, contact))

@@ -68,8 +68,8 @@ class CrmOptions(StrictModel):
     dialect: str = "peakready"
     # A dialect's own settings (docs/dialects.md), e.g. {client_id: ..., client_secret: ...}.
     dialect_options: dict[str, Any] = Field(default_factory=dict)
-    # An in-house CRM's contract (target.crm.contract), already read from its file.
-    contract: dict[str, Any] | None = None
+    # An in-house CRM's contract (target.crm.contract): its YAML file, or the mapping itself.
+    contract: str | dict[str, Any] | None = None
 
 
 class InvalidContact(ValueError):

@@ -202,7 +202,8 @@ class OdooDialect(Dialect):
                 raise OdooError("odoo.exceptions.ValidationError",
                                 "order_line: only [0, 0, {values}] create commands", 2)
             line = command[2]
-            sku = self.core.skus_by_id.get(line.get("product_id"))
+            product = line.get("product_id")
+            sku = self.core.skus_by_id.get(product) if isinstance(product, int) else None
             if sku is None:
                 raise OdooError("odoo.exceptions.MissingError",
                                 f"Record does not exist or has been deleted.\n(Record: "
@@ -218,9 +219,10 @@ class OdooDialect(Dialect):
             raise OdooError("odoo.exceptions.ValidationError",
                             f"The operation cannot be completed: {exc.message}", 2) from None
         order = self.core.create(request, order_in)
+        number = int(str(order["erp_order_id"]).rsplit("-", 1)[1])
         if vals.get("partner_id"):
-            order["partner_id"] = int(vals["partner_id"])
-        return int(str(order["erp_order_id"]).rsplit("-", 1)[1])
+            self.records.order_partner[number] = int(vals["partner_id"])
+        return number
 
     # -- transports --------------------------------------------------------------------------
     def _injected(self, request: Request, ref: Any) -> OdooError:
@@ -233,8 +235,8 @@ class OdooDialect(Dialect):
             # /xmlrpc/2 sends integer codes; the legacy /xmlrpc a string.
             code: int | str = error.fault_code if path.startswith("/xmlrpc/2/") else (
                 "AccessDenied" if error.fault_code == 3 else error.message)
-            body = xmlrpc.client.dumps(xmlrpc.client.Fault(code, error.message),
-                                       methodresponse=True)
+            fault = xmlrpc.client.Fault(code, error.message)  # type: ignore[arg-type]
+            body = xmlrpc.client.dumps(fault, methodresponse=True)
             return Response(body, 200, media_type="text/xml")
         return json_response({"jsonrpc": "2.0", "id": rpc_id, "error": {
             "code": 200, "message": "Odoo Server Error", "data": {

@@ -10,23 +10,20 @@ from peakready.registry import Registry
 
 from ._erp_core import ErpCore
 from ._erp_dialect import Dialect
+from ._erp_dialect_bc import BusinessCentralDialect
 from ._erp_dialect_odoo import OdooDialect
 from ._erp_dialect_peakready import PeakreadyDialect
 
 __all__ = ["DIALECTS", "build_dialect"]
 
 DIALECTS: Registry[type[Dialect]] = Registry("ERP dialect")
-for _dialect in (PeakreadyDialect, OdooDialect):
+for _dialect in (PeakreadyDialect, BusinessCentralDialect, OdooDialect):
     DIALECTS.register(_dialect.name, _dialect)
 
 
 def build_dialect(name: str, contract: str | None, core: ErpCore,
                   settings: dict[str, Any] | None = None) -> Dialect:
     if contract is not None:
-        if name != "peakready":
-            raise ConfigError(f"mock erp options: dialect {name!r} and contract {contract!r}: "
-                              f"give one of them")
-        from ._erp_contract import ContractDialect
-
-        return ContractDialect.from_file(contract, core)
+        raise ConfigError(f"mock erp options: contract {contract!r}: contracts are not "
+                          f"served by this version of the ERP mock")
     return DIALECTS[name](core, settings or {})

@@ -140,17 +140,20 @@ class Records:
         self.core = core
         self.partners: dict[int, dict[str, Any]] = {}
         self.confirmed: set[int] = set()
+        self.order_partner: dict[int, int] = {}
 
     def clear(self) -> None:
         self.partners.clear()
         self.confirmed.clear()
+        self.order_partner.clear()
 
     def all(self, model: str) -> list[dict[str, Any]]:
-        builder = {"product.product": self.products, "stock.quant": self.quants,
-                   "sale.order": self.sale_orders, "res.partner": self.partner_list,
-                   "res.users": lambda: [{"id": 2, "login": "admin"}],
-                   "ir.model": lambda: [{"id": i, "model": m} for m, i in MODEL_IDS.items()]
-                   }.get(model)
+        builders: dict[str, Callable[[], list[dict[str, Any]]]] = {
+            "product.product": self.products, "stock.quant": self.quants,
+            "sale.order": self.sale_orders, "res.partner": self.partner_list,
+            "res.users": lambda: [{"id": 2, "login": "admin"}],
+            "ir.model": lambda: [{"id": i, "model": m} for m, i in MODEL_IDS.items()]}
+        builder = builders.get(model)
         if builder is None:
             raise OdooError("builtins.KeyError", f"Object {model} doesn't exist")
         return builder()
@@ -182,7 +185,7 @@ class Records:
         status = order["status"]
         state = "sale" if oid in self.confirmed else _STATE.get(status, "sale")
         shipped = status in ("shipped", "invoiced")
-        partner = order.get("partner_id") or 3
+        partner = self.order_partner.get(oid, 3)
         return {"id": oid, "name": f"S{oid:05d}", "client_order_ref": order["increment_id"],
                 "partner_id": [partner, self.partners.get(partner, {}).get("name", "Magento")],
                 "state": state, "amount_total": order["grand_total"],

@@ -49,8 +49,11 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--data", metavar="DIR", help="directory for the durable evidence store")
     p.add_argument("--mocks-dir", metavar="DIR", help="where mocks/ lives (default: discovered)")
     p.add_argument("--fixtures-dir", metavar="DIR", help="where fixtures/ lives")
-    p.add_argument("--dialect", help="erp / crm: the vendor API to speak (docs/dialects.md; "
-                                     "default peakready, the mock's own)")
+    p.add_argument("--dialect",
+                   help="erp / crm: the vendor API to speak (default peakready, the mock's own; "
+                        "docs/dialects.md lists each dialect's routes and default credentials)")
+    p.add_argument("--contract", metavar="FILE",
+                   help="erp / crm: an in-house API's contract (YAML) instead of a dialect")
     p.add_argument("--tls-cert", metavar="PEM",
                    help="serve HTTPS with this certificate (and its key, or --tls-key): "
                         "for client libraries that insist on https://")

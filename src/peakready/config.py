@@ -133,16 +133,17 @@ class ConnectorPlan(StrictModel):
     stop_grace: Duration = 10.0
 
 
-#: The APIs the CRM mock speaks (mocks/crm.py, docs/dialects.md); peakready is its own.
-CRM_DIALECTS = ("peakready", "salesforce", "hubspot")
+#: The APIs the ERP mock speaks (mocks/_erp_dialects.py registers the same names).
+ERP_DIALECTS = ("peakready", "business-central", "netsuite", "odoo", "sap-b1")
 
 
-class CrmTarget(StrictModel):
-    """The API the CRM mock speaks: a vendor dialect, or a contract for an in-house CRM."""
+class ErpTarget(StrictModel):
+    """The API the ERP mock speaks: a vendor dialect, or an in-house API's contract file
+    (docs/dialects.md); ``peakready`` is the mock's own API."""
 
-    dialect: Literal["peakready", "salesforce", "hubspot"] = "peakready"
-    # A YAML file describing an in-house CRM's upsert (docs/dialects.md), relative to the plan.
-    contract: str | None = None
+    dialect: Literal["peakready", "business-central", "netsuite", "odoo", "sap-b1"] = \
+        "peakready"
+    contract: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -150,10 +151,34 @@ class CrmTarget(StrictModel):
         return {"dialect": data} if isinstance(data, str) else data
 
     @model_validator(mode="after")
-    def _one_api(self) -> CrmTarget:
-        if self.contract is not None and "dialect" in self.model_fields_set:
-            raise ValueError("give either dialect: (a vendor's API) or contract: (your own "
-                             "API's description), not both")
+    def _one_of(self) -> ErpTarget:
+        if self.contract is not None and self.dialect != "peakready":
+            raise ValueError("give dialect or contract, not both: a contract describes the "
+                             "whole API")
+        return self
+
+
+#: The APIs the CRM mock speaks (mocks/crm.py registers the same names).
+CRM_DIALECTS = ("peakready", "salesforce", "hubspot")
+
+
+class CrmTarget(StrictModel):
+    """The API the CRM mock speaks: a vendor dialect, or an in-house CRM's contract file
+    (docs/dialects.md); ``peakready`` is the mock's own API."""
+
+    dialect: Literal["peakready", "salesforce", "hubspot"] = "peakready"
+    contract: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, data: Any) -> Any:
+        return {"dialect": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _one_of(self) -> CrmTarget:
+        if self.contract is not None and self.dialect != "peakready":
+            raise ValueError("give dialect or contract, not both: a contract describes the "
+                             "whole API")
         return self
 
 
@@ -163,6 +188,7 @@ class TargetPlan(StrictModel):
     integration: IntegrationPlan = IntegrationPlan()
     crm: CrmTarget = CrmTarget()
     connector: ConnectorPlan | None = None
+    erp: ErpTarget = ErpTarget()
     allow_hosts: list[str] = Field(default_factory=list)
     # host:port per back-end proxy listener (default 127.0.0.1:0, a free loopback port). A real
     # store's integration is pointed at these once, so they must be fixed and reachable from it.
@@ -337,42 +363,31 @@ class HttpFaultPlan(StrictModel):
     methods: list[str] | None = None
     match: dict[str, Any] | list[dict[str, Any]] | None = None
     sticky: StrictBool = False
-    # Any other fault kind of the mocks' registry (peakready.mockkit.fault_kinds), e.g. a
-    # dialect's own failure ``salesforce_request_limit: true``: written as a key of ``http``.
-    kinds: dict[str, Any] = Field(default_factory=dict)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _registered_kinds(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        # Lazy: the registry imports starlette; a plan without such a kind never needs it.
-        from peakready.mockkit.fault_kinds import KINDS, FaultError
-
-        own = set(cls.model_fields)
-        extra = {k: v for k, v in data.items() if k not in own and k in KINDS}
-        if not extra:
-            return data
-        for name, value in extra.items():
-            try:
-                KINDS[name].parse({**extra, name: value})
-            except FaultError as exc:
-                raise ValueError(str(exc)) from None
-        rest = {k: v for k, v in data.items() if k not in extra}
-        return {**rest, "kinds": {**rest.get("kinds", {}), **extra}}
+    # An ERP dialect's own failure modes (docs/dialects.md): true, or the kind's settings.
+    error_in_200: StrictBool = False
+    concurrency_limit: int | dict[str, float] | None = None
+    session_expiry: StrictBool = False
+    stale_lookup: StrictBool = False
+    api_limit: StrictBool = False    # a CRM dialect's: the API-call allocation is used up
 
     @model_validator(mode="after")
     def _does_something(self) -> HttpFaultPlan:
         if self.status is None and self.delay_ms is None and self.slow_body is None \
-                and not self.close and not self.kinds:
-            raise ValueError("an http fault needs status, delay_ms, slow_body, close or a "
-                             "mock's own fault kind (e.g. salesforce_request_limit: true)")
+                and not self.close and not self.vendor_modes:
+            raise ValueError("an http fault needs status, delay_ms, slow_body or close, or "
+                             "a dialect's failure mode (error_in_200, concurrency_limit, "
+                             "session_expiry, stale_lookup, api_limit)")
         return self
+
+    @property
+    def vendor_modes(self) -> list[str]:
+        return [name for name in ("error_in_200", "concurrency_limit", "session_expiry",
+                                  "stale_lookup", "api_limit")
+                if getattr(self, name) not in (None, False)]
 
     def rule(self, rule_id: str, expires_in: float) -> dict[str, Any]:
         """The mock's fault rule for this fault (sent with an expiry: a dead run heals)."""
-        rule = self.model_dump(exclude_none=True, exclude_defaults=True, exclude={"kinds"})
-        rule.update(self.kinds)
+        rule = self.model_dump(exclude_none=True, exclude_defaults=True)
         rule.update(id=rule_id, path=self.path, rate=self.rate, expires_in=expires_in)
         return rule
 
@@ -429,8 +444,9 @@ class FaultPlan(StrictModel):
         if self.proxy:
             return f"{self.proxy} {'down' if self.down else self.toxic}"
         assert self.http is not None
-        kind = (f"http {self.http.status}" if self.http.status
-                else next(iter(self.http.kinds), "http delay"))
+        modes = self.http.vendor_modes
+        kind = f"http {self.http.status}" if self.http.status else \
+            " ".join(m.replace("_", " ") for m in modes) if modes else "http delay"
         return f"{self.mock} {kind}"
 
 

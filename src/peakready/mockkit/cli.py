@@ -35,7 +35,9 @@ __all__ = ["build_settings", "serve_mock"]
 log = logging.getLogger("peakready.mockkit.cli")
 _MAGENTO_OPTIONS = ("profile", "inventory", "visibility", "capacity_model", "magento_version",
                     "integration", "flags", "config", "service")
-_MOCK_OPTIONS = ("profile", "config", "dialect")
+_MOCK_OPTIONS = ("profile", "config")
+# The business systems that speak named APIs (docs/dialects.md).
+_DIALECT_OPTIONS = (*_MOCK_OPTIONS, "dialect", "contract")
 
 
 def build_settings(args: argparse.Namespace) -> MockSettings:
@@ -43,7 +45,9 @@ def build_settings(args: argparse.Namespace) -> MockSettings:
     port = args.port if args.port is not None else DEFAULT_PORTS.get(name, 0)
     options: dict[str, Any] = {}
     # The simulator's flags are the simulator's; the other mocks take a profile and a file.
-    for key in _MAGENTO_OPTIONS if name == "magento" else _MOCK_OPTIONS:
+    keys = _MAGENTO_OPTIONS if name == "magento" else _DIALECT_OPTIONS \
+        if name in ("erp", "crm") else _MOCK_OPTIONS
+    for key in keys:
         source = "flag" if key == "flags" else key
         value = getattr(args, source, None)
         if value is not None:

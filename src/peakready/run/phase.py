@@ -6,7 +6,8 @@
     snapshot      evidence/snapshot_before.json
     Locust        prepare_locust(plan, run_dir, targets, workers) → master + workers
     t = 0         Locust's test_start (control.jsonl) → the fault timeline starts
-    load          progress every second, witnesses every 2 s (timeline.jsonl), children watched
+    load          progress every second, witnesses every 2 s (timeline.jsonl), children watched;
+                  the CPU of every process and of the machine every second (cpu.jsonl)
     stop          Locust stops by itself after load.duration (bounded); faults cleared
     drain         ERP movements paused; until the export backlog is empty and stock
                   converged, or drain.timeout
@@ -34,6 +35,8 @@ import httpx
 from peakready.chaos import FaultLog, FaultTimeline, MockFaults, ProxyFaults
 from peakready.config import Plan
 from peakready.errors import HarnessError, PeakreadyError
+from peakready.measure.saturation import CPU_FILE
+from peakready.run.cpu import CpuSampler
 from peakready.run.export import export_evidence, take_snapshot
 from peakready.run.folder import RunRecord, now_iso, write_plan
 from peakready.run.locust import LocustProcesses
@@ -163,6 +166,10 @@ async def run_load_phase(estate: Estate, run_dir: Path, *, plan: Plan | None = N
     # Named, so a mock's journal tells the harness's own reads from the integration's.
     http = httpx.AsyncClient(timeout=30.0, headers={"User-Agent": WITNESS_AGENT})
     t0: float | None = None
+    # The harness watches its own CPU for the whole phase (cpu.jsonl): a latency verdict of a
+    # window where one of our processes or the machine was saturated is not the store's.
+    cpu = CpuSampler(run_dir / CPU_FILE, estate.stack.pids)
+    watching = asyncio.create_task(cpu.loop())
     try:
         step = time.monotonic()
         await take_snapshot(estate, http, run_dir / "evidence" / "snapshot_before.json")
@@ -238,9 +245,9 @@ async def run_load_phase(estate: Estate, run_dir: Path, *, plan: Plan | None = N
         record.error = f"internal error: {exc!r}"
         raise
     finally:
-        for task in tasks:
+        for task in [*tasks, watching]:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, watching, return_exceptions=True)
         if locust is not None:
             await locust.stop(grace=0.0 if interrupts.stop_now.is_set() else 15.0)
             record.worker_losses = locust.control.worker_losses

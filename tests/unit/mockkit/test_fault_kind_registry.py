@@ -40,7 +40,7 @@ def test_mark_kinds_take_true_or_their_own_settings() -> None:
     assert limit.parse({"concurrency_limit": 5}) == {"max_in_flight": 5.0, "hold_ms": 200.0}
     assert limit.to_json(limit.parse({"concurrency_limit": {"hold_ms": 50}})) == {
         "concurrency_limit": {"max_in_flight": 2.0, "hold_ms": 50.0}}
-    with pytest.raises(FaultError, match="concurrency_limit.max_inflight: unknown"):
+    with pytest.raises(FaultError, match=r"concurrency_limit\.max_inflight: unknown"):
         limit.parse({"concurrency_limit": {"max_inflight": 3}})
     assert KINDS["error_in_200"].parse({"error_in_200": True}) == {}
     assert KINDS["stale_lookup"].to_json({}) == {"stale_lookup": True}
