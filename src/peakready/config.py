@@ -12,7 +12,7 @@
     ├── checks[]    names from peakready.checks; thresholds their limits
     ├── drain       how long to wait for the integration to catch up after the load
     ├── capacity    the peak forecast and the capacity search's steps
-    └── seed        fixtures, arrivals and fault draws
+    └── seed        fixtures, arrivals and fault draws (load.arrival_seed: arrivals only)
 
 Every model is a :class:`~peakready.configmodel.StrictModel`, so every mistake is a ConfigError
 naming the file, the key path and the value. Every field has a default documented in
@@ -284,6 +284,10 @@ class LoadPlan(StrictModel):
     sync: SyncPlan = SyncPlan()
     flash_sale: FlashSalePlan | None = None
     arrivals: Literal["poisson", "uniform"] = "poisson"
+    # The arrivals' and the journeys' own draws (who arrives when, baskets, guest emails);
+    # None: the plan's seed. The estate's data always comes from the plan's seed, so a second
+    # load on the same estate (a capacity step) varies this and nothing else.
+    arrival_seed: int | None = None
     max_concurrency: int = Field(default=2000, ge=1)
     workers: Literal["auto"] | Annotated[int, Field(ge=0, le=64)] = "auto"
     edge_case_orders: float = Field(default=0.0, ge=0, le=1)
@@ -537,6 +541,12 @@ class Plan(StrictModel):
                     f"faults.{index} ends at {fault.end:g}s, after the load's duration "
                     f"({self.load.duration:g}s): shorten it or lengthen load.duration")
         return self
+
+    @property
+    def arrivals_seed(self) -> int:
+        """The seed of the arrival schedule and the journeys' draws (``load.arrival_seed``,
+        else ``seed``); fixtures and mocks always use ``seed``."""
+        return self.seed if self.load.arrival_seed is None else self.load.arrival_seed
 
     def with_flags(self, flags: list[str], *, source: str = "--flag") -> Plan:
         """This plan with more integration flags switched on (``peakready run --flag``)."""

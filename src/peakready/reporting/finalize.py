@@ -26,6 +26,7 @@ from peakready import __version__
 from peakready.checks import EvidenceError, RunEvidence, judge
 from peakready.config import Plan, parse_plan
 from peakready.errors import PeakreadyError
+from peakready.measure.backlog import Backlog, backlog_series, settled_at
 from peakready.measure.latency import collect
 from peakready.measure.orders import export_lags
 from peakready.reporting.analysis import (
@@ -112,8 +113,13 @@ def build_result(run_dir: Path) -> RunResult:
     placed = reader.order_times()
     received = reader.erp_received()
     lags = export_lags(placed, received) if received else {}
+    settled = settled_at(received, reader.erp_refused())
+    # Once a second, or coarser for a very long run (the chart needs no more points).
+    backlog = backlog_series(placed, settled, start, evidence.end,
+                             step=max(1.0, (evidence.end - start) / 20_000)) if start else \
+        Backlog()
     series = build_series(samples)
-    series.update(backend_series(timeline, start, placed, lags))
+    series.update(backend_series(timeline, start, placed, lags, settled, backlog))
 
     records_of_verdicts = [VerdictRecord.of(v) for v in verdicts]
     capacity = _capacity(run_dir, reader.notes)
@@ -141,7 +147,7 @@ def build_result(run_dir: Path) -> RunResult:
         faults=fault_records(evidence.fault_lines, plan),
         stats=stats,
         slo=slo_rows(records_of_verdicts, records),
-        impact=fault_impact(plan, windows, stats, start, placed, lags, timeline)
+        impact=fault_impact(plan, windows, stats, placed, lags, settled, backlog)
         if windows else [],
         series=series,
         verdicts=records_of_verdicts,
