@@ -65,5 +65,5 @@ def test_a_contract_without_a_key_in_its_path_is_a_config_error(
         mock_module: Callable[[str], ModuleType], make_client: Callable[[Any], Any],
         tmp_path: Path) -> None:
     bad = {"upsert_contact": {**CONTRACT["upsert_contact"], "path": "/v2/people"}}
-    with pytest.raises(ConfigError, match="upsert_contact.path"):
+    with pytest.raises(ConfigError, match=r"upsert_contact\.path"):
         _crm(mock_module, make_client, tmp_path, bad)
