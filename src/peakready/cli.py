@@ -72,6 +72,9 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                          choices=INTEGRATION_FLAGS.names(),
                          help="enable one classic integration mistake (repeatable)")
     magento.add_argument("--config", metavar="FILE", help="simulator settings file (YAML/JSON)")
+    magento.add_argument("--coverage", action="store_true",
+                         help="print which routes of Magento's REST schema are served, per "
+                              "service group (served / total and the missing ones), and exit")
     magento.add_argument("--service", action="append", metavar="NAME=URL",
                          help="where the built-in integration calls erp|crm|payment|shipping "
                               "(default: the fault proxy listeners, DESIGN §1; repeatable)")

@@ -410,6 +410,9 @@ class FaultPlan(StrictModel):
     stream: Literal["upstream", "downstream"] = "downstream"
     down: StrictBool = False
     http: HttpFaultPlan | None = None
+    # A fault that could not be applied is an error of the run (exit 3): nothing judged under
+    # it happened. ``optional: true`` lets the run be judged without it (a best-effort fault).
+    optional: StrictBool = False
 
     @model_validator(mode="after")
     def _one_kind(self) -> FaultPlan:

@@ -108,6 +108,12 @@ def serve_mock(args: argparse.Namespace) -> int:
     settings = build_settings(args)
     check_target(settings.host, (), what=f"mock {settings.name} listen host")
     module = load_content_module("mocks", settings.name, getattr(args, "mocks_dir", None))
+    if getattr(args, "coverage", False):
+        report = getattr(module, "coverage_report", None)
+        if not callable(report):
+            raise ContentError(f"mocks/{settings.name} has no coverage_report() function")
+        print(report(), end="")
+        return 0
     create_app = getattr(module, "create_app", None)
     if not callable(create_app):
         raise ContentError(f"mocks/{settings.name} has no create_app(settings) function")
