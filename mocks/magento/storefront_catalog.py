@@ -2,11 +2,11 @@
 
 ::
 
-    category_tree(store) ──► CategoryTree   (rebuilt when the catalog changes size)
-        root 2 "Default Category" (level 1) ─► one category per path prefix of the products'
-        ``category_name`` ("Medical/Wear/Road" → Medical, Medical/Wear, Medical/Wear/Road),
-        ids from 3 in path order; anchor categories (Magento's default): a category lists its
-        own products and its descendants'
+    category_tree(store) ──► CategoryTree   (rebuilt when products, categories or links change)
+        the active categories under Default Category (2) of ``store.categories``, each with
+        its URL path (the url_keys from the top level down: "harbor/olive") and, as anchor
+        categories do (Magento's default), its own products (``Product.category_links``)
+        and its descendants'
     product_card(store, product) ──► what a listing shows (price, stock status, URL)
 
 GraphQL (``graphql/``) and the HTML pages (``pages/``) both read it, so a category page and a
@@ -24,18 +24,14 @@ if TYPE_CHECKING:
     from .catalog import Product
     from .state import Store
 
-__all__ = ["ROOT_ID", "Category", "CategoryTree", "category_tree", "slug", "uid"]
+__all__ = ["ROOT_ID", "Category", "CategoryTree", "category_tree", "link_ids", "product_card", "uid"]
 
-ROOT_ID = 2
+ROOT_ID = 2   # Default Category, the store's root (categories.DEFAULT_ID)
 
 
 def uid(entity_id: int | str) -> str:
     """Magento's GraphQL uid: base64 of the id (``"Mw=="`` is 3)."""
     return base64.b64encode(str(entity_id).encode()).decode()
-
-
-def slug(text: str) -> str:
-    return "-".join("".join(c if c.isalnum() else " " for c in text.lower()).split())
 
 
 @dataclass
@@ -56,52 +52,73 @@ class CategoryTree:
     by_id: dict[int, Category]
     by_url_path: dict[str, Category]
     of_product: dict[int, tuple[int, ...]]   # product id → its category and the ancestors
-    size: int
+    links: dict[int, tuple[str, ...]]        # product id → its category links as built
+    size: tuple[int, int, int]      # what it was built from (_signature)
 
     def categories_of(self, product_id: int) -> tuple[int, ...]:
         return self.of_product.get(product_id, ())
 
 
 def _build(store: Store) -> CategoryTree:
-    root = Category(ROOT_ID, "Default Category", "", 1, 1, 0)
-    by_id = {ROOT_ID: root}
+    source = store.categories.by_id
+    kids: dict[int, list[Any]] = {}
+    for category in source.values():
+        kids.setdefault(category.parent_id, []).append(category)
+    by_id: dict[int, Category] = {}
     by_path: dict[str, Category] = {}
+
+    def visit(node: Any, url_path: str) -> None:
+        view = Category(node.id, node.name, url_path, node.level, node.parent_id,
+                        node.position)
+        by_id[node.id] = view
+        if url_path:
+            by_path[url_path] = view
+        for child in sorted(kids.get(node.id, ()), key=lambda c: (c.position, c.id)):
+            if not child.is_active:
+                continue
+            key = str(child.custom.get("url_key") or child.id)
+            view.children.append(child.id)
+            visit(child, f"{url_path}/{key}" if url_path else key)
+
+    visit(source[ROOT_ID], "")
     of_product: dict[int, tuple[int, ...]] = {}
-    paths = sorted({str(p.custom.get("category_name") or "")
-                    for p in store.catalog.products.values()} - {""})
-    for path in paths:
-        parent = root
-        names = path.split("/")
-        for depth in range(1, len(names) + 1):
-            url_path = "/".join(slug(n) for n in names[:depth])
-            found = by_path.get(url_path)
-            if found is None:
-                found = Category(ROOT_ID + 1 + len(by_path), names[depth - 1], url_path,
-                                 depth + 1, parent.id, len(parent.children) + 1)
-                by_path[url_path] = found
-                by_id[found.id] = found
-                parent.children.append(found.id)
-            parent = found
+    links: dict[int, tuple[str, ...]] = {}
     for product in store.catalog.products.values():
-        path = str(product.custom.get("category_name") or "")
-        if not path:
-            continue
-        names = path.split("/")
-        chain = tuple(by_path["/".join(slug(n) for n in names[:d])].id
-                      for d in range(len(names), 0, -1))
-        of_product[product.id] = chain
-        by_path["/".join(slug(n) for n in names)].own.append(product.id)
+        links[product.id] = link_ids(product)
+        chain: list[int] = []
+        for link in product.category_links:
+            try:
+                linked = int(link.get("category_id"))
+            except (TypeError, ValueError):
+                continue
+            if linked not in by_id:
+                continue
+            by_id[linked].own.append(product.id)
+            node = linked
+            while node != ROOT_ID and node in by_id and node not in chain:
+                chain.append(node)
+                node = by_id[node].parent_id
+        of_product[product.id] = tuple(chain)
         for category_id in chain:
             by_id[category_id].products.append(product.id)
-    return CategoryTree(by_id, by_path, of_product, len(store.catalog.products))
+    by_id[ROOT_ID].products.extend(p.id for p in store.catalog.products.values()
+                                   if of_product.get(p.id))
+    return CategoryTree(by_id, by_path, of_product, links, _signature(store))
+
+
+def link_ids(product: Product) -> tuple[str, ...]:
+    return tuple(str(link.get("category_id")) for link in product.category_links)
+
+
+def _signature(store: Store) -> tuple[int, int, int]:
+    return len(store.catalog.products), len(store.categories.by_id), store.catalog_changes
 
 
 def category_tree(store: Store) -> CategoryTree:
     """The tree for ``store``'s catalog, cached on the store until its product count changes."""
-    cached: CategoryTree | None = getattr(store, "_category_tree", None)
-    if cached is None or cached.size != len(store.catalog.products):
-        cached = _build(store)
-        store._category_tree = cached  # type: ignore[attr-defined]
+    cached = store.category_tree
+    if cached is None or cached.size != _signature(store):
+        cached = store.category_tree = _build(store)
     return cached
 
 

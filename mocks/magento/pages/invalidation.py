@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..storefront_catalog import category_tree
+from ..storefront_catalog import category_tree, link_ids
 
 if TYPE_CHECKING:
     from ..catalog import Product
@@ -35,6 +35,11 @@ def product_tags(store: Store, product_id: int) -> list[str]:
 def product_saved(store: Store, product: Product, cause: str = "product_save") -> None:
     # An empty cache has nothing to purge: no category lookup (seeding saves thousands).
     tags = product_tags(store, product.id) if store.page_cache.entries else []
+    tree = store.category_tree
+    if tree is not None and tree.links.get(product.id) != link_ids(product):
+        store.catalog_changes += 1                 # its categories changed: rebuild the view
+        if store.page_cache.entries:
+            tags += product_tags(store, product.id)   # and purge the new ones too
     store.page_cache.clean(tags, cause)
 
 
