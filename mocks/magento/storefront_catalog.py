@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from .catalog import Product
     from .state import Store
 
-__all__ = ["ROOT_ID", "Category", "CategoryTree", "category_tree", "link_ids", "product_card", "uid"]
+__all__ = ["ROOT_ID", "Category", "CategoryTree", "category_tree", "link_ids", "product_card",
+           "uid"]
 
 ROOT_ID = 2   # Default Category, the store's root (categories.DEFAULT_ID)
 
@@ -88,7 +89,7 @@ def _build(store: Store) -> CategoryTree:
         chain: list[int] = []
         for link in product.category_links:
             try:
-                linked = int(link.get("category_id"))
+                linked = int(str(link.get("category_id")))
             except (TypeError, ValueError):
                 continue
             if linked not in by_id:
@@ -116,7 +117,7 @@ def _signature(store: Store) -> tuple[int, int, int]:
 
 def category_tree(store: Store) -> CategoryTree:
     """The tree for ``store``'s catalog, cached on the store until its product count changes."""
-    cached = store.category_tree
+    cached: CategoryTree | None = store.category_tree
     if cached is None or cached.size != _signature(store):
         cached = store.category_tree = _build(store)
     return cached
