@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from peakready.mockkit.fault_kinds import AnswerContext, ConnectionDropped
+from peakready.mockkit.fault_kinds import MARKS_SCOPE_KEY, AnswerContext, ConnectionDropped
 from peakready.mockkit.journal import UNMATCHED_ROUTE
 
 if TYPE_CHECKING:
@@ -187,6 +187,8 @@ class MockMiddleware:
                     status = await kind.answer(params, AnswerContext(out, send, request_id,
                                                                      rule_id))
                 else:
+                    if firing.marks:
+                        scope[MARKS_SCOPE_KEY] = firing.marks
                     await self._business(scope, receive, out)
         except BaseException as exc:
             if status == 0 and not isinstance(exc, ConnectionDropped):
