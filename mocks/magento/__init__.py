@@ -44,13 +44,14 @@ from peakready.errors import ConfigError
 from peakready.mockkit import ApiError, MockKit, Operation, Param, json_response
 from peakready.mockkit.settings import MockSettings
 
-from .app import MagentoApp
+from .app import MagentoApp, build_router
 from .config import SimConfig, load_config
 from .events import EventHub, OrderPlaced, OrderStateChanged
+from .schema_index import coverage
 from .state import Store
 
 __all__ = ["EventHub", "OrderPlaced", "OrderStateChanged", "SimConfig", "SimulatorApp",
-           "Store", "create_app"]
+           "Store", "coverage_report", "create_app"]
 
 CAPACITY_PATH = "/__admin/capacity"
 
@@ -141,3 +142,16 @@ def create_app(settings: MockSettings) -> SimulatorApp:
         kit.route_resolver = magento.route_template
         inner = kit.wrap(inner)
     return SimulatorApp(magento, inner, kit, capacity, integration)
+
+
+def coverage_report() -> str:
+    """``peakready mock magento --coverage``: served / total schema routes per service group
+    (the issue's groups first, then the out-of-scope ones), each missing route listed."""
+    router = build_router()
+    lines = []
+    for group, entry in coverage(router.index, router.served()).items():
+        lines.append(f"{group:24s} {entry['served']:4d} / {entry['total']:<4d}")
+        lines.extend(f"    missing {route}" for route in entry["missing"])
+    extra = sorted(f"{r.method} {r.pattern}" for r in router.routes if r.schema is None)
+    lines.extend(f"outside the schema        {route}" for route in extra)
+    return "\n".join(lines) + "\n"

@@ -148,7 +148,8 @@ def resolve(call: Call, *, from_item: dict[str, Any] | None = None) -> Cart:
     carts = call.store.carts
     if call.principal.kind == "customer" and "cartId" not in call.path:
         return carts.mine(call.principal.user_id)
-    if call.route is not None and call.route.pattern.startswith("/V1/carts/:cartId"):
+    if call.route is not None and call.route.pattern.startswith(("/V1/carts/:cartId",
+                                                                 "/V1/carts/:quoteId")):
         raw = from_item.get("quote_id") if from_item is not None else call.path["cartId"]
         if raw in (None, ""):
             raise WebapiError(400, '"%fieldName" is required. Enter and try again.',

@@ -9,14 +9,14 @@ Paging clamps an out-of-range page to the last page, as Magento's collections do
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from .rest import WebapiError, invalid_type, required_error, snake, to_int
 
-__all__ = ["Criteria", "Filter", "parse_criteria", "parse_query", "search"]
+__all__ = ["Criteria", "Filter", "listing", "parse_criteria", "parse_query", "search"]
 
 CONDITIONS = frozenset({"eq", "neq", "gt", "gteq", "lt", "lteq", "moreq", "from", "to", "like",
                         "nlike", "in", "nin", "finset", "nfinset", "null", "notnull"})
@@ -268,3 +268,14 @@ def search(records: Sequence[Any], crit: Criteria, get: Getter,
     page = min(max(1, crit.current_page or 1), last)
     start = (page - 1) * size
     return rows[start:start + size], total
+
+
+def listing(crit: Criteria, records: Sequence[Any], get: Getter,
+            known: Collection[str] | Callable[[str], bool],
+            render: Callable[[Any], Any]) -> dict[str, Any]:
+    """A search route's answer, the same on every list: ``{items, search_criteria,
+    total_count}`` with filters, sort and paging applied (``total_count`` before paging)."""
+    is_known = known if callable(known) else known.__contains__
+    rows, total = search(records, crit, get, is_known)
+    return {"items": [render(r) for r in rows], "search_criteria": crit.echo(),
+            "total_count": total}

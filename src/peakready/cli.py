@@ -15,7 +15,6 @@ import sys
 from collections.abc import Callable, Sequence
 
 from peakready import __version__
-from peakready.config import ERP_DIALECTS
 from peakready.errors import PeakreadyError
 from peakready.integration_flags import FLAGS as INTEGRATION_FLAGS
 
@@ -50,12 +49,15 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--data", metavar="DIR", help="directory for the durable evidence store")
     p.add_argument("--mocks-dir", metavar="DIR", help="where mocks/ lives (default: discovered)")
     p.add_argument("--fixtures-dir", metavar="DIR", help="where fixtures/ lives")
-    erp = p.add_argument_group("erp")
-    erp.add_argument("--dialect", choices=ERP_DIALECTS,
-                     help="the API the ERP speaks (default peakready; docs/dialects.md lists "
-                          "each dialect's routes and default credentials)")
-    erp.add_argument("--contract", metavar="FILE",
-                     help="an in-house ERP API's contract (YAML) instead of a dialect")
+    p.add_argument("--dialect",
+                   help="erp / crm: the vendor API to speak (default peakready, the mock's own; "
+                        "docs/dialects.md lists each dialect's routes and default credentials)")
+    p.add_argument("--contract", metavar="FILE",
+                   help="erp / crm: an in-house API's contract (YAML) instead of a dialect")
+    p.add_argument("--tls-cert", metavar="PEM",
+                   help="serve HTTPS with this certificate (and its key, or --tls-key): "
+                        "for client libraries that insist on https://")
+    p.add_argument("--tls-key", metavar="PEM", help="the key of --tls-cert, if separate")
     magento = p.add_argument_group("magento simulator")
     magento.add_argument("--profile", default="small", help="fixture profile: small | medium")
     magento.add_argument("--inventory", choices=("strict", "race"), default="strict")
@@ -70,6 +72,9 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                          choices=INTEGRATION_FLAGS.names(),
                          help="enable one classic integration mistake (repeatable)")
     magento.add_argument("--config", metavar="FILE", help="simulator settings file (YAML/JSON)")
+    magento.add_argument("--coverage", action="store_true",
+                         help="print which routes of Magento's REST schema are served, per "
+                              "service group (served / total and the missing ones), and exit")
     magento.add_argument("--service", action="append", metavar="NAME=URL",
                          help="where the built-in integration calls erp|crm|payment|shipping "
                               "(default: the fault proxy listeners, DESIGN §1; repeatable)")

@@ -3,7 +3,7 @@
 ::
 
     StoreApi(url, token)      Magento REST: order count, orders since, source items,
-                              salable quantities, customers (paged, bounded)
+                              salable quantities of any SKU list, customers (paged, bounded)
     MockApi(url)              a mock's admin evidence (summary, one kind paged), ERP stock
     Witness(estate)           one sample: orders placed in Magento vs orders the ERP received
                               or refused for their data (the export backlog), SKUs whose
@@ -17,11 +17,13 @@ every call has a timeout.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import httpx
 import orjson
@@ -32,12 +34,14 @@ from peakready.safety import redact
 if TYPE_CHECKING:
     from peakready.run.estate import Estate
 
-__all__ = ["WITNESS_AGENT", "MockApi", "StoreApi", "Witness", "magento_time"]
+__all__ = ["SALABLE_PAGE", "WITNESS_AGENT", "MockApi", "StoreApi", "Witness", "magento_time"]
 
 log = logging.getLogger("peakready.run.witness")
 WITNESS_AGENT = "peakready-witness"  # User-Agent of every harness read
 _MAX_PAGES = 10_000
 _PAGE = 1000
+#: Salable-quantity calls in flight at once (one REST call a SKU; bounded for a real store).
+SALABLE_PAGE = 20
 
 
 def magento_time(wall: float) -> str:
@@ -110,12 +114,32 @@ class StoreApi:
         async for page in self._pages("/customers/search", sort="entity_id"):
             yield page
 
-    async def salable(self, skus: list[str]) -> dict[str, float]:
-        found = {}
-        for sku in skus:
-            found[sku] = float(await self.get(
-                f"/inventory/get-product-salable-quantity/{sku}/1"))
+    async def salable(self, skus: Sequence[str], *,
+                      page: int = SALABLE_PAGE) -> dict[str, float]:
+        """Each SKU's salable quantity on the default stock (MSI's
+        ``get-product-salable-quantity``, one call a SKU), read in pages of ``page`` calls at a
+        time so a catalogue of thousands stays bounded. A SKU the store does not know (404)
+        is left out: the checks then say they cannot judge it, never read it as zero."""
+        found: dict[str, float] = {}
+        for start in range(0, len(skus), page):
+            chunk = list(skus[start:start + page])
+            values = await asyncio.gather(*(self._salable_one(sku) for sku in chunk))
+            found.update({sku: value for sku, value in zip(chunk, values, strict=True)
+                          if value is not None})
         return found
+
+    async def _salable_one(self, sku: str) -> float | None:
+        path = f"/inventory/get-product-salable-quantity/{quote(sku, safe='')}/1"
+        try:
+            response = await self.http.get(self.url + path, headers=self._headers)
+        except httpx.HTTPError as exc:
+            raise HarnessError(f"Magento GET {path}: {exc!r}") from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 300:
+            raise HarnessError(redact(f"Magento GET {path}: HTTP {response.status_code} "
+                                      f"{response.text[:200]}", [self._token]))
+        return float(response.json())
 
 
 class MockApi:
