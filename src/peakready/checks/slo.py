@@ -77,6 +77,9 @@ def gate_verdict(evidence: RunEvidence, plan: Plan, name: str, *, check: str) ->
     stats = window_stats(evidence, name)
     windows = evidence.windows
     if not any(s["count"] or s["dropped"] for s in stats.values()):
+        if subject(name)[0] == "journey":   # a journey the load never ran: nothing to judge
+            return Verdict.not_judged(check, f"no {name} journey in latency.jsonl (the load "
+                                      f"ran none)", windows=stats)
         return Verdict(check, "error", f"no samples for {name!r} in latency.jsonl: nothing to "
                        f"judge (is the name a journey or a request name of the load?)",
                        figures={"windows": stats}, windows=[w.name for w in windows])

@@ -49,7 +49,8 @@ from peakready.reporting.result import (
 from peakready.reporting.stats import build_series, window_stats
 from peakready.safety import redact_mapping
 
-__all__ = ["CAPACITY_FILE", "build_result", "capacity_verdict", "finalize", "render_all"]
+__all__ = ["CAPACITY_FILE", "build_result", "capacity_verdict", "finalize", "render_all",
+           "unapplied_faults"]
 
 log = logging.getLogger("peakready.reporting")
 CAPACITY_FILE = "capacity.json"
@@ -86,6 +87,23 @@ def capacity_verdict(capacity: CapacityResult) -> VerdictRecord:
         capacity.headroom is None or capacity.headroom >= 0)
     return VerdictRecord(check="capacity", status="pass" if held else "fail",
                          summary=capacity.summary, figures=figures, examples=examples)
+
+
+def unapplied_faults(lines: list[dict[str, Any]], plan: Plan) -> list[str]:
+    """The plan's required faults whose application failed (faults.jsonl ``outcome`` not ok):
+    the run was not the run the plan asked for, so it is an error (DESIGN §4, exit 3)."""
+    failed: dict[int, str] = {}
+    for line in lines:
+        index = line.get("fault")
+        outcome = line.get("outcome", "ok")
+        if line.get("event") != "applied" or not isinstance(index, int) or outcome == "ok":
+            continue
+        planned = plan.faults[index] if 0 <= index < len(plan.faults) else None
+        if planned is not None and planned.optional:
+            continue
+        label = line.get("label") or (planned.label if planned else f"fault {index}")
+        failed.setdefault(index, f"fault {index} ({label}) could not be applied: {outcome}")
+    return [failed[i] for i in sorted(failed)]
 
 
 def build_result(run_dir: Path) -> RunResult:
@@ -130,6 +148,11 @@ def build_result(run_dir: Path) -> RunResult:
     if run.get("status") in ("complete", "interrupted"):
         status = run["status"]
     error = run.get("error") or (None if run else "run.json is missing: the run did not finish")
+    unapplied = unapplied_faults(evidence.fault_lines, plan)
+    if unapplied and not plan_error:
+        status = "error"
+        error = "; ".join([*unapplied, *([str(error)] if error else [])]) + \
+            " (a fault the run may do without is marked optional: true in the plan)"
     if plan_error:
         status, error = "error", plan_error
     return RunResult(

@@ -3,7 +3,7 @@
 ::
 
     StoreApi(url, token)      Magento REST: order count, orders since, source items,
-                              salable quantities, customers (paged, bounded)
+                              salable quantities of any SKU list, customers (paged, bounded)
     MockApi(url)              a mock's admin evidence (summary, one kind paged), ERP stock
     Witness(estate)           one sample: orders placed in Magento vs orders the ERP received
                               or refused for their data (the export backlog), SKUs whose
@@ -17,11 +17,13 @@ every call has a timeout.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import httpx
 import orjson
@@ -32,12 +34,16 @@ from peakready.safety import redact
 if TYPE_CHECKING:
     from peakready.run.estate import Estate
 
-__all__ = ["WITNESS_AGENT", "MockApi", "StoreApi", "Witness", "magento_time"]
+__all__ = ["SALABLE_PAGE", "WITNESS_AGENT", "MockApi", "StoreApi", "Witness", "magento_time"]
 
 log = logging.getLogger("peakready.run.witness")
 WITNESS_AGENT = "peakready-witness"  # User-Agent of every harness read
 _MAX_PAGES = 10_000
+# The ERP's order statuses before its shipment (mocks/_erp_orders.py STATUSES).
+_BEFORE_SHIPMENT = ("received", "picked")
 _PAGE = 1000
+#: Salable-quantity calls in flight at once (one REST call a SKU; bounded for a real store).
+SALABLE_PAGE = 20
 
 
 def magento_time(wall: float) -> str:
@@ -110,12 +116,32 @@ class StoreApi:
         async for page in self._pages("/customers/search", sort="entity_id"):
             yield page
 
-    async def salable(self, skus: list[str]) -> dict[str, float]:
-        found = {}
-        for sku in skus:
-            found[sku] = float(await self.get(
-                f"/inventory/get-product-salable-quantity/{sku}/1"))
+    async def salable(self, skus: Sequence[str], *,
+                      page: int = SALABLE_PAGE) -> dict[str, float]:
+        """Each SKU's salable quantity on the default stock (MSI's
+        ``get-product-salable-quantity``, one call a SKU), read in pages of ``page`` calls at a
+        time so a catalogue of thousands stays bounded. A SKU the store does not know (404)
+        is left out: the checks then say they cannot judge it, never read it as zero."""
+        found: dict[str, float] = {}
+        for start in range(0, len(skus), page):
+            chunk = list(skus[start:start + page])
+            values = await asyncio.gather(*(self._salable_one(sku) for sku in chunk))
+            found.update({sku: value for sku, value in zip(chunk, values, strict=True)
+                          if value is not None})
         return found
+
+    async def _salable_one(self, sku: str) -> float | None:
+        path = f"/inventory/get-product-salable-quantity/{quote(sku, safe='')}/1"
+        try:
+            response = await self.http.get(self.url + path, headers=self._headers)
+        except httpx.HTTPError as exc:
+            raise HarnessError(f"Magento GET {path}: {exc!r}") from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 300:
+            raise HarnessError(redact(f"Magento GET {path}: HTTP {response.status_code} "
+                                      f"{response.text[:200]}", [self._token]))
+        return float(response.json())
 
 
 class MockApi:
@@ -226,8 +252,17 @@ class Witness:
                 if item.get("source_code", "default") == "default"}
 
     async def erp_orders(self) -> int:
-        summary = (await self.erp.summary()).get("summary", {})
-        return int(summary.get("distinct_increment_ids", 0))
+        return int((await self._erp_summary()).get("distinct_increment_ids", 0))
+
+    async def _erp_summary(self) -> dict[str, Any]:
+        summary: dict[str, Any] = (await self.erp.summary()).get("summary", {})
+        return summary
+
+    @staticmethod
+    def _unshipped(summary: dict[str, Any]) -> int:
+        """Orders the ERP still has to ship: their shipment will move its stock again."""
+        counts = summary.get("status_counts") or {}
+        return sum(int(counts.get(status, 0)) for status in _BEFORE_SHIPMENT)
 
     async def erp_refused(self) -> int:
         """Orders of this phase the ERP refused for their data (its 422 naming a field) and
@@ -256,22 +291,29 @@ class Witness:
     async def sample(self, phase: str, t0: float | None, *, stock: bool) -> dict[str, Any]:
         wall = time.time()
         magento_orders = await self.magento_orders()
-        erp_orders = await self.erp_orders() - self.erp_before
+        # The ERP's stock feed first: reading it brings the ERP's own order statuses up to date
+        # (shipments fall due as it is asked), so the summary below is as fresh as the stock.
+        divergent = await self.stock_divergent() if stock else None
+        summary = await self._erp_summary()
+        erp_orders = int(summary.get("distinct_increment_ids", 0)) - self.erp_before
         refused = await self.erp_refused()
         record: dict[str, Any] = {
             "wall": round(wall, 3), "t": None if t0 is None else round(wall - t0, 3),
             "phase": phase, "magento_orders": magento_orders, "erp_orders": erp_orders,
             "erp_refused": refused,
             "erp_backlog": max(0, magento_orders - erp_orders - refused),
+            "erp_unshipped": self._unshipped(summary),
         }
-        if stock:
-            record["stock_divergent_skus"] = await self.stock_divergent()
+        if divergent is not None:
+            record["stock_divergent_skus"] = divergent
         return record
 
     @staticmethod
     def drained(sample: dict[str, Any]) -> bool:
-        """Every order placed in Magento is in the ERP (or refused by it for its data), and
-        the ERP's stock agrees with Magento's: what the witnesses say, for any integration."""
-        if sample["erp_backlog"] != 0:
+        """Every order placed in Magento is in the ERP (or refused by it for its data), the
+        ERP has shipped what it received (a shipment moves its stock, which the integration
+        must then carry), and the ERP's stock agrees with Magento's: what the witnesses say,
+        for any integration."""
+        if sample["erp_backlog"] != 0 or sample.get("erp_unshipped", 0) != 0:
             return False
         return bool(sample.get("stock_divergent_skus", 1) == 0)
