@@ -62,8 +62,8 @@ class Sessions:
         self._expired_before = 0.0
         self._expired_by: set[str] = set()
 
-    def issue(self, prefix: str = "") -> str:
-        token = prefix + secrets.token_hex(16)
+    def issue(self, prefix: str = "", *, guid: bool = False) -> str:
+        token = str(uuid.uuid4()) if guid else prefix + secrets.token_hex(16)
         if len(self._issued) > 50_000:      # bounded: the oldest go first
             for old in list(self._issued)[:10_000]:
                 del self._issued[old]

@@ -11,13 +11,16 @@ from peakready.registry import Registry
 from ._erp_core import ErpCore
 from ._erp_dialect import Dialect
 from ._erp_dialect_bc import BusinessCentralDialect
+from ._erp_dialect_netsuite import NetSuiteDialect
 from ._erp_dialect_odoo import OdooDialect
 from ._erp_dialect_peakready import PeakreadyDialect
+from ._erp_dialect_sapb1 import SapB1Dialect
 
 __all__ = ["DIALECTS", "build_dialect"]
 
 DIALECTS: Registry[type[Dialect]] = Registry("ERP dialect")
-for _dialect in (PeakreadyDialect, BusinessCentralDialect, OdooDialect):
+for _dialect in (PeakreadyDialect, BusinessCentralDialect, NetSuiteDialect, OdooDialect,
+                 SapB1Dialect):
     DIALECTS.register(_dialect.name, _dialect)
 
 

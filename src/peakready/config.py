@@ -33,10 +33,12 @@ from peakready.integration_flags import FLAGS
 
 __all__ = [
     "CHECKOUT_JOURNEYS",
+    "CRM_DIALECTS",
     "JOURNEYS",
     "STOREFRONTS",
     "CapacityPlan",
     "ConnectorPlan",
+    "CrmTarget",
     "DrainPlan",
     "FaultPlan",
     "FlashSalePlan",
@@ -156,10 +158,35 @@ class ErpTarget(StrictModel):
         return self
 
 
+#: The APIs the CRM mock speaks (mocks/crm.py registers the same names).
+CRM_DIALECTS = ("peakready", "salesforce", "hubspot")
+
+
+class CrmTarget(StrictModel):
+    """The API the CRM mock speaks: a vendor dialect, or an in-house CRM's contract file
+    (docs/dialects.md); ``peakready`` is the mock's own API."""
+
+    dialect: Literal["peakready", "salesforce", "hubspot"] = "peakready"
+    contract: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, data: Any) -> Any:
+        return {"dialect": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _one_of(self) -> CrmTarget:
+        if self.contract is not None and self.dialect != "peakready":
+            raise ValueError("give dialect or contract, not both: a contract describes the "
+                             "whole API")
+        return self
+
+
 class TargetPlan(StrictModel):
     magento: Literal["embedded"] | StoreTarget = "embedded"
     simulator: SimulatorPlan = SimulatorPlan()
     integration: IntegrationPlan = IntegrationPlan()
+    crm: CrmTarget = CrmTarget()
     connector: ConnectorPlan | None = None
     erp: ErpTarget = ErpTarget()
     allow_hosts: list[str] = Field(default_factory=list)
@@ -194,6 +221,16 @@ class TargetPlan(StrictModel):
     @property
     def embedded(self) -> bool:
         return self.magento == "embedded"
+
+    @model_validator(mode="after")
+    def _builtin_speaks_peakready(self) -> TargetPlan:
+        crm = self.crm
+        if self.embedded and self.integration.profile != "none" and (
+                crm.dialect != "peakready" or crm.contract is not None):
+            raise ValueError("target.crm: the built-in integration speaks peakready's own CRM "
+                             "API; another dialect or a contract is for your own connector "
+                             "(set integration: none and target.connector)")
+        return self
 
     @model_validator(mode="after")
     def _connector_needs_no_integration(self) -> TargetPlan:
@@ -335,20 +372,22 @@ class HttpFaultPlan(StrictModel):
     concurrency_limit: int | dict[str, float] | None = None
     session_expiry: StrictBool = False
     stale_lookup: StrictBool = False
+    api_limit: StrictBool = False    # a CRM dialect's: the API-call allocation is used up
 
     @model_validator(mode="after")
     def _does_something(self) -> HttpFaultPlan:
         if self.status is None and self.delay_ms is None and self.slow_body is None \
                 and not self.close and not self.vendor_modes:
             raise ValueError("an http fault needs status, delay_ms, slow_body or close, or "
-                             "an ERP dialect's failure mode (error_in_200, "
-                             "concurrency_limit, session_expiry, stale_lookup)")
+                             "a dialect's failure mode (error_in_200, concurrency_limit, "
+                             "session_expiry, stale_lookup, api_limit)")
         return self
 
     @property
     def vendor_modes(self) -> list[str]:
         return [name for name in ("error_in_200", "concurrency_limit", "session_expiry",
-                                  "stale_lookup") if getattr(self, name) not in (None, False)]
+                                  "stale_lookup", "api_limit")
+                if getattr(self, name) not in (None, False)]
 
     def rule(self, rule_id: str, expires_in: float) -> dict[str, Any]:
         """The mock's fault rule for this fault (sent with an expiry: a dead run heals)."""

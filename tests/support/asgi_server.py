@@ -63,6 +63,7 @@ def serve_asgi(app: Any, *, tls: tuple[Path, Path] | None = None) -> Iterator[Se
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    # A client that keeps a TLS connection open must not hold the shutdown up for long.
     options: dict[str, Any] = {"log_config": None, "access_log": False, "lifespan": "on",
                                "timeout_graceful_shutdown": 1}
     if tls is not None:

@@ -132,7 +132,8 @@ class MockMiddleware:
         scope["peakready.request_id"] = request_id
         status = 0
         method: str = scope["method"]
-        tracker = kit.tracked.get((method, path)) if kit.tracked else None
+        tracker = kit.tracker_for(method, path) if kit.tracked or kit.tracked_prefixes \
+            else None
         # What the answer said about retrying, whoever answered (app, fault, rate limit): the
         # arrival evidence records it, so retry spacing is judged against what was sent.
         retry_after: list[str] = []

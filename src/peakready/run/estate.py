@@ -131,20 +131,32 @@ def check_safety(plan: Plan) -> None:
         check_target(address, allow, what=f"target.listen.{name}")
 
 
+def _contract_path(key: str, contract: str, plan_dir: Path | None) -> str:
+    path = Path(contract).expanduser()
+    if not path.is_absolute():
+        path = (plan_dir or Path.cwd()) / path
+    if not path.is_file():
+        raise ConfigError(f"{key} = {contract!r}: no such file ({path}); give the contract's "
+                          f"path relative to the plan")
+    return str(path.resolve())
+
+
 def erp_options(plan: Plan, plan_dir: Path | None) -> dict[str, Any]:
     """The ERP mock's options for this plan: its dialect or contract (a path relative to
     the plan's folder) over the estate's fulfilment timings."""
     options: dict[str, Any] = {**_ERP_OPTIONS, "dialect": plan.target.erp.dialect}
     contract = plan.target.erp.contract
     if contract is not None:
-        path = Path(contract).expanduser()
-        if not path.is_absolute():
-            path = (plan_dir or Path.cwd()) / path
-        if not path.is_file():
-            raise ConfigError(f"target.erp.contract = {contract!r}: no such file ({path}); "
-                              f"give the contract's path relative to the plan")
-        options["contract"] = str(path.resolve())
+        options["contract"] = _contract_path("target.erp.contract", contract, plan_dir)
     return options
+
+
+def crm_argv(plan: Plan, plan_dir: Path | None) -> list[str]:
+    """The CRM mock's flags for this plan: its dialect, or an in-house contract's file."""
+    contract = plan.target.crm.contract
+    if contract is not None:
+        return ["--contract", _contract_path("target.crm.contract", contract, plan_dir)]
+    return ["--dialect", plan.target.crm.dialect]
 
 
 async def _start_mocks(stack: Stack, plan: Plan, config_dir: Path,
@@ -154,7 +166,7 @@ async def _start_mocks(stack: Stack, plan: Plan, config_dir: Path,
     erp_config.write_text(yaml.safe_dump(erp_options(plan, plan_dir)), "utf-8")
     argv = {
         "erp": ["--profile", profile, "--config", str(erp_config)],
-        "crm": ["--profile", profile],
+        "crm": ["--profile", profile, *crm_argv(plan, plan_dir)],
         "payment": [],
         "shipping": [],
     }

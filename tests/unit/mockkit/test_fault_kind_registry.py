@@ -15,7 +15,7 @@ def test_fault_kinds_are_a_registry_in_role_order() -> None:
     assert isinstance(FAULT_KINDS, Registry)
     assert FAULT_KINDS.names() == ("delay_ms", "close", "status", "truncate", "slow_body",
                                    "error_in_200", "concurrency_limit", "session_expiry",
-                                   "stale_lookup")
+                                   "stale_lookup", "api_limit")
     assert list(KINDS) == list(FAULT_KINDS.names())
 
 

@@ -112,7 +112,8 @@ def test_every_registered_kind_has_its_own_file_and_role() -> None:
     from peakready.mockkit import KINDS
 
     assert set(KINDS) == {"delay_ms", "close", "status", "truncate", "slow_body",
-                          "error_in_200", "concurrency_limit", "session_expiry", "stale_lookup"}
+                          "error_in_200", "concurrency_limit", "session_expiry", "stale_lookup",
+                          "api_limit"}
     assert {k.role for k in KINDS.values()} == {"delay", "answer", "body", "mark"}
     assert len({type(k).__module__ for k in KINDS.values()}) == len(KINDS)
 

@@ -12,6 +12,7 @@
     concurrency_limit.py  concurrency_limit  refuse above N requests in flight        (mark)
     session_expiry.py     session_expiry     sessions/tokens issued before expire     (mark)
     stale_lookup.py       stale_lookup       lookups by external reference miss       (mark)
+    api_limit.py          api_limit          the API-call allocation is used up       (mark)
 
 A ``mark`` kind does not answer itself: the mock's business layer (the ERP dialects) reads
 ``scope[MARKS_SCOPE_KEY]`` and misbehaves in its vendor's own shape.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from peakready.mockkit.fault_kinds.api_limit import ApiLimitKind
 from peakready.mockkit.fault_kinds.base import (
     MARKS_SCOPE_KEY,
     AnswerContext,
@@ -51,6 +53,7 @@ __all__ = ["FAULT_KINDS", "KINDS", "MARKS_SCOPE_KEY", "AnswerContext", "Connecti
 FAULT_KINDS: Registry[FaultKind] = Registry("fault kind")
 # Order matters where roles collide inside one rule: "close" answers before "status".
 for _kind in (DelayKind(), CloseKind(), StatusKind(), TruncateKind(), SlowBodyKind(),
-              ErrorIn200Kind(), ConcurrencyLimitKind(), SessionExpiryKind(), StaleLookupKind()):
+              ErrorIn200Kind(), ConcurrencyLimitKind(), SessionExpiryKind(), StaleLookupKind(),
+              ApiLimitKind()):
     FAULT_KINDS.register(_kind.name, _kind)
 KINDS: Mapping[str, FaultKind] = FAULT_KINDS.items()
