@@ -38,6 +38,7 @@ class RunSpec:
     seed: int = 1
     status: str = "complete"
     checks: list[str] = field(default_factory=list)
+    lost_in_faults: bool = False   # orders placed in a fault window never reach the ERP
 
 
 def _hist(rng: random.Random, n: int, median_us: float) -> str:
@@ -113,8 +114,9 @@ def write_run(run_dir: Path, spec: RunSpec | None = None) -> Path:
                             "created_at": time.strftime("%Y-%m-%d %H:%M:%S",
                                                         time.gmtime(int(end))),
                             "items": [{"sku": f"PR-{order % 40:06d}", "qty_ordered": 1}]})
-            erp.append({"key": f"SO-{order:07d}", "erp_order_id": f"SO-{order:07d}",
-                        "increment_id": inc, "attempts": 1, "received_ts": received})
+            if not (window and spec.lost_in_faults):
+                erp.append({"key": f"SO-{order:07d}", "erp_order_id": f"SO-{order:07d}",
+                            "increment_id": inc, "attempts": 1, "received_ts": received})
     faults = []
     for index, (at, span, label) in enumerate(spec.faults):
         common = {"fault": index, "label": label, "target": "proxy:erp", "planned_at": at,

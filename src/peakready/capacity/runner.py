@@ -8,7 +8,11 @@
                        │    GET /__admin/capacity before/after ──► Magento worker utilisation
                        │    cpu.jsonl ──► each estate process's CPU share over the hold
                        │    ──► CapacityStep(ok = every verdict passed, p95, reasons, ...)
+                       │    harness_errors(step dir) ──► HarnessError: the harness's own
+                       │        refusals (fixtures the store does not have) measure nothing
                        └─ ... search_capacity drives the rates (peakready.capacity.drive)
+
+Steps vary only the arrivals (``load.arrival_seed``), never the data the estate was seeded with.
 
 Faults are left out of a capacity step: the search measures what the store holds when its
 back-ends are healthy; resilience under faults is ``peakready run``'s question.
@@ -24,9 +28,11 @@ from typing import Any
 import httpx
 
 from peakready.capacity.drive import stability
+from peakready.capacity.harness_errors import harness_errors
 from peakready.capacity.search import ESTATE_PREFIX, MACHINE_KEY
 from peakready.checks import EvidenceError, RunEvidence
 from peakready.config import Plan, parse_plan
+from peakready.errors import HarnessError
 from peakready.measure.saturation import MACHINE, Saturation, display_name
 from peakready.reporting.finalize import finalize
 from peakready.reporting.hdr import Latency
@@ -45,8 +51,9 @@ def step_plan(plan: Plan, orders_per_minute: float, hold_s: float, index: int) -
     data["faults"] = []
     data["load"].update(orders_per_minute=round(orders_per_minute, 3), duration=hold_s,
                         shape="constant", flash_sale=None)
-    # Each step draws its own arrivals: a second hold at one rate is a second sample.
-    data["seed"] = plan.seed + index
+    # Each step draws its own arrivals (a second hold at one rate is a second sample), on the
+    # data the estate was seeded with once, from the plan's seed: customers, SKUs, contacts.
+    data["load"]["arrival_seed"] = plan.arrivals_seed + index
     return parse_plan(data, source=f"capacity step {index}")
 
 
@@ -87,6 +94,12 @@ class StepRunnerOnEstate:
             # applies one; an empty file says "no windows" where a missing one says "unknown".
             faults.touch()
         result = await asyncio.to_thread(finalize, step_dir, console=False)
+        own = await asyncio.to_thread(harness_errors, step_dir)
+        if own:
+            # Not a capacity figure: the store refused data the harness chose.
+            raise HarnessError(
+                f"capacity step {self.index} ({rate:,.0f} orders/min) failed on the harness's "
+                f"own errors, not the store's: {'; '.join(own)}; see {step_dir}")
         held = record.load_duration_s or hold
         step = _step(rate, result, held, before, after,
                      await asyncio.to_thread(_p95_by_sixth, step_dir, held),

@@ -8,6 +8,8 @@ created_at) and when the ERP first received it (its order evidence).
 * backlog drain: for each fault window, the orders acknowledged before it cleared and not yet in
   the ERP by then must all be in the ERP within ``thresholds.backlog_drain_s`` of the clear.
 Orders the ERP never received are no_lost_orders' business and are only counted here.
+Lags and "acknowledged" are ``peakready.measure.orders``' (the report's fault impact reads the
+same). Needs: acknowledged orders the ERP received (none: not judged).
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ __all__ = ["export_lag"]
 def export_lag(evidence: RunEvidence, plan: Plan) -> Verdict:
     limits = plan.thresholds
     acked, _ = acknowledged_orders(evidence)
+    if not acked:
+        return Verdict.not_judged("export_lag", "no order was acknowledged", orders=0)
     received = evidence.erp_received()
     lags = export_lags(acked, received)
     faults = evidence.fault_windows()
@@ -49,6 +53,10 @@ def export_lag(evidence: RunEvidence, plan: Plan) -> Verdict:
         drains[w.name] = {"backlog": len(backlog), "drained_s": round(drained, 2)}
         if drained > limits.backlog_drain_s:
             slow.append({"window": w.name, **drains[w.name]})
+    if not outside and not any(d["backlog"] for d in drains.values()):
+        return Verdict.not_judged("export_lag", f"none of the {len(acked)} acknowledged orders "
+                                  f"reached the ERP outside a fault window or in a fault's "
+                                  f"backlog", orders=len(acked), never_received=never)
     figures = {"orders": len(acked), "judged_outside_faults": len(outside),
                "never_received": never,
                "lag_p50_s": None if not outside else round(percentile(outside, 50) or 0, 3),

@@ -40,7 +40,7 @@ def window_stats(evidence: RunEvidence, name: str) -> dict[str, dict[str, Any]]:
     peakready.measure.latency (the report's stats come from the same functions)."""
     samples = evidence.samples()
     kind, names = subject(name)
-    broken = sum(samples.unreadable.get((kind, n), 0) for n in names)
+    broken = samples.unreadable_of((kind, n) for n in names)
     if broken:
         raise EvidenceError(f"latency.jsonl: {broken} histograms of {name!r} cannot be "
                             f"decoded")
@@ -77,6 +77,9 @@ def gate_verdict(evidence: RunEvidence, plan: Plan, name: str, *, check: str) ->
     stats = window_stats(evidence, name)
     windows = evidence.windows
     if not any(s["count"] or s["dropped"] for s in stats.values()):
+        if subject(name)[0] == "journey":   # a journey the load never ran: nothing to judge
+            return Verdict.not_judged(check, f"no {name} journey in latency.jsonl (the load "
+                                      f"ran none)", windows=stats)
         return Verdict(check, "error", f"no samples for {name!r} in latency.jsonl: nothing to "
                        f"judge (is the name a journey or a request name of the load?)",
                        figures={"windows": stats}, windows=[w.name for w in windows])

@@ -50,6 +50,29 @@ class Reader:
             self.notes.append(str(exc))
             return {}
 
+    def erp_refused(self) -> dict[str, float]:
+        """increment_id → when the ERP refused it for its data, for the orders the harness
+        placed with data a strict ERP refuses (the recorder's edge cases) and the ERP never
+        created: they leave the export backlog. Any other refusal keeps the order waiting
+        (lost, for the checks)."""
+        try:
+            edge = {c.increment_id for c in self.evidence.checkouts()
+                    if c.ok and c.edge_case and c.increment_id}
+            if not edge:
+                return {}
+            attempts = self.evidence.erp_attempts()
+        except EvidenceError as exc:
+            self.notes.append(str(exc))
+            return {}
+        refused: dict[str, float] = {}
+        for inc in edge:
+            seen = attempts.get(inc)
+            if seen is not None and seen.refusal is not None and not seen.succeeded:
+                at = seen.refusal.get("at")
+                if isinstance(at, int | float):
+                    refused[inc] = float(at)
+        return refused
+
     def erp_received(self) -> dict[str, float]:
         """increment_id → the first time the ERP received it (the ERP's witness)."""
         try:

@@ -9,8 +9,9 @@
     load          progress every second, witnesses every 2 s (timeline.jsonl), children watched;
                   the CPU of every process and of the machine every second (cpu.jsonl)
     stop          Locust stops by itself after load.duration (bounded); faults cleared
-    drain         ERP movements paused; until the export backlog is empty and stock
-                  converged, or drain.timeout
+    drain         ERP movements paused; until the witnesses agree (every order placed in
+                  Magento is in the ERP or refused by it for its data, and the ERP's stock
+                  is Magento's), or drain.timeout
     export        evidence/ (manifest last)
     run.json      "complete" | "interrupted" (a signal) | "error" (harness failure)
 
@@ -122,7 +123,6 @@ def _state(plan: Plan, phase: str, t0: float | None, locust: LocustProcesses | N
         state.faults, state.next_fault = timeline.active(), timeline.next_up()
     if sampler and sampler.last:
         state.erp_backlog = sampler.last.get("erp_backlog")
-        state.sync_lag_s = sampler.last.get("sync_lag_s")
         state.stock_divergent = sampler.last.get("stock_divergent_skus")
     return state
 
@@ -292,6 +292,5 @@ async def _drain(plan: Plan, estate: Estate, http: httpx.AsyncClient, sampler: _
         await asyncio.sleep(min(plan.drain.poll, max(0.0, timeout - waited)))
     return {"drained": drained, "waited_s": round(time.monotonic() - started, 3),
             "timeout_s": timeout, "erp_backlog": last.get("erp_backlog"),
-            "orders_not_in_erp": last.get("orders_not_in_erp"),
-            "stock_divergent_skus": last.get("stock_divergent_skus"),
-            "dead_letters": last.get("dead_letters")}
+            "erp_refused": last.get("erp_refused"),
+            "stock_divergent_skus": last.get("stock_divergent_skus")}

@@ -115,7 +115,7 @@ class Coordinator:
         load = self.plan.load
         index = self.workers.index(worker)
         shape = build_shape(load, self.shape_spec)
-        return sum(1 for _ in worker_share(schedule(load, self.plan.seed, shape), index,
+        return sum(1 for _ in worker_share(schedule(load, self.plan.arrivals_seed, shape), index,
                                            len(self.workers)))
 
     def _lose(self, worker: str, reason: str = "missed its heartbeats") -> None:

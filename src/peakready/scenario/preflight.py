@@ -30,7 +30,7 @@ def preflight(launch_path: Path) -> None:
         from peakready.scenario.shape_file import sample_shape_file
         spec = sample_shape_file(Path(launch["shape_file"]), launch["plan_model"].load.duration)
     plan = launch["plan_model"]
-    next(iter(schedule(plan.load, plan.seed, build_shape(plan.load, spec))), None)
+    next(iter(schedule(plan.load, plan.arrivals_seed, build_shape(plan.load, spec))), None)
 
 
 def main(argv: list[str] | None = None) -> int:

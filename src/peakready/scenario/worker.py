@@ -82,7 +82,7 @@ class WorkerDriver:
         ctx = JourneyContext(
             magento=pools["magento"],
             catalogue=load_catalogue(sim.profile, plan.seed, _fixtures(start)),
-            seed=plan.seed,
+            seed=plan.arrivals_seed,
             erp=pools.get("erp"), crm=pools.get("crm"),
             admin_token=start.get("token") or os.environ.get(TOKEN_ENV) or None,
             edge_case_share=load.edge_case_orders,
@@ -100,11 +100,11 @@ class WorkerDriver:
                 stack.enter_context(gevent.Timeout(timeout, JourneyTimeout))
                 yield
 
-        runner = JourneyRunner(ctx, self.recorder, seed=plan.seed, worker=worker_id,
+        runner = JourneyRunner(ctx, self.recorder, seed=plan.arrivals_seed, worker=worker_id,
                                clock=time.time, guard=guard,
                                timeout_errors=(JourneyTimeout,))
         shape = build_shape(load, start.get("shape"))
-        arrivals = worker_share(schedule(load, plan.seed, shape), index, count)
+        arrivals = worker_share(schedule(load, plan.arrivals_seed, shape), index, count)
         self.driver = ArrivalDriver(arrivals, t0=self.t0, recorder=self.recorder, run=runner,
                                     spawn=gevent.spawn, sleep=gevent.sleep, clock=time.time,
                                     max_in_flight=share)

@@ -150,3 +150,17 @@ async def test_a_listing_asked_again_sees_every_product_change(client: Any, cata
     assert await skus(client, bags) == ["MB-200", "MB-300"]
     assert (await client.delete("/rest/V1/products/MB-200", headers=ADMIN)).status_code == 200
     assert await skus(client, bags, pageSize="1", currentPage="1") == ["MB-300"]
+
+
+async def test_a_listing_sees_edits_made_by_any_route(client: Any, catalog: Any) -> None:
+    # Price, link and category routes edit products in place: a kept listing must see it.
+    cheap = [[("sku", "MB-%", "like")], [("price", "30", "lt")]]
+    special = [[("special_price", "5", "eq")]]
+    assert await skus(client, cheap) == ["MB-100"]
+    assert await skus(client, special) == []
+    catalog.store.catalog.get("MB-200").price = 25.0
+    assert await skus(client, cheap) == ["MB-100", "MB-200"]
+    catalog.store.catalog.get("WT-300").custom["special_price"] = "5"
+    assert await skus(client, special) == ["WT-300"]
+    catalog.store.catalog.get("WT-300").custom.pop("special_price")
+    assert await skus(client, special) == []
