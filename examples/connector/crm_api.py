@@ -1,8 +1,8 @@
 """The example connector's CRM side: one adapter per CRM API (``CONNECTOR_CRM_DIALECT``).
 
-Each adapter pushes Magento's customers as contacts with the fields Magento owns (email,
-names, phone, customer id), never the CRM's own (consent, segment, score), and says per
-customer whether the push is done, worth retrying, or refused for good::
+Each adapter pushes the contacts it is given (the fields Magento owns: email, names, phone,
+customer id; the CRM's own consent, segment and score only under the ``overwrite_crm_fields``
+mistake) and says per customer whether the push is done, worth retrying, or refused::
 
     peakready   PUT  {CRM}/api/contacts/{email}                           one call a customer
     salesforce  POST {CRM}/services/oauth2/token (client credentials), then
@@ -13,7 +13,8 @@ What each API says when it is overloaded differs, and is exactly what a connecto
 Salesforce answers 403 ``REQUEST_LIMIT_EXCEEDED`` (not a permission problem: retry later),
 HubSpot 429 with ``X-HubSpot-RateLimit-*`` headers; an expired Salesforce session is 401
 ``INVALID_SESSION_ID`` (log in again). The ``crm_limit_is_final`` mistake
-(``CONNECTOR_MISTAKES``) reads the overload answer as a refusal and drops the change.
+(``CONNECTOR_MISTAKES``, mistakes.py) reads the overload answer as a refusal and drops the
+change.
 
 Credentials default to the CRM mock's documented ones (docs/dialects.md) and can be set with
 ``CONNECTOR_CRM_CLIENT_ID`` / ``CONNECTOR_CRM_CLIENT_SECRET`` (Salesforce) and
@@ -30,14 +31,19 @@ import urllib.request
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["ADAPTERS", "DONE", "MISTAKES", "REFUSED", "RETRY", "CrmAdapter", "make_adapter"]
+__all__ = ["ADAPTERS", "DONE", "REFUSED", "RETRY", "CrmAdapter", "make_adapter"]
 
 DONE, RETRY, REFUSED = "done", "retry", "refused"
-#: The classic CRM mistakes this module can make on purpose (CONNECTOR_MISTAKES).
-MISTAKES = ("crm_limit_is_final",)
 TIMEOUT = 3.0
 SF_VERSION = "59.0"
 SF_EXTERNAL_ID = "Magento_Customer_Id__c"
+# Optional fields by the names each vendor's API gives them.
+SF_FIELDS = {"phone": "Phone", "marketing_consent": "Marketing_Consent__c",
+             "segment": "Segment__c", "lead_score": "Lead_Score__c"}
+HUBSPOT_PROPERTIES = {"firstname": "firstname", "lastname": "lastname", "phone": "phone",
+                      "magento_customer_id": "magento_customer_id",
+                      "marketing_consent": "marketing_consent", "segment": "segment",
+                      "lead_score": "hubspotscore"}
 
 
 def request(method: str, url: str, *, body: Any = None, form: Mapping[str, str] | None = None,
@@ -143,7 +149,8 @@ class SalesforceCrm(CrmAdapter):
         records = [{"attributes": {"type": "Contact"},
                     SF_EXTERNAL_ID: str(c["magento_customer_id"]), "Email": c["email"],
                     "FirstName": c.get("firstname"), "LastName": c.get("lastname") or "-",
-                    **({"Phone": c["phone"]} if c.get("phone") else {})} for c in customers]
+                    **{SF_FIELDS[k]: v for k, v in c.items() if k in SF_FIELDS}}
+                   for c in customers]
         url = f"{self.instance}/services/data/v{SF_VERSION}/composite/sobjects/Contact/" \
               f"{SF_EXTERNAL_ID}"
         status, body, _ = request("PATCH", url, body={"allOrNone": False, "records": records},
@@ -182,10 +189,9 @@ class HubSpotCrm(CrmAdapter):
 
     def push(self, customers: list[dict[str, Any]]) -> dict[str, str]:
         inputs = [{"idProperty": "email", "id": c["email"], "properties": {
-            k: str(v) for k, v in {"firstname": c.get("firstname"),
-                                   "lastname": c.get("lastname"), "phone": c.get("phone"),
-                                   "magento_customer_id": c.get("magento_customer_id")}.items()
-            if v is not None}} for c in customers]
+            HUBSPOT_PROPERTIES[k]: str(v).lower() if isinstance(v, bool) else str(v)
+            for k, v in c.items() if k in HUBSPOT_PROPERTIES and v is not None}}
+            for c in customers]
         status, body, headers = request(
             "POST", f"{self.base}/crm/v3/objects/contacts/batch/upsert",
             body={"inputs": inputs}, headers={"Authorization": f"Bearer {self.token}"})
