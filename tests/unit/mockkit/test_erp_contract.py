@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.unit.mockkit.conftest import Client, load_mock
 
 from peakready.errors import ConfigError
 from peakready.mockkit import MockSettings
-from tests.unit.mockkit.conftest import Client, load_mock
 
 CONTRACT: dict[str, Any] = {
     "create_order": {
