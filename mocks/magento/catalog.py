@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .pages.invalidation import product_saved
 from .rest import (
     WebapiError,
     as_object,
@@ -244,6 +245,7 @@ def save_product(store: Store, data: dict[str, Any], sku: str | None = None) -> 
         store.inventory.apply_stock_item(product.sku, product.id, stock, store.cfg.version)
     elif existing is None and not product.is_composite:
         store.inventory.stock_config(product.sku, product.id)
+    product_saved(store, product)  # the full-page cache forgets it (pages/invalidation.py)
     return product
 
 

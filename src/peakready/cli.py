@@ -146,15 +146,20 @@ def _add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _add_selftest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("selftest", help="prove every check catches its integration mistake",
-                       description="Per integration flag, a short run under the fault that "
-                                   "exposes it (its check must fail) and the good integration "
-                                   "under the same plan (every check must pass).")
+                       description="Per classic mistake, a short run under the fault that "
+                                   "exposes it (its check must fail) and the clean "
+                                   "integration under the same plan (every check must pass); "
+                                   "each a real run (run_plan, finalize).")
+    p.add_argument("--connector", nargs="?", const=True, default=None, metavar="PATH",
+                   help="prove the checks on the example connector (integration: none) with "
+                        "its CONNECTOR_MISTAKES switches instead of the built-in integration's "
+                        "flags (default path: examples/connector/connector.py)")
     p.add_argument("--quick", action="store_true", help="the quick subset (a few minutes)")
-    p.add_argument("--flag", action="append", metavar="FLAG",
-                   help="only this flag (repeatable; default: all ten)")
+    p.add_argument("--flag", action="append", metavar="NAME",
+                   help="only this mistake (repeatable; default: the whole matrix)")
     p.add_argument("--reports-dir", default="reports/selftest",
                    help="where the run folders go (default reports/selftest)")
-    p.set_defaults(handler="peakready.checks.selftest_cli:main")
+    p.set_defaults(handler="peakready.run.selftest_cli:main")
 
 
 def _add_capacity(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

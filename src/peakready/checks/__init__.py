@@ -11,10 +11,10 @@
     │                   windows; the CHECKS registry
     ├── judge.py        judge(evidence, plan) -> [Verdict]: plan.checks, then the SLO gates
     ├── slo.py          SLO gates per journey / request name, per window (HDR histograms)
-    ├── <name>.py       def <name>(evidence, plan) -> Verdict, registered as CHECKS["<name>"]
-    └── selftest.py     the detection self-test: each integration flag caught by its check
-        ├── selftest_plans.py  flag -> (check, scenario); the scenarios' plans
-        └── selftest_cli.py    ``peakready selftest``: progress lines, the matrix, exit code
+    └── <name>.py       def <name>(evidence, plan) -> Verdict, registered as CHECKS["<name>"]
+
+The detection self-test that proves each check on real runs lives with the run
+(``peakready.run.selftest``).
 
 A check reads only the run's evidence (the run folder) and the plan, never a live component and
 never the integration's own counters, so ``peakready report DIR`` re-judges a finished run.

@@ -39,6 +39,8 @@ __all__ = ["SALABLE_PAGE", "WITNESS_AGENT", "MockApi", "StoreApi", "Witness", "m
 log = logging.getLogger("peakready.run.witness")
 WITNESS_AGENT = "peakready-witness"  # User-Agent of every harness read
 _MAX_PAGES = 10_000
+# The ERP's order statuses before its shipment (mocks/_erp_orders.py STATUSES).
+_BEFORE_SHIPMENT = ("received", "picked")
 _PAGE = 1000
 #: Salable-quantity calls in flight at once (one REST call a SKU; bounded for a real store).
 SALABLE_PAGE = 20
@@ -250,8 +252,17 @@ class Witness:
                 if item.get("source_code", "default") == "default"}
 
     async def erp_orders(self) -> int:
-        summary = (await self.erp.summary()).get("summary", {})
-        return int(summary.get("distinct_increment_ids", 0))
+        return int((await self._erp_summary()).get("distinct_increment_ids", 0))
+
+    async def _erp_summary(self) -> dict[str, Any]:
+        summary: dict[str, Any] = (await self.erp.summary()).get("summary", {})
+        return summary
+
+    @staticmethod
+    def _unshipped(summary: dict[str, Any]) -> int:
+        """Orders the ERP still has to ship: their shipment will move its stock again."""
+        counts = summary.get("status_counts") or {}
+        return sum(int(counts.get(status, 0)) for status in _BEFORE_SHIPMENT)
 
     async def erp_refused(self) -> int:
         """Orders of this phase the ERP refused for their data (its 422 naming a field) and
@@ -280,22 +291,29 @@ class Witness:
     async def sample(self, phase: str, t0: float | None, *, stock: bool) -> dict[str, Any]:
         wall = time.time()
         magento_orders = await self.magento_orders()
-        erp_orders = await self.erp_orders() - self.erp_before
+        # The ERP's stock feed first: reading it brings the ERP's own order statuses up to date
+        # (shipments fall due as it is asked), so the summary below is as fresh as the stock.
+        divergent = await self.stock_divergent() if stock else None
+        summary = await self._erp_summary()
+        erp_orders = int(summary.get("distinct_increment_ids", 0)) - self.erp_before
         refused = await self.erp_refused()
         record: dict[str, Any] = {
             "wall": round(wall, 3), "t": None if t0 is None else round(wall - t0, 3),
             "phase": phase, "magento_orders": magento_orders, "erp_orders": erp_orders,
             "erp_refused": refused,
             "erp_backlog": max(0, magento_orders - erp_orders - refused),
+            "erp_unshipped": self._unshipped(summary),
         }
-        if stock:
-            record["stock_divergent_skus"] = await self.stock_divergent()
+        if divergent is not None:
+            record["stock_divergent_skus"] = divergent
         return record
 
     @staticmethod
     def drained(sample: dict[str, Any]) -> bool:
-        """Every order placed in Magento is in the ERP (or refused by it for its data), and
-        the ERP's stock agrees with Magento's: what the witnesses say, for any integration."""
-        if sample["erp_backlog"] != 0:
+        """Every order placed in Magento is in the ERP (or refused by it for its data), the
+        ERP has shipped what it received (a shipment moves its stock, which the integration
+        must then carry), and the ERP's stock agrees with Magento's: what the witnesses say,
+        for any integration."""
+        if sample["erp_backlog"] != 0 or sample.get("erp_unshipped", 0) != 0:
             return False
         return bool(sample.get("stock_divergent_skus", 1) == 0)

@@ -51,6 +51,16 @@ class Store:
         return httpx.Response(200, json={"counts": {"orders": self.orders}, "summary": {}})
 
 
+class Clock:
+    """The ERP mock's clock, moved by the test (its shipments follow it)."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @dataclass
 class Estate:
     token: str = "t"
@@ -60,10 +70,12 @@ class Estate:
 
 
 def test_the_drain_reads_placed_orders_against_the_erps_evidence(tmp_path: Path) -> None:
+    clock = Clock()
     erp_app = load_content_module("mocks", "erp", MOCKS_DIR).create_app(MockSettings(
         "erp", seed=1, data_dir=tmp_path, options={"stock": STOCK, "movements_per_second": 0,
-                                                   "pick_after": 600, "ship_after": 600,
-                                                   "invoice_after": 600}))
+                                                   "pick_after": 1, "ship_after": 2,
+                                                   "invoice_after": 3, "clock": clock,
+                                                   "decrement_stock_on": "none"}))
     store = Store()
     http = httpx.AsyncClient(mounts={
         "http://erp": httpx.ASGITransport(app=erp_app),
@@ -81,16 +93,20 @@ def test_the_drain_reads_placed_orders_against_the_erps_evidence(tmp_path: Path)
         assert refused.status_code == 422                 # refused for its data
         samples.append(await witness.sample("drain", None, stock=True))
         await http.post("http://erp/api/orders", json=_order("4"))
+        samples.append(await witness.sample("drain", None, stock=True))   # not yet shipped
+        clock.now += 2.5                                  # the ERP ships what it received
         samples.append(await witness.sample("drain", None, stock=True))
         store.source["B"] = 4                             # Magento's stock now disagrees
         samples.append(await witness.sample("drain", None, stock=True))
         await http.aclose()
         return samples
 
-    waiting, caught_up, diverged = asyncio.run(scenario())
+    waiting, unshipped, caught_up, diverged = asyncio.run(scenario())
     assert (waiting["erp_orders"], waiting["erp_refused"], waiting["erp_backlog"]) == (2, 1, 1)
     assert not Witness.drained(waiting)
-    assert caught_up["erp_backlog"] == 0 and caught_up["stock_divergent_skus"] == 0
+    assert unshipped["erp_backlog"] == 0 and unshipped["erp_unshipped"] == 3
+    assert not Witness.drained(unshipped)
+    assert caught_up["erp_unshipped"] == 0 and caught_up["stock_divergent_skus"] == 0
     assert Witness.drained(caught_up)
     assert diverged["stock_divergent_skus"] == 1 and not Witness.drained(diverged)
     assert set(store.asked) == {"/__admin/evidence"}      # never /__admin/integration/...
