@@ -235,6 +235,7 @@ class Connector:
         for sku, qty in self.skus.get(increment, {}).items():
             on_hand = ERP_API.stock_level(sku)
             if on_hand is None:
+                ERP_API.stock_forget([sku])    # the stock pull writes it when it can
                 continue
             quantity = source_quantity(sku, on_hand) + (qty if extra else 0)
             items.append({"sku": sku, "source_code": "default", "quantity": quantity,

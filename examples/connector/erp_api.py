@@ -10,6 +10,8 @@ the same four things, so the connector's loop never knows which ERP it talks to:
     stock_level(sku)   → on-hand or None
     stock_changes()    → [{"sku", "qty"}] changed since the last call, or None on failure
     stock_unsaved(items)  those could not be written to Magento: handed over again next time
+    stock_forget(skus)    Magento's level moved (a shipment) and the ERP's could not be read:
+                          hand the ERP's over again even if it did not change
 
 ``idempotent`` is how a careful connector avoids duplicates on its vendor: the peakready API's
 ``Idempotency-Key``; NetSuite's ``PUT …/eid:{externalId}`` upsert; Business Central, Odoo and
@@ -83,6 +85,10 @@ class Adapter:
 
     def stock_unsaved(self, items: list[dict[str, Any]]) -> None:
         self.unsaved.update({i["sku"]: i for i in items})
+
+    def stock_forget(self, skus: list[str]) -> None:
+        for sku in skus:
+            self.levels.pop(sku, None)
 
     def _changes(self) -> list[dict[str, Any]] | None:
         """Vendors without a change feed: read every level, hand over what changed."""
