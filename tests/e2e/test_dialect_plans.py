@@ -51,7 +51,7 @@ def test_the_connector_speaking_the_dialect_passes_every_check(
         repo_root: Path, tmp_path: Path, dialect: str) -> None:
     code, verdicts, run_dir = _run(repo_root, tmp_path, dialect)
     assert code == 0 and set(verdicts.values()) == {"pass"}, (verdicts, run_dir)
-    assert f"connector up" in (run_dir / "logs" / "connector.log").read_text("utf-8")
+    assert "connector up" in (run_dir / "logs" / "connector.log").read_text("utf-8")
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)

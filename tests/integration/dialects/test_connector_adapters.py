@@ -13,7 +13,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
 from tests.integration.dialects.conftest import evidence, set_faults
 from tests.support.asgi_server import Served
 
