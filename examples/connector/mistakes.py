@@ -40,6 +40,9 @@ MISTAKES = {
     "lookup_before_create": "NetSuite orders are looked up by otherRefNum and POSTed, not "
                             "upserted by externalId: a retry after a stale lookup creates "
                             "twice (no_duplicate_orders)",
+    "crm_limit_is_final": "the CRM's \"over your API limit\" answer (Salesforce 403 "
+                          "REQUEST_LIMIT_EXCEEDED, HubSpot 429) is taken as a refusal: those "
+                          "customers' changes are dropped (crm_integrity)",
 }
 
 
