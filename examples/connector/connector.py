@@ -241,13 +241,17 @@ class Connector:
         for sku, qty in self.skus.get(increment, {}).items():
             on_hand = ERP_API.stock_level(sku)
             if on_hand is None:
-                ERP_API.stock_forget([sku])    # the stock pull writes it when it can
                 continue
             quantity = source_quantity(sku, on_hand) + (qty if extra else 0)
             items.append({"sku": sku, "source_code": "default", "quantity": quantity,
                           "status": 1 if quantity > 0 else 0})
         if items:
-            magento("POST", "/inventory/source-items", {"sourceItems": items})
+            saved = magento("POST", "/inventory/source-items", {"sourceItems": items})
+            if saved.status != 200:
+                log("stock write after a shipment failed:", saved.status, saved.body)
+        # A shipment moved Magento's source: the next stock pull writes the ERP's level for
+        # these SKUs again even if the ERP's did not change (a failed or raced write heals).
+        ERP_API.stock_forget(list(self.skus.get(increment, {})))
 
     # 4 ------------------------------------------------------------------------------------
     def pull_stock(self) -> None:

@@ -60,6 +60,7 @@ class Adapter:
         self.emitted: set[tuple[str, str]] = set()
         self.levels: dict[str, float] = {}
         self.unsaved: dict[str, dict[str, Any]] = {}
+        self.stale: set[str] = set()
 
     # what differs per vendor -----------------------------------------------------------------
     def create_order(self, payload: dict[str, Any], idempotent: bool) -> Any:
@@ -81,14 +82,19 @@ class Adapter:
             return list(self.unsaved.values()) or None
         merged = {**self.unsaved, **{c["sku"]: c for c in changes}}
         self.unsaved = {}
+        for sku in sorted(self.stale - merged.keys()):
+            level = self.stock_level(sku)
+            if level is not None:
+                merged[sku] = {"sku": sku, "qty": level}
+        self.stale -= merged.keys()
         return list(merged.values())
 
     def stock_unsaved(self, items: list[dict[str, Any]]) -> None:
         self.unsaved.update({i["sku"]: i for i in items})
 
     def stock_forget(self, skus: list[str]) -> None:
-        for sku in skus:
-            self.levels.pop(sku, None)
+        """Hand these SKUs' ERP levels over again next time, changed or not."""
+        self.stale.update(skus)
 
     def _changes(self) -> list[dict[str, Any]] | None:
         """Vendors without a change feed: read every level, hand over what changed."""
