@@ -153,6 +153,12 @@ def _p95_by_sixth(step_dir: Path, held_s: float) -> list[float | None]:
     return out
 
 
+def _slo_p95(result: RunResult) -> float | None:
+    gate = (result.plan.get("slo", {}).get("gates") or {}).get("checkout") or {}
+    value = gate.get("p95_ms") if isinstance(gate, dict) else None
+    return float(value) if isinstance(value, int | float) else None
+
+
 def _step(rate: float, result: RunResult, held_s: float, before: dict[str, Any] | None,
           after: dict[str, Any] | None, p95_by_sixth: list[float | None],
           cpu: dict[str, float] | None = None) -> CapacityStep:
@@ -179,5 +185,5 @@ def _step(rate: float, result: RunResult, held_s: float, before: dict[str, Any] 
         orders_per_minute=round(rate, 1), achieved_orders_per_minute=achieved,
         p95_ms=checkout.p95_ms if checkout is not None and checkout.count else None,
         error_rate=checkout.error_rate if checkout is not None and checkout.count else None,
-        held_s=round(held_s, 1), stable=stability(p95_by_sixth) != "rising",
+        held_s=round(held_s, 1), stable=stability(p95_by_sixth, _slo_p95(result)) != "rising",
         ok=result.exit_code == 0 and not saturated, reasons=reasons, utilisation=utilisation)
