@@ -170,9 +170,17 @@ def _step(rate: float, result: RunResult, held_s: float, before: dict[str, Any] 
         reasons.insert(0, f"run {result.status}: {result.error or 'no error given'}")
     # A latency verdict not judged because the harness was saturated is no pass: the step
     # measured the estate's limit, not the store's, and cannot count as held.
-    saturated = any(v.status == "not_judged" and "saturated" in v.figures
-                    for v in result.verdicts)
+    excused = [v for v in result.verdicts
+               if v.status == "not_judged" and "saturated" in v.figures]
     utilisation = {**_utilisation(before, after, held_s), **(cpu or {})}
+    for verdict in excused:
+        # Who was saturated when the verdict was not judged counts at its peak, not its mean
+        # over the hold: that is what the step measured, so it is what saturated first.
+        for span in verdict.figures["saturated"]:
+            who = str(span.get("who"))
+            key = MACHINE_KEY if who == MACHINE else ESTATE_PREFIX + display_name(who)
+            utilisation[key] = max(utilisation.get(key, 0.0), float(span.get("peak") or 0.0))
+    saturated = bool(excused)
     lag = result.series.get("export_lag")
     limit = result.plan.get("thresholds", {}).get("export_lag_p95_s")
     if lag is not None and lag.values and isinstance(limit, int | float) and limit > 0:

@@ -44,6 +44,9 @@ def test_a_step_whose_latency_was_the_simulators_is_not_held(tmp_path: Path) -> 
     step = _step(600.0, result, 60.0, None, None, [], shares)
     assert step.ok is False
     assert any("the simulator was at 100% CPU" in r for r in step.reasons)
+    # Its mean over the hold is 0.5 of a core; the step's bottleneck is its peak.
+    assert shares["the estate's simulator"] < 0.6
+    assert step.utilisation["the estate's simulator"] == 1.0
 
 
 def test_saturated_first_names_the_estates_process_before_the_store() -> None:
