@@ -3,9 +3,12 @@
 Business API::
 
     POST /api/orders                 create a sales order; Idempotency-Key honoured when sent
+    POST /api/orders/{id}/cancel     cancel an order that has not shipped (409 once it has)
+    POST /api/orders/{id}/credit-memos  book a Magento credit memo (once per memo id)
     GET  /api/orders?increment_id=   ERP orders for a Magento order (duplicates show here)
     GET  /api/orders/{erp_order_id}  one order with status, tracking, invoice
-    GET  /api/order-updates?since=   status changes the ERP made (picked/shipped/invoiced)
+    GET  /api/order-updates?since=   status changes the ERP made (picked, partially_shipped,
+                                     shipped, invoiced, cancelled)
     GET  /api/stock?updated_since=   on-hand levels changed after a cursor (or an ISO time)
     GET  /api/stock/{sku}            on-hand of one SKU
     POST /api/stock/adjustments      the ERP's own on-hand changes (set/delta, or a batch)
@@ -17,7 +20,8 @@ one strict model over ``settings.options`` and the ``--config`` file): ``profile
 profile for stock, default small), ``stock`` ({sku: qty}, overrides the profile),
 ``movements_per_second`` (default 2, settable at runtime), ``movements_include_hot``
 (default false), ``pick_after``/``ship_after``/``invoice_after`` (seconds, default
-10/30/45), ``decrement_stock_on`` (ship | receive | none, default ship), ``rate_limit``
+10/30/45), ``partial_share`` (share of orders shipped in two parts, default 0) and
+``partial_gap`` (seconds between the parts, default 10), ``decrement_stock_on`` (ship | receive | none, default ship), ``rate_limit``
 (requests/s; above it 429 + Retry-After), ``retry_after`` (fixed seconds), ``validation``
 (strict | lenient, default strict: field lengths and character sets of a real ERP,
 ``_erp_validation.py``; a refused order is a 422 naming each field), ``clock`` (a
@@ -51,6 +55,7 @@ from peakready.mockkit import (
     parse_body,
 )
 
+from ._erp_lifecycle_routes import lifecycle_operations
 from ._erp_orders import OrderBook, OrderIn, OrderOut
 from ._erp_stock import Movements, StockBook
 from ._erp_stock_routes import stock_admin_operations, stock_operations
@@ -81,6 +86,9 @@ class StatusUpdate(BaseModel):
     tracking_number: str | None = None
     carrier: str | None = None
     invoice_id: str | None = None
+    shipment_id: str | None = None
+    items: list[dict[str, Any]] | None = None    # a shipment's lines (sku, qty)
+    complete: bool | None = None                 # a shipment: nothing is left to ship
 
 
 class UpdateFeed(BaseModel):
@@ -99,6 +107,8 @@ class ErpOptions(StrictModel):
     pick_after: float = Field(default=10.0, ge=0)
     ship_after: float = Field(default=30.0, ge=0)
     invoice_after: float = Field(default=45.0, ge=0)
+    partial_share: float = Field(default=0.0, ge=0, le=1)
+    partial_gap: float = Field(default=10.0, ge=0)
     decrement_stock_on: Literal["ship", "receive", "none"] = "ship"
     rate_limit: int | None = Field(default=None, ge=1)
     retry_after: int | None = Field(default=None, ge=0)
@@ -137,7 +147,8 @@ def create_app(settings: MockSettings) -> Any:
     orders = OrderBook(
         kit.evidence, stock, decrement_stock_on=options.decrement_stock_on, clock=clock,
         pick_after=options.pick_after, ship_after=options.ship_after,
-        invoice_after=options.invoice_after)
+        invoice_after=options.invoice_after, partial_share=options.partial_share,
+        partial_gap=options.partial_gap, seed=settings.seed)
     rate = options.movements_per_second
     initial, hot = _initial_stock(settings, options)
     state: dict[str, Movements] = {}
@@ -265,10 +276,12 @@ def create_app(settings: MockSettings) -> Any:
         Operation("GET", "/api/orders/{erp_order_id}", get_order, "One ERP order",
                   responses={200: OrderOut}, tags=tags),
         Operation("GET", "/api/order-updates", order_updates,
-                  "Status changes (picked, shipped, invoiced) after a cursor",
+                  "Status changes (picked, partially_shipped, shipped, invoiced, "
+                  "cancelled) after a cursor",
                   responses={200: UpdateFeed}, tags=tags, params=(
                       Param("since", {"type": "integer", "minimum": 0, "maximum": 2**53}),
                       Param("limit", {"type": "integer", "minimum": 1, "maximum": 5000}))),
+        *lifecycle_operations(orders, advance, clock, tags),
         *stock_operations(stock, kit.evidence, advance, tags),
     )
     return kit.build(lifespan=lifespan)
