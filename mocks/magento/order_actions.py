@@ -8,6 +8,7 @@ ones back as a reservation.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from .events import OrderStateChanged
@@ -83,16 +84,28 @@ def _doc_id(store: Store, kind: str) -> int | str:
 
 
 async def _document_created(store: Store, order: Order, body: dict[str, Any], kind: str,
-                           action: str, documents: list[int],
-                           old: tuple[str, str]) -> int | str:
+                           action: str, documents: list[int], old: tuple[str, str],
+                           **evidence: Any) -> int | str:
     """The tail every document action shares: new state, optional comment, the document's
-    id recorded on the order, and the state-changed event."""
+    id recorded on the order (with its time and ``evidence``), and the state-changed event."""
     resolve_state(order)
     _comment(store, order, body, kind)
     doc = _doc_id(store, kind)
     documents.append(int(doc))
+    order.documents.append({"kind": kind, "id": int(doc), "at": store.now(), "ts": time.time(), **evidence})
     await _changed(store, order, action, old, int(doc))
     return doc
+
+
+def _lines(lines: list[tuple[OrderItem, float]]) -> list[dict[str, Any]]:
+    return [{"sku": item.sku, "qty": qty} for item, qty in lines if qty > EPS]
+
+
+def _tracks(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"track_number": to_str(t.get("track_number")),
+             "carrier_code": to_str(t.get("carrier_code") or ""),
+             "title": to_str(t.get("title") or "")}
+            for t in body.get("tracks") or [] if isinstance(t, dict)]
 
 
 def register(router: Router) -> None:
@@ -140,7 +153,8 @@ def register(router: Router) -> None:
         order.total_invoiced = round(order.total_invoiced + amount, 4)
         order.total_paid = round(order.total_paid + amount, 4)  # offline capture
         return await _document_created(store, order, call.body, "invoice", "invoice",
-                                       order.invoices, old)
+                                       order.invoices, old, amount=amount,
+                                       items=_lines(lines))
 
     @router.add("POST", "/V1/order/:orderId/ship", "Magento_Sales::ship")
     async def ship(call: Call) -> Any:
@@ -180,7 +194,8 @@ def register(router: Router) -> None:
             item.qty_shipped += qty
             inv.append(item.sku, qty, "shipment_created", order.entity_id, order.increment_id)
         return await _document_created(store, order, call.body, "shipment", "ship",
-                                       order.shipments, old)
+                                       order.shipments, old, items=_lines(lines),
+                                       tracks=_tracks(call.body))
 
     @router.add("POST", "/V1/orders/:id/cancel", "Magento_Sales::cancel")
     async def cancel(call: Call) -> Any:
@@ -206,6 +221,9 @@ def register(router: Router) -> None:
                             else "complete")
         else:
             order.set_state("canceled")
+        order.documents.append({"kind": "cancel", "id": None, "at": store.now(), "ts": time.time(),
+                                "items": [{"sku": i.sku, "qty": i.qty_canceled}
+                                          for i in order.items if i.qty_canceled > EPS]})
         await _changed(store, order, "cancel", old)
         return True
 
@@ -259,7 +277,8 @@ def register(router: Router) -> None:
         order.shipping_refunded = round(order.shipping_refunded + shipping, 4)
         order.total_refunded = round(order.total_refunded + amount, 4)
         return await _document_created(store, order, call.body, "creditmemo", "refund",
-                                       order.creditmemos, old)
+                                       order.creditmemos, old, amount=amount,
+                                       items=_lines(lines))
 
     @router.add("POST", "/V1/orders/:id/hold", "Magento_Sales::hold")
     async def hold(call: Call) -> Any:
@@ -269,6 +288,7 @@ def register(router: Router) -> None:
         old = (order.state, order.status)
         order.hold_before_state, order.hold_before_status = order.state, order.status
         order.set_state("holded")
+        order.documents.append({"kind": "hold", "id": None, "at": store.now(), "ts": time.time()})
         await _changed(store, order, "hold", old)
         return True
 
@@ -280,6 +300,7 @@ def register(router: Router) -> None:
         old = (order.state, order.status)
         order.set_state(order.hold_before_state, order.hold_before_status)
         order.hold_before_state = order.hold_before_status = None
+        order.documents.append({"kind": "unhold", "id": None, "at": store.now(), "ts": time.time()})
         await _changed(store, order, "unhold", old)
         return True
 
