@@ -15,6 +15,7 @@ that never arrived from one that arrived after the goods left.
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 from starlette.responses import Response

@@ -21,7 +21,8 @@ profile for stock, default small), ``stock`` ({sku: qty}, overrides the profile)
 ``movements_per_second`` (default 2, settable at runtime), ``movements_include_hot``
 (default false), ``pick_after``/``ship_after``/``invoice_after`` (seconds, default
 10/30/45), ``partial_share`` (share of orders shipped in two parts, default 0) and
-``partial_gap`` (seconds between the parts, default 10), ``decrement_stock_on`` (ship | receive | none, default ship), ``rate_limit``
+``partial_gap`` (seconds between the parts, default 10), ``decrement_stock_on`` (ship |
+receive | none, default ship), ``rate_limit``
 (requests/s; above it 429 + Retry-After), ``retry_after`` (fixed seconds), ``validation``
 (strict | lenient, default strict: field lengths and character sets of a real ERP,
 ``_erp_validation.py``; a refused order is a 422 naming each field), ``clock`` (a

@@ -92,7 +92,8 @@ async def _document_created(store: Store, order: Order, body: dict[str, Any], ki
     _comment(store, order, body, kind)
     doc = _doc_id(store, kind)
     documents.append(int(doc))
-    order.documents.append({"kind": kind, "id": int(doc), "at": store.now(), "ts": time.time(), **evidence})
+    order.documents.append({"kind": kind, "id": int(doc), "at": store.now(),
+                            "ts": time.time(), **evidence})
     await _changed(store, order, action, old, int(doc))
     return doc
 

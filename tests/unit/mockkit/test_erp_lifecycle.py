@@ -26,7 +26,7 @@ def test_a_partial_order_ships_in_two_parts_line_by_line(erp: Callable[..., Any]
     assert [u["status"] for u in _feed(client)][-1] == "partially_shipped"  # not yet
     clock.now += 2.5
     updates = _feed(client)
-    rest = [u for u in updates if u["status"] == "shipped"][0]
+    rest = next(u for u in updates if u["status"] == "shipped")
     assert rest["items"] == [{"sku": "A", "qty": 1}, {"sku": "B", "qty": 1}]
     assert rest["complete"] is True and rest["tracking_number"] != first["tracking_number"]
     clock.now += 1.5
