@@ -7,10 +7,14 @@ its value, since the integration still tried) and its contacts; Magento's custom
 Every Magento customer created or changed during the run must have a CRM contact with its
 email that is at least as new as the change or carries its names. A customer Magento changed
 less than ``thresholds.sync_grace`` before the export is in flight, listed but not failed.
+
+Duplicates: one Magento customer is one CRM contact. A second contact with a Magento
+customer's email (or its Magento customer id) fails: a create retried, or two syncs racing.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from peakready.checks._files import parse_time
@@ -33,8 +37,14 @@ def crm_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
                    "applied": o.get("applied"), "at": o.get("ts")}
                   for o in evidence.records("crm/overwrites.jsonl")]
     contacts: dict[str, dict[str, Any]] = {}
+    per_email: Counter[str] = Counter()
+    per_customer_id: dict[Any, set[str]] = {}
     for record in evidence.records("crm/contacts.jsonl"):
         email = str(record.get("email") or "").lower()
+        per_email[email] += 1
+        if record.get("magento_customer_id") is not None:
+            per_customer_id.setdefault(record["magento_customer_id"], set()).add(
+                str(record.get("contact_id")))
         if email and email not in contacts:
             contacts[email] = {"updated": parse_time(record.get("updated_at")),
                                **{k: record.get(k) for k in _NAMES}}
@@ -43,7 +53,13 @@ def crm_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
     changed = missing_n = 0
     missing: list[dict[str, Any]] = []
     in_flight: list[str] = []
+    duplicates: list[dict[str, Any]] = []
     for customer in evidence.records("magento/customers.jsonl"):
+        copies = max(per_email[str(customer.get("email") or "").lower()],
+                     len(per_customer_id.get(customer.get("id"), ())))
+        if copies > 1:
+            duplicates.append({"email": customer.get("email"),
+                               "magento_customer_id": customer.get("id"), "contacts": copies})
         stamp = max(parse_time(customer.get("updated_at")) or 0.0,
                     parse_time(customer.get("created_at")) or 0.0)
         if stamp < since:
@@ -71,7 +87,8 @@ def crm_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
                "overwrites_by_field": by_field,
                "contacts_overwritten": len({o["email"] for o in overwrites}),
                "customers_changed": changed, "not_in_crm": missing_n,
-               "in_flight": len(in_flight), "contacts": len(contacts)}
+               "in_flight": len(in_flight), "contacts": len(contacts),
+               "customers_duplicated": len(duplicates)}
     problems = []
     if overwrites:
         problems.append(f"{len(overwrites)} CRM-owned values overwritten by pushes "
@@ -80,9 +97,12 @@ def crm_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
     if missing:
         problems.append(f"{missing_n} of {changed} customers changed in Magento never reached "
                         f"the CRM: {few([m['email'] for m in missing])}")
+    if duplicates:
+        problems.append(f"{len(duplicates)} Magento customers have more than one CRM contact: "
+                        f"{few([d['email'] for d in duplicates])}")
     if problems:
         return Verdict("crm_integrity", "fail", "; ".join(problems), figures,
-                       examples([*overwrites, *missing]), ["whole"])
+                       examples([*overwrites, *missing, *duplicates]), ["whole"])
     return Verdict("crm_integrity", "pass",
                    f"no CRM-owned field overwritten; all {changed - len(in_flight)} customers "
                    f"changed in Magento reached the CRM"

@@ -70,6 +70,18 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              {"faults": _fault(proxy="shipping", down=True)}),
     Scenario("customer-edits", "customers edited in Magento during the load",
              {"faults": []}, side="customer_edits"),
+    # After the order: the back office cancels, refunds and holds; the ERP ships half of its
+    # orders in two parts (its fulfilment is seconds after receipt on the embedded estate).
+    Scenario("lifecycle", "back-office cancels, refunds and holds; the ERP ships in parts",
+             {"faults": [], "load": {
+                 "sync": {"erp_stock_updates_per_minute": 60, "backoffice_per_minute": 60},
+                 "lifecycle": {"cancel": 0.5, "refund": 0.3, "hold": 0.2,
+                               "partial_shipments": 0.5}}}),
+    # Captures answer 6 s late (beyond the 5 s payment timeout) while invoices come in: the
+    # capture goes through, its answer is lost, the integration retries.
+    Scenario("payment-slow-capture", "captures answer 6 s late (beyond the payment timeout)",
+             {"faults": _fault(mock="payment", http={"delay_ms": 6000,
+                                                     "path": "/api/payments/*/capture"})}),
 )}
 
 CASES: dict[str, Case] = {c.flag: c for c in (
@@ -83,6 +95,10 @@ CASES: dict[str, Case] = {c.flag: c for c in (
     Case("full_stock_sync", "sync_efficiency", "stock-sync"),
     Case("no_shipping_fallback", "fallback_effective", "carrier-down"),
     Case("overwrite_crm_fields", "crm_integrity", "customer-edits"),
+    Case("ignore_order_updates", "order_lifecycle", "lifecycle"),
+    Case("no_cancel_sync", "order_lifecycle", "lifecycle"),
+    Case("no_partial_shipments", "order_lifecycle", "lifecycle"),
+    Case("capture_retry_without_key", "payment_integrity", "payment-slow-capture"),
 )}
 
 #: The quick subset: the acceptance example (an ERP outage loses orders without retries).

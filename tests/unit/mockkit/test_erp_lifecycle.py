@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.unit.mockkit.test_erp import _order
+from unit.mockkit.test_erp import _order
 
 
 def _feed(client: Any) -> list[dict[str, Any]]:
