@@ -134,7 +134,9 @@ def check_safety(plan: Plan) -> None:
 async def _start_mocks(stack: Stack, plan: Plan, config_dir: Path) -> dict[str, str]:
     profile, seed = plan.target.simulator.profile, str(plan.seed)
     erp_config = config_dir / "erp.yaml"
-    erp_config.write_text(yaml.safe_dump(_ERP_OPTIONS), "utf-8")
+    # load.lifecycle.partial_shipments: the share of orders the ERP ships in two parts.
+    erp_options = {**_ERP_OPTIONS, "partial_share": plan.load.lifecycle.partial_shipments}
+    erp_config.write_text(yaml.safe_dump(erp_options), "utf-8")
     argv = {
         "erp": ["--profile", profile, "--config", str(erp_config)],
         "crm": ["--profile", profile],

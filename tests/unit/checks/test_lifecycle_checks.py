@@ -208,3 +208,18 @@ def test_a_second_crm_contact_for_one_customer_fails(tmp_path: Path) -> None:
     run.contacts[1]["magento_customer_id"] = 2
     verdict = judge_one(run, tmp_path / "b", "crm_integrity")
     assert verdict.status == "fail" and verdict.figures["customers_duplicated"] == 1
+
+
+def test_a_capture_newer_than_magentos_export_is_in_flight_not_a_failure(
+        tmp_path: Path) -> None:
+    run = HealthyRun()
+    # Order 15: invoiced (and captured) while the evidence was being exported, after
+    # Magento's part was read: the gateway shows the capture, Magento's record no invoice.
+    run.payment_operations.append({"payment_id": "PAY-15", "order_id": "000000015",
+                                   "op": "capture", "amount": 10.0,
+                                   "ts": run.exported_at - 2, "idempotency_key": "k"})
+    verdict = judge_one(run, tmp_path / "a", "payment_integrity")
+    assert verdict.status == "pass" and verdict.figures["in_flight"] == 1
+    run.payment_operations[-1]["ts"] = run.exported_at - 40     # long before: a failure
+    verdict = judge_one(run, tmp_path / "b", "payment_integrity")
+    assert verdict.status == "fail" and "captured more than invoiced (1)" in verdict.summary
