@@ -13,9 +13,9 @@ Per order that the gateway saw and Magento has:
 
 An invoice or credit memo less than ``thresholds.sync_grace`` before the export whose money
 has not moved yet is in flight; so is money that moved that recently for a document Magento's
-export (taken just before the gateway's) does not show yet. Not judged against a real store (the payment provider is the
-store's own: the harness holds none of its evidence) or when no order was paid through the
-gateway mock.
+export (taken just before the gateway's) does not show yet. Not judged against a real store
+(the payment provider is the store's own: the harness holds none of its evidence) or when no
+order was paid through the gateway mock.
 """
 
 from __future__ import annotations
