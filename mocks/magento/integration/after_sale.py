@@ -7,7 +7,7 @@
        cancel          cancel_sync strategy: cancel every ERP order of the increment id;
                        void the authorization when nothing was captured
        refund          book the credit memo in the ERP; refund its amount at the gateway
-    cycle() (the order poll loop, and at once after each event) runs the due jobs; a job
+    cycle() (its own loop, and at once after each event) runs the due jobs; a job
     that fails for a reason worth retrying (timeout, connection, 5xx, 429) comes back with
     full-jitter backoff, at most ``max_attempts`` times, then it is a dead letter (counted).
 
@@ -19,6 +19,7 @@ key from a capture's retries, and the gateway charges again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
@@ -117,33 +118,42 @@ class AfterSale:
         return bool(jobs)
 
     async def cycle(self) -> int:
-        """Run the due jobs (at most a bounded number); returns how many finished."""
+        """Run the due jobs (at most a bounded number, ``export_workers`` at a time); returns
+        how many finished."""
         now = time.time()
         due = [j for j in self.jobs if j.due <= now and not j.running][:_PER_CYCLE]
-        done = 0
         for job in due:
-            job.attempts += 1
             job.running = True
-            try:
-                finished = await self._run(job)
-            except ServiceCallError as exc:
-                log.info("%s for %s failed: %s", job.kind, job.increment_id, exc)
-                finished = False
-            finally:
-                job.running = False
-            if finished:
-                self.jobs.remove(job)
-                self.counts[f"{job.kind}_done"] += 1
-                done += 1
-            elif job.attempts >= self.settings.max_attempts:
-                self.jobs.remove(job)
-                self.counts[f"{job.kind}_dead"] += 1
-                log.warning("%s for %s: giving up after %d attempts", job.kind,
-                            job.increment_id, job.attempts)
-            else:
-                job.due = time.time() + full_jitter(job.attempts, self.settings.backoff_base,
-                                                    self.settings.backoff_cap, self.rng)
-        return done
+        gate = asyncio.Semaphore(max(1, self.settings.export_workers))
+
+        async def one(job: Job) -> bool:
+            async with gate:
+                return await self._attempt(job)
+
+        results = await asyncio.gather(*(one(job) for job in due))
+        return sum(results)
+
+    async def _attempt(self, job: Job) -> bool:
+        job.attempts += 1
+        try:
+            finished = await self._run(job)
+        except ServiceCallError as exc:
+            log.info("%s for %s failed: %s", job.kind, job.increment_id, exc)
+            finished = False
+        finally:
+            job.running = False
+        if finished:
+            self.jobs.remove(job)
+            self.counts[f"{job.kind}_done"] += 1
+        elif job.attempts >= self.settings.max_attempts:
+            self.jobs.remove(job)
+            self.counts[f"{job.kind}_dead"] += 1
+            log.warning("%s for %s: giving up after %d attempts", job.kind, job.increment_id,
+                        job.attempts)
+        else:
+            job.due = time.time() + full_jitter(job.attempts, self.settings.backoff_base,
+                                                self.settings.backoff_cap, self.rng)
+        return finished
 
     async def _run(self, job: Job) -> bool:
         """True when the job is done (or moot); False to retry; ServiceCallError retries."""

@@ -8,7 +8,7 @@
     ├── outbox + exporter (outbox.py, exporter.py)   N workers
     ├── order_sync, stock_sync, customer_sync        one poll loop each (interval 0 = off)
     ├── after_sale (after_sale.py)                    invoices, cancellations, credit memos
-    │                                                 → gateway and ERP (the orders loop)
+    │                                                 → gateway and ERP (its own loop)
     └── hooks (checkout_hooks.py)                     on ``store.hooks`` while enabled
 
 With profile ``none`` nothing is attached: ``store.hooks`` stays the no-op default, no event
@@ -172,10 +172,6 @@ class Integration:
         except Exception:  # the loop retries; one failure must not surface in a request
             log.exception("after-sale cycle failed")
 
-    async def _orders_cycle(self) -> int:
-        handled = await self.order_sync.cycle()
-        return handled + await self.after_sale.cycle()
-
     async def _restart(self) -> None:
         await self.stop()
         self.ensure_started()
@@ -192,7 +188,12 @@ class Integration:
         self.exporter.start()
         self._loops = [
             loop.create_task(self._poll("orders", lambda: self.settings.order_poll_interval,
-                                        self._orders_cycle)),
+                                        self.order_sync.cycle)),
+            # Retries of what failed to reach a back-end; its own loop, so a slow gateway
+            # never holds up the ERP's shipments.
+            loop.create_task(self._poll("after_sale", lambda: 1.0 if self.settings
+                                        .order_poll_interval > 0 else 0.0,
+                                        self.after_sale.cycle)),
             loop.create_task(self._poll("stock", lambda: self.settings.stock_poll_interval,
                                         self.stock_sync.cycle)),
             loop.create_task(self._poll("customers",
@@ -214,7 +215,8 @@ class Integration:
                 log.exception("integration %s cycle failed", name)
 
     async def run_cycle(self, name: str) -> int:
-        cycles = {"orders": self._orders_cycle, "stock": self.stock_sync.cycle,
+        cycles = {"orders": self.order_sync.cycle, "after_sale": self.after_sale.cycle,
+                  "stock": self.stock_sync.cycle,
                   "customers": self.customer_sync.cycle}
         return await cycles[name]()
 

@@ -112,7 +112,7 @@ def test_a_capture_retried_after_a_lost_answer(estate_factory: Any, flags: list[
     estate.cycle("orders")
     _until(lambda: order.total_invoiced > 0)
     time.sleep(2.5)
-    estate.cycle("orders")
+    estate.cycle("after_sale")
     captures = [a for op, a in _operations(estate, order.increment_id) if op == "capture"]
     assert captures == ([order.total_invoiced] * 2 if flags else [order.total_invoiced])
 
