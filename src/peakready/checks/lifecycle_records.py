@@ -13,6 +13,9 @@ payment_integrity. Times are epoch seconds; lines are ``(sku, qty)`` tuples.
 
 from __future__ import annotations
 
+import contextlib
+import gc
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,18 +24,22 @@ from peakready.checks._files import parse_time
 if TYPE_CHECKING:
     from peakready.checks.evidence import RunEvidence
 
-__all__ = ["ErpLife", "ErpShipment", "MagentoLife", "MagentoShipment", "erp_lives",
+__all__ = ["ErpLife", "ErpShipment", "MagentoLife", "MagentoShipment", "bulk", "erp_lives",
            "magento_lives"]
 
 Lines = tuple[tuple[str, float], ...]
 
 
 def _lines(raw: Any) -> Lines:
-    if not isinstance(raw, list):
+    if type(raw) is not list or not raw:
         return ()
+    if len(raw) == 1:            # the common case: no merging, no sorting
+        line = raw[0]
+        return ((str(line.get("sku")), float(line.get("qty") or 0)),) \
+            if type(line) is dict else ()
     out: dict[str, float] = {}
     for line in raw:
-        if isinstance(line, dict):
+        if type(line) is dict:
             sku = str(line.get("sku"))
             out[sku] = out.get(sku, 0.0) + float(line.get("qty") or 0)
     return tuple(sorted(out.items()))
@@ -40,7 +47,9 @@ def _lines(raw: Any) -> Lines:
 
 def _time(raw: dict[str, Any]) -> float | None:
     ts = raw.get("ts")
-    return float(ts) if isinstance(ts, int | float) else parse_time(raw.get("at"))
+    if type(ts) is float:
+        return ts
+    return float(ts) if isinstance(ts, int) else parse_time(raw.get("at"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,29 +74,31 @@ class MagentoLife:
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> MagentoLife:
-        documents = raw.get("documents")
-        invoices, shipments, memos = [], [], []
+        get = raw.get
+        documents = get("documents")
+        invoices: list[tuple[float | None, float]] = []
+        shipments: list[MagentoShipment] = []
+        memos: list[tuple[str, float | None, float]] = []
         cancelled = None
-        for doc in documents if isinstance(documents, list) else ():
-            if not isinstance(doc, dict):
+        for doc in documents if type(documents) is list else ():
+            if type(doc) is not dict:
                 continue
-            kind, ts = doc.get("kind"), _time(doc)
-            if kind == "invoice":
-                invoices.append((ts, float(doc.get("amount") or 0.0)))
-            elif kind == "shipment":
+            kind = doc.get("kind")
+            if kind == "shipment":
                 tracks = tuple((str(t.get("track_number")),
                                 str(t.get("carrier_code") or t.get("title") or ""))
-                               for t in doc.get("tracks") or () if isinstance(t, dict))
-                shipments.append(MagentoShipment(ts, tracks, _lines(doc.get("items"))))
+                               for t in doc.get("tracks") or () if type(t) is dict)
+                shipments.append(MagentoShipment(_time(doc), tracks, _lines(doc.get("items"))))
+            elif kind == "invoice":
+                invoices.append((_time(doc), float(doc.get("amount") or 0.0)))
             elif kind == "creditmemo":
-                memos.append((str(doc.get("id")), ts, float(doc.get("amount") or 0.0)))
+                memos.append((str(doc.get("id")), _time(doc), float(doc.get("amount") or 0.0)))
             elif kind == "cancel":
-                cancelled = ts
-        state = str(raw.get("state") or "")
-        return cls(str(raw.get("increment_id")), state, raw.get("payment_method"),
-                   float(raw.get("total_invoiced") or 0.0),
-                   float(raw.get("total_refunded") or 0.0), isinstance(documents, list),
-                   tuple(invoices), tuple(shipments), tuple(memos),
+                cancelled = _time(doc)
+        state = str(get("state") or "")
+        return cls(str(get("increment_id")), state, get("payment_method"),
+                   float(get("total_invoiced") or 0.0), float(get("total_refunded") or 0.0),
+                   type(documents) is list, tuple(invoices), tuple(shipments), tuple(memos),
                    cancelled if state == "canceled" else None)
 
 
@@ -112,37 +123,59 @@ class ErpLife:
 
     @classmethod
     def parse(cls, raw: dict[str, Any]) -> ErpLife:
-        shipments = tuple(
+        get = raw.get
+        shipments: tuple[ErpShipment, ...] = tuple(
             ErpShipment(_time(s), str(s.get("tracking_number") or ""),
                         str(s.get("carrier") or ""), _lines(s.get("items")))
-            for s in raw.get("shipments") or () if isinstance(s, dict))
-        if not shipments and raw.get("tracking_number"):
+            for s in get("shipments") or () if type(s) is dict)
+        history = get("status_history") or ()
+        if not shipments and get("tracking_number"):
             # An ERP whose evidence has no shipment list: one shipment of every line.
-            shipped = next((h for h in raw.get("status_history") or ()
-                            if isinstance(h, dict) and h.get("status") == "shipped"), {})
-            shipments = (ErpShipment(_time(shipped), str(raw["tracking_number"]),
-                                     str(raw.get("carrier") or ""), _lines(raw.get("items"))),)
-        invoiced = next((_time(h) for h in raw.get("status_history") or ()
-                         if isinstance(h, dict) and h.get("status") == "invoiced"), None)
-        if invoiced is None and raw.get("invoice_id"):
-            invoiced = parse_time(raw.get("received_at"))
-        return cls(str(raw.get("erp_order_id") or ""), str(raw.get("increment_id")),
-                   str(raw.get("status") or ""), shipments, invoiced,
-                   parse_time(raw.get("cancelled_at")),
+            shipped = next((h for h in history
+                            if type(h) is dict and h.get("status") == "shipped"), {})
+            shipments = (ErpShipment(_time(shipped), str(get("tracking_number")),
+                                     str(get("carrier") or ""), _lines(get("items"))),)
+        invoiced = None
+        for entry in history:
+            if type(entry) is dict and entry.get("status") == "invoiced":
+                invoiced = _time(entry)
+                break
+        if invoiced is None and get("invoice_id"):
+            invoiced = parse_time(get("received_at"))
+        requests = get("cancel_requests")
+        memos = get("credit_memos")
+        return cls(str(get("erp_order_id") or ""), str(get("increment_id")),
+                   str(get("status") or ""), shipments, invoiced,
+                   parse_time(get("cancelled_at")),
                    tuple((_time(r), str(r.get("outcome") or ""))
-                         for r in raw.get("cancel_requests") or () if isinstance(r, dict)),
+                         for r in requests if type(r) is dict) if requests else (),
                    tuple((str(m.get("credit_memo_id")), _time(m), float(m.get("amount") or 0))
-                         for m in raw.get("credit_memos") or () if isinstance(m, dict)))
+                         for m in memos if type(m) is dict) if memos else ())
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """No cyclic garbage collection while a big, acyclic structure is built: with a large
+    heap each collection rescans it, and those passes cost more than the parsing itself."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def magento_lives(evidence: RunEvidence) -> dict[str, MagentoLife]:
     """Increment id → its Magento life (this run's orders)."""
     def build() -> dict[str, MagentoLife]:
         out: dict[str, MagentoLife] = {}
-        for raw in evidence.records("magento/orders.jsonl"):
-            if raw.get("increment_id") is not None:
-                life = MagentoLife.parse(raw)
-                out[life.increment_id] = life
+        parse = MagentoLife.parse
+        with bulk():
+            for raw in evidence.records("magento/orders.jsonl"):
+                if raw.get("increment_id") is not None:
+                    life = parse(raw)
+                    out[life.increment_id] = life
         return out
     return evidence.derived("magento_lives", build)
 
@@ -151,8 +184,14 @@ def erp_lives(evidence: RunEvidence) -> dict[str, list[ErpLife]]:
     """Increment id → its ERP orders (more than one when a retry duplicated it)."""
     def build() -> dict[str, list[ErpLife]]:
         out: dict[str, list[ErpLife]] = {}
-        for raw in evidence.records("erp/orders.jsonl"):
-            life = ErpLife.parse(raw)
-            out.setdefault(life.increment_id, []).append(life)
+        parse = ErpLife.parse
+        with bulk():
+            for raw in evidence.records("erp/orders.jsonl"):
+                life = parse(raw)
+                found = out.get(life.increment_id)
+                if found is None:
+                    out[life.increment_id] = [life]
+                else:
+                    found.append(life)
         return out
     return evidence.derived("erp_lives", build)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from peakready.checks._util import examples, few
-from peakready.checks.lifecycle_records import magento_lives
+from peakready.checks.lifecycle_records import bulk, magento_lives
 from peakready.checks.verdict import CHECKS, Verdict
 
 if TYPE_CHECKING:
@@ -50,25 +50,32 @@ class _Money:
 
 def _gateway(evidence: RunEvidence) -> dict[str, _Money]:
     out: dict[str, _Money] = {}
-    for payment in evidence.records("payment/payments.jsonl"):
-        money = out.setdefault(str(payment.get("order_id")), _Money())
-        if payment.get("status") not in _NOT_LIVE:
-            money.live.append(str(payment.get("payment_id")))
-    for op in evidence.records("payment/operations.jsonl"):
-        kind = op.get("op")
-        if kind not in ("capture", "refund"):
-            continue
-        money = out.setdefault(str(op.get("order_id")), _Money())
-        amount = float(op.get("amount") or 0.0)
-        ts = op.get("ts")
-        if isinstance(ts, int | float):
-            money.last_move = max(money.last_move, float(ts))
-        if kind == "capture":
-            money.captured += amount
-            money.captures += 1
-            money.unkeyed_captures += not op.get("idempotency_key")
-        else:
-            money.refunded += amount
+    with bulk():
+        for payment in evidence.records("payment/payments.jsonl"):
+            order_id = str(payment.get("order_id"))
+            money = out.get(order_id)
+            if money is None:
+                money = out[order_id] = _Money()
+            if payment.get("status") not in _NOT_LIVE:
+                money.live.append(str(payment.get("payment_id")))
+        for op in evidence.records("payment/operations.jsonl"):
+            kind = op.get("op")
+            if kind != "capture" and kind != "refund":
+                continue
+            order_id = str(op.get("order_id"))
+            money = out.get(order_id)
+            if money is None:
+                money = out[order_id] = _Money()
+            amount = float(op.get("amount") or 0.0)
+            ts = op.get("ts")
+            if isinstance(ts, int | float) and ts > money.last_move:
+                money.last_move = float(ts)
+            if kind == "capture":
+                money.captured += amount
+                money.captures += 1
+                money.unkeyed_captures += not op.get("idempotency_key")
+            else:
+                money.refunded += amount
     return out
 
 
