@@ -6,9 +6,10 @@ the last rate reached and the first missed is bisected ``--bisect`` times; a rat
 when the requests completed inside the window are >= 97 % of the offered arrivals and <= 1 %
 were dropped. The 1-worker and 2-worker searches alternate for ``--rounds`` rounds (a shared
 host's speed drifts between runs); prints the highest rate reached with 1 worker and with 2 in
-each round and the median ratio (target >= 1.8), and the master's CPU (% of one core, steady window) while 2 workers carry 1,000 arrivals/s
-(target < 25 %). Nothing is pinned: the target, the master and the workers share the machine's
-cores, so the target is as cheap as a Python server gets (canned answers on uvloop).
+each round and the median ratio (target >= 1.8), and the master's CPU (% of one core, steady
+window) while 2 workers carry 1,000 arrivals/s (target < 25 %). Nothing is pinned: the target,
+the master and the workers share the machine's cores, so the target is as cheap as a Python
+server gets (canned answers on uvloop).
 
     .venv/bin/python benchmarks/load_scale.py [--seconds 6] [--start 1000] [--bisect 3] [--rounds 2]
 """

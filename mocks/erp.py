@@ -1,14 +1,13 @@
 """ERP mock: sales orders from Magento, fulfilment status to pull, and stock (DESIGN §5).
 
-Business API::
+It speaks one API, its **dialect** (option ``dialect``, ``peakready mock erp --dialect NAME``;
+docs/dialects.md): ``peakready`` (its own, the default: ``_erp_dialect_peakready.py``),
+``business-central``, ``netsuite``, ``odoo`` or ``sap-b1`` (each the vendor's documented
+shapes), or a plan's in-house contract (option ``contract``: a YAML file, ``_erp_contract.py``).
+Whatever the dialect, there is one store and one evidence writer (``_erp_core.py``), so the
+checks never know which dialect ran. Every dialect also serves the ERP's own users' routes
+the harness drives::
 
-    POST /api/orders                 create a sales order; Idempotency-Key honoured when sent
-    POST /api/orders/{id}/cancel     cancel an order that has not shipped (409 once it has)
-    POST /api/orders/{id}/credit-memos  book a Magento credit memo (once per memo id)
-    GET  /api/orders?increment_id=   ERP orders for a Magento order (duplicates show here)
-    GET  /api/orders/{erp_order_id}  one order with status, tracking, invoice
-    GET  /api/order-updates?since=   status changes the ERP made (picked, partially_shipped,
-                                     shipped, invoiced, cancelled)
     GET  /api/stock?updated_since=   on-hand levels changed after a cursor (or an ISO time)
     GET  /api/stock/{sku}            on-hand of one SKU
     POST /api/stock/adjustments      the ERP's own on-hand changes (set/delta, or a batch)
@@ -16,7 +15,8 @@ Business API::
 
 Like many real ERPs it creates what it is sent when no key is given, so a connector that
 retries without a key makes duplicates, and the evidence shows them. Options (``ErpOptions``,
-one strict model over ``settings.options`` and the ``--config`` file): ``profile`` (fixture
+one strict model over ``settings.options`` and the ``--config`` file): ``dialect``,
+``contract``, ``profile`` (fixture
 profile for stock, default small), ``stock`` ({sku: qty}, overrides the profile),
 ``movements_per_second`` (default 2, settable at runtime), ``movements_include_hot``
 (default false), ``pick_after``/``ship_after``/``invoice_after`` (seconds, default
@@ -38,64 +38,17 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
 import orjson
-from pydantic import BaseModel, Field
-from starlette.requests import Request
-from starlette.responses import Response
+from pydantic import Field, field_validator
 
 from peakready.configmodel import StrictBool, StrictModel
-from peakready.mockkit import (
-    ApiError,
-    MockKit,
-    MockSettings,
-    Operation,
-    Param,
-    fingerprint,
-    int_query,
-    json_response,
-    mock_config,
-    parse_body,
-)
+from peakready.mockkit import MockKit, MockSettings, mock_config
 
-from ._erp_lifecycle_routes import lifecycle_operations
-from ._erp_orders import OrderBook, OrderIn, OrderOut
+from ._erp_core import ErpCore
+from ._erp_dialects import build_dialect
+from ._erp_orders import OrderBook, OrderIn
 from ._erp_stock import Movements, StockBook
 from ._erp_stock_routes import stock_admin_operations, stock_operations
 from ._erp_validation import StrictOrderIn
-
-_MAX_KEY = 255
-
-
-class OrderCreated(BaseModel):
-    erp_order_id: str
-    increment_id: str
-    status: str
-    received_at: str
-    idempotency_key: str | None
-
-
-class OrderList(BaseModel):
-    items: list[OrderOut]
-    total_count: int
-
-
-class StatusUpdate(BaseModel):
-    id: int
-    erp_order_id: str
-    increment_id: str
-    status: str
-    at: str
-    tracking_number: str | None = None
-    carrier: str | None = None
-    invoice_id: str | None = None
-    shipment_id: str | None = None
-    items: list[dict[str, Any]] | None = None    # a shipment's lines (sku, qty)
-    complete: bool | None = None                 # a shipment: nothing is left to ship
-
-
-class UpdateFeed(BaseModel):
-    items: list[StatusUpdate]
-    next_cursor: int
-    has_more: bool
 
 
 class ErpOptions(StrictModel):
@@ -114,7 +67,18 @@ class ErpOptions(StrictModel):
     rate_limit: int | None = Field(default=None, ge=1)
     retry_after: int | None = Field(default=None, ge=0)
     validation: Literal["strict", "lenient"] = "strict"
+    dialect: str = "peakready"
+    contract: str | None = None                  # an in-house API's contract file
     clock: Callable[[], float] = time.time       # tests only
+
+    @field_validator("dialect")
+    @classmethod
+    def _known_dialect(cls, name: str) -> str:
+        from ._erp_dialects import DIALECTS
+
+        if name not in DIALECTS:
+            raise ValueError(DIALECTS.unknown(name))
+        return name
 
 
 def _initial_stock(settings: MockSettings, options: ErpOptions) -> tuple[
@@ -127,20 +91,12 @@ def _initial_stock(settings: MockSettings, options: ErpOptions) -> tuple[
     return [(p.sku, p.qty) for p in catalog.products], tuple(catalog.hot_skus)
 
 
-def _arrival_fields(body: bytes, headers: dict[str, str]) -> dict[str, Any]:
-    data = orjson.loads(body) if body else None
-    if isinstance(data, dict) and isinstance(data.get("increment_id"), str):
-        return {"increment_id": data["increment_id"][:64]}
-    return {"increment_id": None}
-
-
 def create_app(settings: MockSettings) -> Any:
     options = mock_config(settings, ErpOptions)
     clock = options.clock
     kit = MockKit(settings, title="peakready ERP mock", description=__doc__ or "",
                   evidence_kinds={"orders": "entity", "requests": "event",
                                   "status_updates": "event", "stock_history": "event"})
-    kit.track_arrivals("POST", "/api/orders", "requests", _arrival_fields)
     if options.rate_limit:
         kit.set_rate_limit(options.rate_limit, options.retry_after, clock=clock)
     order_model: type[OrderIn] = StrictOrderIn if options.validation == "strict" else OrderIn
@@ -175,73 +131,12 @@ def create_app(settings: MockSettings) -> Any:
         state["movements"].advance(now)
         orders.advance(now)
 
-    async def create_order(request: Request) -> Response:
-        advance()
-        key = request.headers.get("idempotency-key")
-        if key is not None and not 0 < len(key) <= _MAX_KEY:
-            raise ApiError(400, "invalid_idempotency_key",
-                           f"Idempotency-Key must be 1..{_MAX_KEY} characters",
-                           [{"field": "Idempotency-Key", "reason": "length"}])
-        try:
-            order_in, raw = await parse_body(request, order_model)
-        except ApiError as exc:
-            if exc.status == 422:   # refused for its data: the answer is evidence too
-                refused = _arrival_fields(await request.body(), {})
-                refused.update(outcome="rejected",
-                               error={"code": exc.code, "fields": exc.fields[:20]})
-                request.scope["peakready.evidence"] = refused
-            raise
-        now = clock()
-        request_id = str(request.scope.get("peakready.request_id", ""))
-        note: dict[str, Any] = {"increment_id": order_in.increment_id}
-        request.scope["peakready.evidence"] = note
-
-        def produce() -> Response:
-            order = orders.create(order_in, key, now, request_id)
-            note.update(outcome="created", erp_order_id=order["erp_order_id"])
-            return json_response({k: order[k] for k in OrderCreated.model_fields}, 201)
-
-        if key is None:
-            with kit.evidence.batch():
-                return produce()
-        outcome = kit.idempotency.run(key, fingerprint(raw), produce)
-        if outcome.replayed:
-            replayed = orders.note_replay(key, now)
-            note.update(outcome="replayed", payload_mismatch=outcome.mismatch,
-                        erp_order_id=replayed["erp_order_id"] if replayed else None)
-        return outcome.response
-
-    async def list_orders(request: Request) -> Response:
-        advance()
-        increment_id = request.query_params.get("increment_id")
-        if increment_id is not None:
-            found = [orders.orders[i] for i in orders.by_increment.get(increment_id, [])]
-        else:
-            page = int_query(request, "page", 1, low=1)
-            size = int_query(request, "page_size", 100, low=1, high=1000)
-            everything = list(orders.orders.values())
-            found = everything[(page - 1) * size: page * size]
-        return json_response({"items": [orders.public(o) for o in found],
-                              "total_count": len(found) if increment_id is not None
-                              else len(orders.orders)})
-
-    async def get_order(request: Request) -> Response:
-        advance()
-        order = orders.orders.get(request.path_params["erp_order_id"])
-        if order is None:
-            raise ApiError(404, "not_found",
-                           f"no ERP order {request.path_params['erp_order_id']!r}")
-        return json_response(orders.public(order))
-
-    async def order_updates(request: Request) -> Response:
-        advance()
-        since = int_query(request, "since", 0)
-        limit = int_query(request, "limit", 500, low=1, high=5000)
-        rows = kit.evidence.events("status_updates", after=since, limit=limit + 1)
-        items = [{k: v for k, v in r.items() if k not in ("key", "ts")} for r in rows[:limit]]
-        cursor = items[-1]["id"] if items else since
-        return json_response({"items": items, "next_cursor": cursor,
-                              "has_more": len(rows) > limit})
+    core = ErpCore(kit, orders, stock, order_model, clock, advance)
+    core.number_products([sku for sku, _ in initial])
+    kit.on_reset(core.sessions.clear)
+    dialect = build_dialect(options.dialect, options.contract, core)
+    for arrival in dialect.arrivals():
+        kit.track_arrivals(arrival.method, arrival.path, "requests", arrival.extract)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Any) -> AsyncIterator[None]:
@@ -264,25 +159,5 @@ def create_app(settings: MockSettings) -> Any:
     kit.summary(orders.summary)
     kit.summary(lambda: {"skus": len(stock), "stock_cursor": stock.seq,
                          "rate_limited": kit.rate_limiter.rejected if kit.rate_limiter else 0})
-    tags = ("erp",)
-    key_param = Param("Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 255},
-                      "replays the first response for a repeated key", location="header")
-    kit.add(
-        Operation("POST", "/api/orders", create_order, "Create a sales order", body=order_model,
-                  responses={201: OrderCreated}, params=(key_param,), tags=tags),
-        Operation("GET", "/api/orders", list_orders, "Orders, by Magento increment id",
-                  responses={200: OrderList}, tags=tags, params=(
-                      Param("increment_id"), Param("page", {"type": "integer", "minimum": 1}),
-                      Param("page_size", {"type": "integer", "minimum": 1, "maximum": 1000}))),
-        Operation("GET", "/api/orders/{erp_order_id}", get_order, "One ERP order",
-                  responses={200: OrderOut}, tags=tags),
-        Operation("GET", "/api/order-updates", order_updates,
-                  "Status changes (picked, partially_shipped, shipped, invoiced, "
-                  "cancelled) after a cursor",
-                  responses={200: UpdateFeed}, tags=tags, params=(
-                      Param("since", {"type": "integer", "minimum": 0, "maximum": 2**53}),
-                      Param("limit", {"type": "integer", "minimum": 1, "maximum": 5000}))),
-        *lifecycle_operations(orders, advance, clock, tags),
-        *stock_operations(stock, kit.evidence, advance, tags),
-    )
+    kit.add(*dialect.operations(), *stock_operations(stock, kit.evidence, advance, ("erp",)))
     return kit.build(lifespan=lifespan)

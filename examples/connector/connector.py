@@ -7,9 +7,10 @@ Run by ``peakready run examples/connector/plan.yaml`` (``target.integration: non
     PEAKREADY_ERP_URL / PEAKREADY_CRM_URL             the fault proxy's listeners: the plan's
                                                       faults sit between this process and them
     POLL_SECONDS                                      from the plan's connector env
+    CONNECTOR_CRM_DIALECT                             the CRM's API: peakready (default),
+                                                      salesforce, hubspot (crm_api.py)
     CONNECTOR_MISTAKES                                classic mistakes to make on purpose
-                                                      (comma-separated, for the selftest):
-                                                      ignore_order_updates, no_cancel_sync
+                                                      (mistakes.py; default none)
 
 One loop, every POLL_SECONDS, each step bounded:
 
@@ -25,8 +26,9 @@ One loop, every POLL_SECONDS, each step bounded:
 4. stock        GET {ERP}/api/stock?updated_since=cursor → POST /V1/inventory/source-items
                 (absolute on-hand: the ERP owns it), after the shipments so a shipment's
                 deduction and the ERP's level agree
-5. customers    GET /V1/customers/search by updated_at → PUT {CRM}/api/contacts/{email}
-                with the fields Magento owns (never the CRM's consent, segment, score)
+5. customers    GET /V1/customers/search by updated_at → the CRM's upsert in its dialect
+                (crm_api.py, CONNECTOR_CRM_DIALECT: peakready | salesforce | hubspot) with
+                the fields Magento owns (never the CRM's consent, segment, score)
 
 It stops cleanly on SIGTERM. Logs go to stdout (peakready keeps them in logs/connector.log).
 """
@@ -45,28 +47,22 @@ import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
+import crm_api
+import mistakes
+
+MISTAKES = mistakes.active()   # an unknown name stops the connector here, naming the known
 MAGENTO = os.environ["PEAKREADY_MAGENTO_URL"].rstrip("/") + "/rest/V1"
 TOKEN = os.environ["PEAKREADY_MAGENTO_TOKEN"]
 ERP = os.environ["PEAKREADY_ERP_URL"].rstrip("/")
 CRM = os.environ["PEAKREADY_CRM_URL"].rstrip("/")
 POLL = float(os.environ.get("POLL_SECONDS", "2"))
+CRM_DIALECT = os.environ.get("CONNECTOR_CRM_DIALECT", "peakready")
 TIMEOUT = 3.0
 LOOKBACK_S = 120          # orders may become visible late: look back, dedupe by increment id
 BACKOFF_BASE, BACKOFF_CAP, MAX_ATTEMPTS = 0.5, 20.0, 30
+STORM_ATTEMPTS = 50       # no_backoff: retries in one go, bounded all the same
+BATCH_EVERY_S = 40.0      # batch_export: the cron's period
 RETRYABLE = {408, 425, 429, 500, 502, 503, 504}
-KNOWN_MISTAKES = ("ignore_order_updates", "no_cancel_sync")
-
-
-def mistakes_from_env() -> frozenset[str]:
-    names = {n.strip() for n in os.environ.get("CONNECTOR_MISTAKES", "").split(",") if n.strip()}
-    unknown = sorted(names - set(KNOWN_MISTAKES))
-    if unknown:
-        sys.exit(f"CONNECTOR_MISTAKES: unknown mistake {', '.join(unknown)}; known: "
-                 f"{', '.join(KNOWN_MISTAKES)}")
-    return frozenset(names)
-
-
-MISTAKES = mistakes_from_env()
 stopping = False
 
 
@@ -136,6 +132,9 @@ class Connector:
         self.cancelled: set[str] = set()                # cancellations told to the ERP
         self.credited: dict[str, float] = {}            # increment id → amount credited
         self.customers_sent: dict[str, tuple[Any, ...]] = {}
+        self.stock_stalled = False
+        self.next_batch = 0.0
+        self.crm = crm_api.make_adapter(CRM, CRM_DIALECT, set(MISTAKES), log)
 
     # 1 ------------------------------------------------------------------------------------
     def discover_orders(self) -> None:
@@ -166,27 +165,41 @@ class Connector:
     # 2 ------------------------------------------------------------------------------------
     def export_due(self) -> None:
         now = time.time()
+        if "batch_export" in MISTAKES:
+            if now < self.next_batch:
+                return
+            self.next_batch = (now // BATCH_EVERY_S + 1) * BATCH_EVERY_S
         for increment, entry in list(self.queue.items()):
             if entry["due"] > now or stopping:
                 continue
             entry["attempts"] += 1
-            reply = call("POST", ERP + "/api/orders", entry["payload"],
-                         {"Idempotency-Key": increment})
+            key = {} if "retry_without_key" in MISTAKES else {"Idempotency-Key": increment}
+            reply = call("POST", ERP + "/api/orders", entry["payload"], key)
+            while "no_backoff" in MISTAKES and entry["attempts"] < STORM_ATTEMPTS and \
+                    (reply.status in RETRYABLE or reply.status == 0) and not stopping:
+                entry["attempts"] += 1
+                reply = call("POST", ERP + "/api/orders", entry["payload"], key)
             if 200 <= reply.status < 300:
                 self.exported.add(increment)
+                del self.queue[increment]
+            elif "no_retry" in MISTAKES:
+                log("export failed, dropped:", increment, reply.status)
+                self.dead.add(increment)             # never looked at again
                 del self.queue[increment]
             elif reply.status in RETRYABLE or reply.status == 0:
                 delay = random.uniform(0, min(BACKOFF_CAP,
                                               BACKOFF_BASE * 2 ** (entry["attempts"] - 1)))
                 retry_after = reply.headers.get("Retry-After") or reply.headers.get(
                     "retry-after")
-                if retry_after:
+                if retry_after and "ignore_retry_after" not in MISTAKES:
                     delay = max(delay, float(retry_after))
                 entry["due"] = time.time() + delay
                 if entry["attempts"] >= MAX_ATTEMPTS:
                     log("dead letter (attempts):", increment)
                     self.dead.add(increment)
                     del self.queue[increment]
+            elif "no_dead_letter" in MISTAKES:
+                entry["due"] = time.time() + POLL     # refused for its data: "try again"
             else:
                 log("dead letter:", increment, reply.status, reply.body)
                 self.dead.add(increment)
@@ -302,7 +315,7 @@ class Connector:
             level = call("GET", f"{ERP}/api/stock/{urllib.parse.quote(sku)}")
             if level.status != 200:
                 continue
-            quantity = float(level.body["qty"]) + (qty if extra else 0)
+            quantity = source_quantity(sku, float(level.body["qty"])) + (qty if extra else 0)
             items.append({"sku": sku, "source_code": "default", "quantity": quantity,
                           "status": 1 if quantity > 0 else 0})
         if items:
@@ -310,6 +323,11 @@ class Connector:
 
     # 4 ------------------------------------------------------------------------------------
     def pull_stock(self) -> None:
+        if self.stock_stalled:
+            return
+        if "full_stock_sync" in MISTAKES:
+            self.pull_every_sku()
+            return
         for _ in range(50):
             reply = call("GET", ERP + "/api/stock",
                          params={"updated_since": self.stock_cursor, "limit": 500})
@@ -317,10 +335,14 @@ class Connector:
                 self.stock_cursor = 0
                 return
             if reply.status != 200:
+                if "stock_sync_stalls" in MISTAKES:
+                    log("stock pull failed: the stock sync stops for good")
+                    self.stock_stalled = True
                 return
             items = reply.body.get("items", [])
             for start in range(0, len(items), 100):
-                chunk = [{"sku": i["sku"], "source_code": "default", "quantity": i["qty"],
+                chunk = [{"sku": i["sku"], "source_code": "default",
+                          "quantity": source_quantity(i["sku"], i["qty"]),
                           "status": 1 if i["qty"] > 0 else 0} for i in items[start:start + 100]]
                 saved = magento("POST", "/inventory/source-items", {"sourceItems": chunk})
                 if saved.status != 200:
@@ -330,12 +352,28 @@ class Connector:
             if not reply.body.get("has_more"):
                 return
 
+    def pull_every_sku(self) -> None:
+        """full_stock_sync: every SKU the ERP lists, read one by one, every cycle."""
+        listing = call("GET", ERP + "/api/stock", params={"updated_since": 0, "limit": 5000})
+        if listing.status != 200:
+            return
+        levels = []
+        for item in listing.body.get("items", []):
+            one = call("GET", f"{ERP}/api/stock/{urllib.parse.quote(item['sku'])}")
+            if one.status == 200:
+                levels.append({"sku": item["sku"], "source_code": "default",
+                               "quantity": float(one.body["qty"]),
+                               "status": 1 if one.body["qty"] > 0 else 0})
+        for start in range(0, len(levels), 100):
+            magento("POST", "/inventory/source-items", {"sourceItems": levels[start:start + 100]})
+
     # 5 ------------------------------------------------------------------------------------
     def push_customers(self) -> None:
         since = magento_time(self.started - 5)
         reply = magento("GET", "/customers/search", **since_filter("updated_at", since))
         if reply.status != 200:
             return
+        changed: list[tuple[dict[str, Any], tuple[Any, ...]]] = []
         for customer in reply.body.get("items") or []:
             fields = {"firstname": customer.get("firstname"),
                       "lastname": customer.get("lastname"),
@@ -344,14 +382,23 @@ class Connector:
                               if a.get("telephone")), None)
             if telephone:
                 fields["phone"] = telephone
+            if "overwrite_crm_fields" in MISTAKES:   # Magento's blanks over the CRM's own
+                fields.update(marketing_consent=False, segment="new", lead_score=0)
             email = str(customer["email"]).lower()
             signature = tuple(sorted(fields.items(), key=lambda kv: kv[0]))
             if self.customers_sent.get(email) == signature:
                 continue
-            sent = call("PUT", f"{CRM}/api/contacts/{urllib.parse.quote(email)}",
-                        {"email": email, **fields})
-            if 200 <= sent.status < 300:
-                self.customers_sent[email] = signature
+            changed.append(({"email": email, **fields}, signature))
+        size = self.crm.batch
+        for start in range(0, len(changed), size):
+            chunk = changed[start:start + size]
+            outcomes = self.crm.push([contact for contact, _ in chunk])
+            for contact, signature in chunk:
+                # Refused for good is done too: retrying cannot fix it (logged by the adapter).
+                if outcomes.get(contact["email"]) in (crm_api.DONE, crm_api.REFUSED):
+                    self.customers_sent[contact["email"]] = signature
+            if crm_api.RETRY in outcomes.values():
+                return                   # the CRM is struggling: the rest waits a cycle
 
     def cycle(self) -> None:
         for step in (self.discover_orders, self.export_due, self.apply_order_updates,
@@ -359,6 +406,23 @@ class Connector:
             if stopping:
                 return
             step()
+
+
+def source_quantity(sku: str, on_hand: float) -> float:
+    """The ERP's on-hand is Magento's source quantity: Magento's reservations come off it.
+    absolute_stock adds back what Magento holds reserved, making salable = on-hand."""
+    if "absolute_stock" not in MISTAKES:
+        return on_hand
+    quoted = urllib.parse.quote(sku, safe="")
+    salable = magento("GET", f"/inventory/get-product-salable-quantity/{quoted}/1")
+    source = magento("GET", "/inventory/source-items", **{
+        "searchCriteria[filter_groups][0][filters][0][field]": "sku",
+        "searchCriteria[filter_groups][0][filters][0][value]": sku,
+        "searchCriteria[pageSize]": 1})
+    if salable.status != 200 or source.status != 200 or not source.body.get("items"):
+        return on_hand
+    reserved = float(source.body["items"][0]["quantity"]) - float(salable.body)
+    return on_hand + max(0.0, reserved)
 
 
 def erp_order(order: dict[str, Any]) -> dict[str, Any]:
@@ -383,8 +447,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     connector = Connector()
-    log("connector up: magento", MAGENTO, "erp", ERP, "crm", CRM, "poll", POLL,
-        "mistakes", ",".join(sorted(MISTAKES)) or "none")
+    log("connector up: magento", MAGENTO, "erp", ERP, "crm", CRM, f"({CRM_DIALECT})",
+        "poll", POLL, "mistakes", ",".join(sorted(MISTAKES)) or "none")
     while not stopping:
         started = time.monotonic()
         connector.cycle()

@@ -7,9 +7,11 @@
               ├── /__admin/* ─► mockkit admin app: health, reset, faults, journal, evidence
               │                 (evidence.py), capacity (capacity model), integration
               │                 (integration/admin.py): one error envelope, in the OpenAPI
-              └─► CapacityModel (only with --capacity-model on)
-                    └─► MagentoApp (app.py): prefixes, auth, ACL, dispatch
-                          └─► Store (state.py), rebuilt on /__admin/reset
+              └─► FullPageCache (pages/fpc.py: Varnish's place; a hit stops here)
+                    └─► CapacityModel (only with --capacity-model on)
+                          └─► StorefrontApp (storefront.py): /graphql (graphql/), pages
+                                (pages/), else MagentoApp (app.py): prefixes, auth, ACL, dispatch
+                                └─► Store (state.py), rebuilt on /__admin/reset
                                 catalog · inventory (MSI) · carts · orders · customers ·
                                 bulk consumer · events (seam) · hooks (seam)
 
@@ -25,6 +27,9 @@
     hooks.py     CheckoutHooks: the checkout seam (no-ops; the integration replaces them)
     evidence.py  GET /__admin/evidence kinds: orders, customers, source items, reservations
     integration/ the built-in ERP/CRM connector and its mistake flags, /__admin/integration
+    graphql/     the storefront GraphQL (a subset of Magento's schema), same store and events
+    pages/       Luma-style HTML pages, the full-page cache model and its invalidation
+    storefront_catalog.py  categories and product cards as the storefront shows them
     config.py    version switches and knobs (one StrictModel)
 
 In-process use (tests, seeding): ``app = create_app(settings)``; ``app.store`` is the live
@@ -44,13 +49,16 @@ from peakready.errors import ConfigError
 from peakready.mockkit import ApiError, MockKit, Operation, Param, json_response
 from peakready.mockkit.settings import MockSettings
 
-from .app import MagentoApp
+from .app import MagentoApp, build_router
 from .config import SimConfig, load_config
 from .events import EventHub, OrderPlaced, OrderStateChanged
+from .pages.fpc import FullPageCache
+from .schema_index import coverage
 from .state import Store
+from .storefront import StorefrontApp
 
 __all__ = ["EventHub", "OrderPlaced", "OrderStateChanged", "SimConfig", "SimulatorApp",
-           "Store", "create_app"]
+           "Store", "coverage_report", "create_app"]
 
 CAPACITY_PATH = "/__admin/capacity"
 
@@ -103,8 +111,9 @@ def create_app(settings: MockSettings) -> SimulatorApp:
     from .integration import install
 
     integration = install(magento, settings, cfg)
-    inner: Any = magento
+    inner: Any = StorefrontApp(magento)
     capacity = None
+    hit_cost = None
     if cfg.capacity_model:
         from peakready.mockkit.capacity import CapacityConfig, CapacityModel
 
@@ -112,6 +121,12 @@ def create_app(settings: MockSettings) -> SimulatorApp:
             CapacityConfig(seed=settings.seed)
         capacity = CapacityModel(inner, cap_cfg)
         inner = capacity
+        model = capacity
+
+        def hit_cost() -> float:
+            return model.draw_service_time(model.config.cache_hit)
+    # Varnish's place: in front of the PHP workers, so a hit never waits for one.
+    inner = FullPageCache(inner, lambda: magento.store, hit_cost=hit_cost)
     kit = None
     if cfg.mockkit:
         kit = MockKit(settings, title="Magento 2.4 REST simulator", version=cfg.version_text)
@@ -141,3 +156,16 @@ def create_app(settings: MockSettings) -> SimulatorApp:
         kit.route_resolver = magento.route_template
         inner = kit.wrap(inner)
     return SimulatorApp(magento, inner, kit, capacity, integration)
+
+
+def coverage_report() -> str:
+    """``peakready mock magento --coverage``: served / total schema routes per service group
+    (the issue's groups first, then the out-of-scope ones), each missing route listed."""
+    router = build_router()
+    lines = []
+    for group, entry in coverage(router.index, router.served()).items():
+        lines.append(f"{group:24s} {entry['served']:4d} / {entry['total']:<4d}")
+        lines.extend(f"    missing {route}" for route in entry["missing"])
+    extra = sorted(f"{r.method} {r.pattern}" for r in router.routes if r.schema is None)
+    lines.extend(f"outside the schema        {route}" for route in extra)
+    return "\n".join(lines) + "\n"

@@ -24,7 +24,24 @@ import uuid
 from typing import Any
 from urllib.parse import unquote
 
-from . import bulk, catalog, checkout, customers, inventory_routes, order_actions
+from . import (
+    bulk_routes,
+    catalog,
+    catalog_routes,
+    category_routes,
+    checkout,
+    customer_routes,
+    customers,
+    inventory_routes,
+    msi_routes,
+    order_actions,
+    order_routes,
+    price_routes,
+    product_link_routes,
+    quote_routes,
+    sales_document_routes,
+    store_routes,
+)
 from .auth import acl_error
 from .config import SimConfig
 from .rest import MSG_INTERNAL, MSG_NO_ROUTE, DecodeError, WebapiError, dumps, loads, snake_keys
@@ -45,7 +62,10 @@ _NO_PROCESSOR_BODY = dumps({"message": "Specified request cannot be processed."}
 
 def build_router() -> Router:
     router = Router()
-    for module in (catalog, checkout, customers, inventory_routes, order_actions, bulk):
+    for module in (catalog, catalog_routes, category_routes, price_routes,
+                   product_link_routes, checkout, quote_routes, customers, customer_routes,
+                   inventory_routes, msi_routes, order_actions, order_routes,
+                   sales_document_routes, store_routes, bulk_routes):
         module.register(router)
     return router
 
@@ -122,7 +142,7 @@ class MagentoApp:
         found = router.match_bulk(method, segments) if mode == "bulk" else None
         if found is None:
             found = router.match(method, segments)
-        if found is None or (mode and not found[0].async_param):
+        if found is None:
             return 404, _NO_ROUTE_BODY
         route, path_params = found
         scope["peakready.route"] = route.pattern

@@ -10,7 +10,9 @@
 
 ACL is checked at publish time with the sync route's resource; the consumer runs each
 operation as the publishing principal and records status 1 (complete) or 3 (not retriable)
-with the rendered message, like Magento's MassConsumer.
+with the rendered message, like Magento's MassConsumer. The queue is given a clock, a batch
+size and an executor (the store's): it knows no store, and its status routes live apart
+(``bulk_routes.py``).
 """
 
 from __future__ import annotations
@@ -21,19 +23,20 @@ import itertools
 import logging
 import uuid
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .rest import WebapiError, dumps, required_error, snake_keys, to_int
-from .routing import Call, Reply, Route
-from .search import parse_criteria, search
+from .rest import WebapiError, dumps, required_error, snake_keys
+from .routing import Reply, Route
 
 if TYPE_CHECKING:
     from .auth import Principal
-    from .routing import Router
-    from .state import Store
 
-__all__ = ["BulkManager", "Operation", "register"]
+__all__ = ["Bulk", "BulkQueue", "Executor", "Operation"]
+
+# runs one operation: (principal, route, path values, body) -> the handler's result
+Executor = Callable[["Principal", Route, dict[str, str], dict[str, Any]], Awaitable[Any]]
 
 log = logging.getLogger("peakready.mocks.magento")
 
@@ -68,7 +71,7 @@ class Operation:
         return getattr(self, name, None) if name in _OP_FIELDS else None
 
 
-_OP_FIELDS = frozenset({"id", "bulk_uuid", "topic_name", "status", "result_message",
+OP_FIELDS = _OP_FIELDS = frozenset({"id", "bulk_uuid", "topic_name", "status", "result_message",
                         "error_code", "serialized_data"})
 
 
@@ -89,22 +92,24 @@ class Bulk:
 
 
 def topic(route: Route) -> str:
-    service, _, method = route.service.partition("::")
+    service, _, method = route.topic_service.partition("::")
     return "async." + service.replace("\\", ".").lower() + f".{method}.{route.method.lower()}"
 
 
 @dataclass
-class BulkManager:
-    store: Store
+class BulkQueue:
+    now: Callable[[], str]
+    execute: Executor
+    batch: int = 1
     bulks: dict[str, Bulk] = field(default_factory=dict)
     queue: deque[tuple[Bulk, Operation]] = field(default_factory=deque)
     _wake: asyncio.Event | None = None
     _task: asyncio.Task[None] | None = None
 
-    def publish(self, call: Call, route: Route, elements: list[Any], *,
+    def publish(self, call: Any, route: Route, elements: list[Any], *,
                 bulk: bool) -> Reply:
         item_ids = itertools.count(0)
-        now = self.store.now()
+        now = self.now()
         record = Bulk(str(uuid.uuid4()), call.principal, f"Topic {topic(route)}", now)
         items: list[dict[str, Any]] = []
         errors = False
@@ -113,9 +118,9 @@ class BulkManager:
             entry: dict[str, Any] = {"id": index,
                                      "data_hash": hashlib.sha256(serialized.encode()).hexdigest()}
             body = snake_keys(element) if isinstance(element, dict) else None
-            missing = body is None or body.get(route.async_param) is None
-            if missing:
-                err = required_error(_camel(route.async_param))
+            missing = [p for p in route.async_params if body is None or body.get(p) is None]
+            if body is None or missing:
+                err = required_error(_camel(missing[0] if missing else "body"))
                 if not bulk:
                     raise err
                 entry.update(status="rejected", error_message=err.rendered(), error_code=0)
@@ -123,13 +128,14 @@ class BulkManager:
                 items.append(entry)
                 continue
             assert body is not None
+            # WebapiAsync builds the operation from the element: a path value it carries is
+            # used, one it does not is simply absent (the handler falls back or says which
+            # method parameter is required when the operation runs).
             path = dict(call.path)
-            for seg in route.segments:
-                if seg.startswith(":") and seg[1:] not in path:
-                    value = body.get(seg[1:], element.get(seg[1:]))
-                    if value is None:
-                        raise required_error(seg[1:])
-                    path[seg[1:]] = str(value)
+            for name in route.params:
+                value = element.get(name, body.get(name))
+                if name not in path and isinstance(value, str | int | float):
+                    path[name] = str(value)
             op = Operation(next(item_ids), record.uuid, topic(route), serialized, route, path,
                            body)
             record.operations.append(op)
@@ -156,7 +162,7 @@ class BulkManager:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            for _ in range(max(1, self.store.cfg.bulk_batch)):
+            for _ in range(max(1, self.batch)):
                 if not self.queue:
                     break
                 bulk, op = self.queue.popleft()
@@ -164,9 +170,8 @@ class BulkManager:
             await asyncio.sleep(0)  # let request handlers in between batches
 
     async def _run(self, bulk: Bulk, op: Operation) -> None:
-        call = Call(self.store, bulk.principal, op.path, op.body, is_async=True)
         try:
-            result = await op.route.handler(call)
+            result = await self.execute(bulk.principal, op.route, op.path, op.body)
         except WebapiError as exc:
             op.status, op.result_message = NOT_RETRIABLY_FAILED, exc.rendered()
             op.error_code = exc.code
@@ -176,7 +181,7 @@ class BulkManager:
             op.status, op.result_message, op.error_code = RETRIABLY_FAILED, str(exc), 0
             return
         op.status = COMPLETE
-        op.result_message = f"Service execution success {op.route.service}"
+        op.result_message = f"Service execution success {op.route.topic_service}"
         op.result_serialized_data = dumps(result).decode()
 
     def pending(self) -> int:
@@ -201,36 +206,3 @@ class BulkManager:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p.capitalize() for p in rest)
-
-
-def register(router: Router) -> None:
-    res = "Magento_Logging::system_magento_logging_bulk_operations"
-
-    def _bulk(call: Call) -> Bulk:
-        found = call.store.bulk.bulks.get(call.path["bulkUuid"])
-        if found is None:
-            raise WebapiError(404, "Bulk uuid %bulkUuid not exist",
-                              {"bulkUuid": call.path["bulkUuid"]})
-        return found
-
-    @router.add("GET", "/V1/bulk/:bulkUuid/status", res)
-    async def status(call: Call) -> Any:
-        return _bulk(call).status(detailed=False)
-
-    @router.add("GET", "/V1/bulk/:bulkUuid/detailed-status", res)
-    async def detailed(call: Call) -> Any:
-        return _bulk(call).status(detailed=True)
-
-    @router.add("GET", "/V1/bulk/:bulkUuid/operation-status/:status", res)
-    async def count(call: Call) -> Any:
-        wanted = to_int(call.path["status"])
-        return sum(1 for o in _bulk(call).operations if o.status == wanted)
-
-    @router.add("GET", "/V1/bulk", res)
-    async def find(call: Call) -> Any:
-        crit = parse_criteria(call.query, limits=call.store.cfg.input_limits)
-        ops = [o for b in call.store.bulk.bulks.values() for o in b.operations]
-        rows, total = search(ops, crit, lambda o, f: o.field(f), lambda f: f in _OP_FIELDS)
-        return {"items": [o.detailed() for o in rows], "search_criteria": crit.echo(),
-                "total_count": total}
-

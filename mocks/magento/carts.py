@@ -61,6 +61,7 @@ class Cart:
     payment_method: str | None = None
     email: str | None = None
     reserved_order_id: str | None = None
+    coupon_code: str | None = None       # applyCouponToCart (GraphQL)
 
     @property
     def items_qty(self) -> float:
@@ -142,13 +143,21 @@ class Carts:
     def next_item_id(self) -> int:
         return next(self._item_ids)
 
+    def mask(self, cart: Cart) -> str:
+        """The cart's masked id, created on first use (a customer cart gets one in GraphQL)."""
+        if cart.masked_id is None:
+            cart.masked_id = secrets.token_hex(16)
+            self.by_mask[cart.masked_id] = cart
+        return cart.masked_id
+
 
 def resolve(call: Call, *, from_item: dict[str, Any] | None = None) -> Cart:
     """The cart a guest, /mine or admin-side (``/V1/carts/:cartId``, numeric) route acts on."""
     carts = call.store.carts
     if call.principal.kind == "customer" and "cartId" not in call.path:
         return carts.mine(call.principal.user_id)
-    if call.route is not None and call.route.pattern.startswith("/V1/carts/:cartId"):
+    if call.route is not None and call.route.pattern.startswith(("/V1/carts/:cartId",
+                                                                 "/V1/carts/:quoteId")):
         raw = from_item.get("quote_id") if from_item is not None else call.path["cartId"]
         if raw in (None, ""):
             raise WebapiError(400, '"%fieldName" is required. Enter and try again.',

@@ -13,7 +13,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .rest import WebapiError, as_object, check_fields, require, to_float, to_int, to_str
+from .pages.invalidation import product_saved
+from .rest import (
+    WebapiError,
+    as_object,
+    check_fields,
+    require,
+    required_error,
+    to_float,
+    to_int,
+    to_str,
+)
 from .search import Criteria, parse_criteria, search
 
 if TYPE_CHECKING:
@@ -54,11 +64,17 @@ class Product:
     website_ids: list[int] = field(default_factory=lambda: [1])
     category_links: list[dict[str, Any]] = field(default_factory=list)
     custom: dict[str, Any] = field(default_factory=dict)   # custom attribute code → value
+    # tier prices: {customer_group_id ("32000" = all groups), qty, value, website_id,
+    # percentage_value}; media gallery entries; a configurable's child SKUs and options
+    tier_prices: list[dict[str, Any]] = field(default_factory=list)
+    media: list[dict[str, Any]] = field(default_factory=list)
+    children: list[str] = field(default_factory=list)
+    configurable_options: list[dict[str, Any]] = field(default_factory=list)
 
     def field(self, name: str) -> Any:
         if name in _PRODUCT_ATTRS:
             return getattr(self, name)
-        if name == "category_id":
+        if name in ("category_id", "category_ids"):
             return [str(link.get("category_id")) for link in self.category_links]
         return self.custom.get(name)
 
@@ -75,8 +91,8 @@ _PRODUCT_ATTRS = frozenset({"id", "sku", "name", "price", "created_at", "updated
                             "attribute_set_id", "status", "visibility", "type_id", "weight"})
 # attributes a product search may filter on beyond the product's own custom attributes
 _KNOWN_ATTRS = frozenset(_PRODUCT_ATTRS | {
-    "entity_id", "category_id", "url_key", "description", "short_description", "special_price",
-    "meta_title", "tax_class_id", "news_from_date", "quantity_and_stock_status"})
+    "entity_id", "category_id", "category_ids", "url_key", "description", "short_description",
+    "special_price", "meta_title", "tax_class_id", "news_from_date", "quantity_and_stock_status"})
 
 
 @dataclass
@@ -146,18 +162,27 @@ def _get(product: Product, name: str) -> Any:
 
 def render(store: Store, product: Product) -> dict[str, Any]:
     ext: dict[str, Any] = {"website_ids": product.website_ids}
+    custom = [{"attribute_code": code, "value": value} for code, value in product.custom.items()]
     if product.category_links:
         ext["category_links"] = product.category_links
+        custom.append({"attribute_code": "category_ids",
+                       "value": [str(link["category_id"]) for link in product.category_links]})
     if not product.is_composite:
         ext["stock_item"] = store.inventory.stock_item(product.sku, product.id)
-    custom = [{"attribute_code": code, "value": value} for code, value in product.custom.items()]
+    elif product.type_id == "configurable":
+        ext["configurable_product_options"] = product.configurable_options
+        ext["configurable_product_links"] = [
+            child.id for sku in product.children if (child := store.catalog.get(sku))]
     return {"id": product.id, "sku": product.sku, "name": product.name,
             "attribute_set_id": product.attribute_set_id, "price": product.price,
             "status": product.status, "visibility": product.visibility,
             "type_id": product.type_id, "created_at": product.created_at,
             "updated_at": product.updated_at, "weight": product.weight,
             "extension_attributes": ext, "product_links": [], "options": [],
-            "media_gallery_entries": [], "tier_prices": [], "custom_attributes": custom}
+            "media_gallery_entries": product.media,
+            "tier_prices": [{"customer_group_id": int(t["customer_group_id"]), "qty": t["qty"],
+                             "value": t["value"]} for t in product.tier_prices],
+            "custom_attributes": custom}
 
 
 def save_product(store: Store, data: dict[str, Any], sku: str | None = None) -> Product:
@@ -204,8 +229,13 @@ def save_product(store: Store, data: dict[str, Any], sku: str | None = None) -> 
         product.updated_at = now
     for key, value in values.items():
         setattr(product, key, value)
+    category_ids = custom.pop("category_ids", None)
     product.custom.update(custom)
     store.catalog.index_url_key(product)
+    if isinstance(category_ids, list | str):
+        ids = category_ids if isinstance(category_ids, list) else category_ids.split(",")
+        product.category_links = [{"position": i, "category_id": str(to_int(c))}
+                                  for i, c in enumerate(ids) if str(c).strip()]
     if isinstance(ext.get("website_ids"), list):
         product.website_ids = [to_int(w) for w in ext["website_ids"]]
     if isinstance(ext.get("category_links"), list):
@@ -215,6 +245,7 @@ def save_product(store: Store, data: dict[str, Any], sku: str | None = None) -> 
         store.inventory.apply_stock_item(product.sku, product.id, stock, store.cfg.version)
     elif existing is None and not product.is_composite:
         store.inventory.stock_config(product.sku, product.id)
+    product_saved(store, product)  # the full-page cache forgets it (pages/invalidation.py)
     return product
 
 
@@ -250,24 +281,29 @@ def register(router: Router) -> None:
         return {"items": [render(store, p) for p in rows], "search_criteria": crit.echo(),
                 "total_count": total}
 
-    @router.add("GET", "/V1/products/:sku", res, service=svc + "::get")
+    @router.add("GET", "/V1/products/{sku}", res, service=svc + "::get")
     async def get_one(call: Call) -> Any:
         product = call.store.catalog.get(call.path["sku"])
         if product is None:
             raise no_product()
         return render(call.store, product)
 
-    @router.add("POST", "/V1/products", res, service=svc + "::save", async_param="product")
+    @router.add("POST", "/V1/products", res, service=svc + "::save")
     async def create(call: Call) -> Any:
         data = as_object(call.body.get("product"), "product")
         return render(call.store, save_product(call.store, data))
 
-    @router.add("PUT", "/V1/products/:sku", res, service=svc + "::save", async_param="product")
+    @router.add("PUT", "/V1/products/{sku}", res, service=svc + "::save")
     async def update(call: Call) -> Any:
         data = as_object(call.body.get("product"), "product")
-        return render(call.store, save_product(call.store, data, sku=call.path["sku"]))
+        # ``sku`` is not a method parameter of save(): an async bulk element may leave it
+        # out of the path (``bySku``) and name the product in its body (WebapiAsync).
+        sku = call.path.get("sku") or (to_str(data["sku"]) if data.get("sku") else None)
+        if sku is None:
+            raise required_error("sku")
+        return render(call.store, save_product(call.store, data, sku=sku))
 
-    @router.add("DELETE", "/V1/products/:sku", res, service=svc + "::deleteById")
+    @router.add("DELETE", "/V1/products/{sku}", res, service=svc + "::deleteById")
     async def delete(call: Call) -> Any:
         product = call.store.catalog.get(call.path["sku"])
         if product is None:

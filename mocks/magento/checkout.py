@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from .routing import Call, Handler, Router
     from .state import Store
 
-__all__ = ["normalize_address", "place_order", "register"]
+__all__ = ["flat_rate_methods", "normalize_address", "place_order", "register", "set_payment"]
 
 QUOTE_ADDRESS_FIELDS = frozenset({
     "id", "region", "region_id", "region_code", "country_id", "street", "company", "telephone",
@@ -174,10 +174,13 @@ async def place_order(store: Store, call: Call, cart: Cart) -> int | str:
 def register(router: Router) -> None:
     def both(method: str, suffix: str) -> Callable[[Handler], Handler]:
         def deco(handler: Handler) -> Handler:
-            router.add(method, "/V1/guest-carts/:cartId" + suffix, "anonymous")(handler)
-            router.add(method, "/V1/carts/mine" + suffix, "self")(handler)
-            # admin-side cart management (the toolkit's API pool), numeric quote ids
-            router.add(method, "/V1/carts/:cartId" + suffix, "Magento_Cart::manage")(handler)
+            # guest, customer (/mine) and admin-side (numeric quote ids, the toolkit's API
+            # pool) spellings of one service method, where Magento's schema has them
+            for prefix, acl in (("/V1/guest-carts/{cartId}", "anonymous"),
+                                ("/V1/carts/mine", "self"),
+                                ("/V1/carts/{cartId}", "Magento_Cart::manage")):
+                if router.has(method, prefix + suffix):
+                    router.add(method, prefix + suffix, acl)(handler)
             return handler
         return deco
 
@@ -190,7 +193,7 @@ def register(router: Router) -> None:
     async def create_admin(call: Call) -> Any:
         return call.store.carts.create_empty(call.store.now())
 
-    @router.add("POST", "/V1/customers/:customerId/carts", "Magento_Cart::manage")
+    @router.add("POST", "/V1/customers/{customerId}/carts", "Magento_Cart::manage")
     async def create_for_customer(call: Call) -> Any:
         customer_id = to_int(call.path["customerId"])
         if customer_id not in call.store.customers.by_id:
@@ -198,7 +201,7 @@ def register(router: Router) -> None:
                               {"fieldName": "customerId", "fieldValue": customer_id})
         return call.store.carts.for_customer(customer_id, call.store.now()).id
 
-    @router.add("PUT", "/V1/guest-carts/:cartId", "anonymous")
+    @router.add("PUT", "/V1/guest-carts/{cartId}", "anonymous")
     async def assign_customer(call: Call) -> Any:
         store = call.store
         cart = store.carts.guest(call.path["cartId"])
@@ -364,3 +367,8 @@ def register(router: Router) -> None:
             _set_payment(call.store, cart, call.body["payment_method"])
         return await place_order(call.store, call, cart)
 
+
+
+# The GraphQL checkout (graphql/cart_fields.py) keeps these rules by calling them, not copying.
+flat_rate_methods = _methods
+set_payment = _set_payment

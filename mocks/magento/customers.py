@@ -106,6 +106,7 @@ class Customers:
     by_email: dict[str, Customer] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _address_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    reset_tokens: dict[int, str] = field(default_factory=dict)   # customer id → token
 
     def verify(self, email: str, password: str) -> Customer | None:
         customer = self.by_email.get(email.lower())
@@ -218,8 +219,7 @@ def check_password(password: str) -> None:
 def register(router: Router) -> None:
     svc = "Magento\\Customer\\Api\\AccountManagementInterface"
 
-    @router.add("POST", "/V1/customers", "anonymous", service=svc + "::createAccount",
-                async_param="customer")
+    @router.add("POST", "/V1/customers", "anonymous", service=svc + "::createAccount")
     async def create(call: Call) -> Any:
         data = as_object(call.body.get("customer"), "customer")
         if "group_id" in data and not call.principal.allows("Magento_Customer::manage"):
@@ -255,9 +255,8 @@ def register(router: Router) -> None:
         data = as_object(call.body.get("customer"), "customer")
         return store.customers.update(customer, data, may_change_group=False).out()
 
-    @router.add("PUT", "/V1/customers/:customerId", "Magento_Customer::manage",
-                service="Magento\\Customer\\Api\\CustomerRepositoryInterface::save",
-                async_param="customer")
+    @router.add("PUT", "/V1/customers/{customerId}", "Magento_Customer::manage",
+                service="Magento\\Customer\\Api\\CustomerRepositoryInterface::save")
     async def update(call: Call) -> Any:
         store = call.store
         customer_id = to_int(call.path["customerId"])
@@ -267,7 +266,7 @@ def register(router: Router) -> None:
         data = as_object(call.body.get("customer"), "customer")
         return store.customers.update(customer, data, may_change_group=True).out()
 
-    @router.add("GET", "/V1/customers/:customerId", "Magento_Customer::customer",
+    @router.add("GET", "/V1/customers/{customerId}", "Magento_Customer::customer",
                 service="Magento\\Customer\\Api\\CustomerRepositoryInterface::getById")
     async def get_one(call: Call) -> Any:
         customer_id = to_int(call.path["customerId"])

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalog import Product, no_product
 from .inventory import DEFAULT_STOCK
+from .pages.invalidation import salability, stock_saved
 from .rest import (
     WebapiError,
     as_list,
@@ -84,11 +85,13 @@ def save_source_items(store: Store, raw: Any, *, async_call: bool = False) -> No
             raise WebapiError(400, "Could not save Source Item")
         if store.catalog.get(sku) is None:
             raise WebapiError(400, "Could not save Source Item")
+    before = salability(store, {sku for sku, _, _, _ in parsed})
     for sku, source, qty, status in parsed:
         product = store.catalog.get(sku)
         assert product is not None
         store.inventory.stock_config(product.sku, product.id)
         store.inventory.set_source_item(product.sku, source, qty, status)
+    stock_saved(store, before, "source_items")
 
 
 def _salable_product(store: Store, sku: str) -> Product:
@@ -127,23 +130,26 @@ def register(router: Router) -> None:
     legacy = "Magento_CatalogInventory::cataloginventory"
     sales_stock = "Magento_InventorySalesApi::stock"
 
-    @router.add("GET", "/V1/stockItems/:productSku", legacy)
+    @router.add("GET", "/V1/stockItems/{productSku}", legacy)
     async def get_stock_item(call: Call) -> Any:
         product = call.store.catalog.get(call.path["productSku"])
         if product is None:
             raise no_product()
         return call.store.inventory.stock_item(product.sku, product.id)
 
-    @router.add("PUT", "/V1/products/:productSku/stockItems/:itemId", legacy)
+    @router.add("PUT", "/V1/products/{productSku}/stockItems/{itemId}", legacy)
     async def put_stock_item(call: Call) -> Any:
         product = call.store.catalog.get(call.path["productSku"])
         if product is None:
             raise no_product()
         data = as_object(call.body.get("stock_item"), "stockItem")
-        return call.store.inventory.apply_stock_item(product.sku, product.id, data,
+        before = salability(call.store, [product.sku])
+        saved = call.store.inventory.apply_stock_item(product.sku, product.id, data,
                                                       call.store.cfg.version)
+        stock_saved(call.store, before, "stock_item")
+        return saved
 
-    @router.add("GET", "/V1/stockStatuses/:productSku", legacy)
+    @router.add("GET", "/V1/stockStatuses/{productSku}", legacy)
     async def get_stock_status(call: Call) -> Any:
         product = call.store.catalog.get(call.path["productSku"])
         if product is None:
@@ -198,8 +204,7 @@ def register(router: Router) -> None:
                 else "Magento_InventoryApi::source")
 
     @router.add("POST", "/V1/inventory/source-items", "version:source_items",
-                service="Magento\\InventoryApi\\Api\\SourceItemsSaveInterface::execute",
-                async_param="source_items")
+                service="Magento\\InventoryApi\\Api\\SourceItemsSaveInterface::execute")
     async def save(call: Call) -> Any:
         save_source_items(call.store, call.body.get("source_items"),
                           async_call=call.is_async)
@@ -220,21 +225,21 @@ def register(router: Router) -> None:
 
     router.acl_resolvers["version:source_items"] = assign_acl
 
-    @router.add("GET", "/V1/inventory/get-product-salable-quantity/:sku/:stockId", sales_stock)
+    @router.add("GET", "/V1/inventory/get-product-salable-quantity/{sku}/{stockId}", sales_stock)
     async def salable_qty(call: Call) -> Any:
         _stock(call)
         product = _salable_product(call.store, call.path["sku"])
         return call.store.inventory.salable(product.sku)
 
-    @router.add("GET", "/V1/inventory/is-product-salable/:sku/:stockId", sales_stock)
+    @router.add("GET", "/V1/inventory/is-product-salable/{sku}/{stockId}", sales_stock)
     async def is_salable(call: Call) -> Any:
         _stock(call)
         product = call.store.catalog.get(call.path["sku"])
         return product is not None and product.status == 1 and \
             call.store.inventory.is_in_stock(product.sku)
 
-    @router.add("GET", "/V1/inventory/is-product-salable-for-requested-qty/:sku/:stockId/"
-                ":requestedQty", sales_stock)
+    @router.add("GET", "/V1/inventory/is-product-salable-for-requested-qty/{sku}/{stockId}/"
+                "{requestedQty}", sales_stock)
     async def is_salable_qty(call: Call) -> Any:
         _stock(call)
         return _salability(call.store, call.path["sku"], to_float(call.path["requestedQty"]))
@@ -261,7 +266,7 @@ def register(router: Router) -> None:
             out.append({"sku": sku, "stock_id": sid, **result})
         return out
 
-    @router.add("GET", "/V1/inventory/stock-resolver/:type/:code", sales_stock)
+    @router.add("GET", "/V1/inventory/stock-resolver/{type}/{code}", sales_stock)
     async def resolver(call: Call) -> Any:
         if call.path["type"] != "website" or call.path["code"] != "base":
             raise WebapiError(404, "No linked stock found")

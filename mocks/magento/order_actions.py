@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .routing import Call, Router
     from .state import Store
 
-__all__ = ["register"]
+__all__ = ["refund", "register"]
 
 _BLOCKED = ("canceled", "holded", "payment_review", "closed")
 
@@ -84,18 +84,95 @@ def _doc_id(store: Store, kind: str) -> int | str:
 
 
 async def _document_created(store: Store, order: Order, body: dict[str, Any], kind: str,
-                           action: str, documents: list[int], old: tuple[str, str],
-                           **evidence: Any) -> int | str:
-    """The tail every document action shares: new state, optional comment, the document's
-    id recorded on the order (with its time and ``evidence``), and the state-changed event."""
+                           action: str, documents: list[int],
+                           old: tuple[str, str], lines: list[tuple[OrderItem, float]],
+                           extra: dict[str, Any] | None = None) -> int | str:
+    """The tail every document action shares: new state, optional comment, the document
+    recorded (sales_documents.py) with its id on the order, and the state-changed event."""
     resolve_state(order)
     _comment(store, order, body, kind)
     doc = _doc_id(store, kind)
     documents.append(int(doc))
-    order.documents.append({"kind": kind, "id": int(doc), "at": store.now(),
-                            "ts": time.time(), **evidence})
+    record = store.documents.add(kind, int(doc), order, lines, store.now(), extra)
+    # The evidence order_lifecycle and payment_integrity read: each document with its time,
+    # lines, tracks (shipments) and amount (invoices, credit memos).
+    evidence: dict[str, Any] = {"kind": kind, "id": int(doc), "at": store.now(),
+                                "ts": time.time(), "items": _lines(lines)}
+    if kind == "shipment":
+        evidence["tracks"] = _tracks(body)
+    elif extra and "grand_total" in extra:
+        evidence["amount"] = extra["grand_total"]
+    order.documents.append(evidence)
+    comment = body.get("comment")
+    if isinstance(comment, dict) and comment.get("comment"):
+        store.documents.comment(kind, record, to_str(comment["comment"]),
+                                bool(body.get("notify")),
+                                bool(comment.get("is_visible_on_front")), store.now())
+    if kind == "shipment":
+        for track in body.get("tracks") or []:
+            store.documents.track(record, track, store.now())
     await _changed(store, order, action, old, int(doc))
     return doc
+
+
+async def refund(store: Store, order: Order, body: dict[str, Any],
+                 invoice_id: int | None = None) -> int | str:
+    """RefundOrder / RefundInvoice: an offline credit memo (spec §5.2)."""
+    kind = "Creditmemo"
+    available = round(order.total_paid - order.total_refunded, 4)
+    if order.state in _BLOCKED or available <= EPS:
+        raise _doc_error(kind, "The order does not allow a creditmemo to be created.")
+    lines = _requested(order, body, "to_refund", kind)
+    for item, qty in lines:
+        if qty > item.to_refund + EPS:
+            raise _doc_error(kind, "The quantity to refund must not be greater than the "
+                             "unrefunded quantity.")
+    args = body.get("arguments") if isinstance(body.get("arguments"),
+                                                    dict) else {}
+    assert isinstance(args, dict)
+    ship_left = round(order.shipping_invoiced - order.shipping_refunded, 4)
+    shipping = to_float(args["shipping_amount"]) if args.get(
+        "shipping_amount") is not None else ship_left
+    if shipping > ship_left + EPS:
+        raise _doc_error(kind, f"Maximum shipping amount allowed to refund is: {ship_left}")
+    amount = sum(item.price * qty for item, qty in lines) + shipping
+    amount += to_float(args.get("adjustment_positive") or 0)
+    amount -= to_float(args.get("adjustment_negative") or 0)
+    amount = round(amount, 4)
+    if amount > available + EPS:
+        raise WebapiError(400, f"{kind} Document Validation Error(s):\nThe most money "
+                          "available to refund is %1.", [f"${available:,.2f}"])
+    if amount <= EPS:
+        raise _doc_error(kind, "The credit memo's total must be positive.")
+    ext = args.get("extension_attributes")
+    back = ext.get("return_to_stock_items") if isinstance(ext, dict) else None
+    returned = {to_int(x) for x in back} if isinstance(back, list) else set()
+    old = (order.state, order.status)
+    inv = store.inventory
+    for item, qty in lines:
+        if qty <= EPS:
+            continue
+        if item.item_id in returned:
+            shipped_left = item.qty_shipped - item.qty_returned_to_source
+            to_source = min(qty, max(0.0, shipped_left))
+            if to_source > EPS:
+                inv.restock(item.sku, "default", to_source)
+                item.qty_returned_to_source += to_source
+            if qty - to_source > EPS:
+                inv.append(item.sku, qty - to_source, "creditmemo_created",
+                           order.entity_id, order.increment_id)
+        item.qty_refunded += qty
+    order.shipping_refunded = round(order.shipping_refunded + shipping, 4)
+    order.total_refunded = round(order.total_refunded + amount, 4)
+    return await _document_created(store, order, body, "creditmemo", "refund",
+                                   order.creditmemos, old, lines, {
+                                       "grand_total": amount, "base_grand_total": amount,
+                                       "shipping_amount": shipping,
+                                       "adjustment_positive": to_float(
+                                           args.get("adjustment_positive") or 0),
+                                       "adjustment_negative": to_float(
+                                           args.get("adjustment_negative") or 0),
+                                       "invoice_id": invoice_id})
 
 
 def _lines(lines: list[tuple[OrderItem, float]]) -> list[dict[str, Any]]:
@@ -119,15 +196,15 @@ def register(router: Router) -> None:
         return {"items": [render(o) for o in rows], "search_criteria": crit.echo(),
                 "total_count": total}
 
-    @router.add("GET", "/V1/orders/:id", "Magento_Sales::actions_view")
+    @router.add("GET", "/V1/orders/{id}", "Magento_Sales::actions_view")
     async def get_one(call: Call) -> Any:
         return render(_order(call))
 
-    @router.add("GET", "/V1/orders/:id/statuses", "Magento_Sales::actions_view")
+    @router.add("GET", "/V1/orders/{id}/statuses", "Magento_Sales::actions_view")
     async def status(call: Call) -> Any:
         return _order(call).status.capitalize()
 
-    @router.add("POST", "/V1/order/:orderId/invoice", "Magento_Sales::invoice")
+    @router.add("POST", "/V1/order/{orderId}/invoice", "Magento_Sales::invoice")
     async def invoice(call: Call) -> Any:
         store, order = call.store, _order(call, "orderId")
         kind = "Invoice"
@@ -154,10 +231,11 @@ def register(router: Router) -> None:
         order.total_invoiced = round(order.total_invoiced + amount, 4)
         order.total_paid = round(order.total_paid + amount, 4)  # offline capture
         return await _document_created(store, order, call.body, "invoice", "invoice",
-                                       order.invoices, old, amount=amount,
-                                       items=_lines(lines))
+                                       order.invoices, old, lines, {
+                                           "shipping_amount": shipping,
+                                           "grand_total": amount, "base_grand_total": amount})
 
-    @router.add("POST", "/V1/order/:orderId/ship", "Magento_Sales::ship")
+    @router.add("POST", "/V1/order/{orderId}/ship", "Magento_Sales::ship")
     async def ship(call: Call) -> Any:
         store, order = call.store, _order(call, "orderId")
         kind = "Shipment"
@@ -195,10 +273,9 @@ def register(router: Router) -> None:
             item.qty_shipped += qty
             inv.append(item.sku, qty, "shipment_created", order.entity_id, order.increment_id)
         return await _document_created(store, order, call.body, "shipment", "ship",
-                                       order.shipments, old, items=_lines(lines),
-                                       tracks=_tracks(call.body))
+                                       order.shipments, old, lines)
 
-    @router.add("POST", "/V1/orders/:id/cancel", "Magento_Sales::cancel")
+    @router.add("POST", "/V1/orders/{id}/cancel", "Magento_Sales::cancel")
     async def cancel(call: Call) -> Any:
         store, order = call.store, _order(call)
         if order.state in _BLOCKED or order.state == "complete" or not any(
@@ -222,66 +299,18 @@ def register(router: Router) -> None:
                             else "complete")
         else:
             order.set_state("canceled")
-        order.documents.append({"kind": "cancel", "id": None, "at": store.now(), "ts": time.time(),
+        order.documents.append({"kind": "cancel", "id": None, "at": store.now(),
+                                "ts": time.time(),
                                 "items": [{"sku": i.sku, "qty": i.qty_canceled}
                                           for i in order.items if i.qty_canceled > EPS]})
         await _changed(store, order, "cancel", old)
         return True
 
-    @router.add("POST", "/V1/order/:orderId/refund", "Magento_Sales::creditmemo")
-    async def refund(call: Call) -> Any:
-        store, order = call.store, _order(call, "orderId")
-        kind = "Creditmemo"
-        available = round(order.total_paid - order.total_refunded, 4)
-        if order.state in _BLOCKED or available <= EPS:
-            raise _doc_error(kind, "The order does not allow a creditmemo to be created.")
-        lines = _requested(order, call.body, "to_refund", kind)
-        for item, qty in lines:
-            if qty > item.to_refund + EPS:
-                raise _doc_error(kind, "The quantity to refund must not be greater than the "
-                                 "unrefunded quantity.")
-        args = call.body.get("arguments") if isinstance(call.body.get("arguments"),
-                                                        dict) else {}
-        assert isinstance(args, dict)
-        ship_left = round(order.shipping_invoiced - order.shipping_refunded, 4)
-        shipping = to_float(args["shipping_amount"]) if args.get(
-            "shipping_amount") is not None else ship_left
-        if shipping > ship_left + EPS:
-            raise _doc_error(kind, f"Maximum shipping amount allowed to refund is: {ship_left}")
-        amount = sum(item.price * qty for item, qty in lines) + shipping
-        amount += to_float(args.get("adjustment_positive") or 0)
-        amount -= to_float(args.get("adjustment_negative") or 0)
-        amount = round(amount, 4)
-        if amount > available + EPS:
-            raise WebapiError(400, f"{kind} Document Validation Error(s):\nThe most money "
-                              "available to refund is %1.", [f"${available:,.2f}"])
-        if amount <= EPS:
-            raise _doc_error(kind, "The credit memo's total must be positive.")
-        ext = args.get("extension_attributes")
-        back = ext.get("return_to_stock_items") if isinstance(ext, dict) else None
-        returned = {to_int(x) for x in back} if isinstance(back, list) else set()
-        old = (order.state, order.status)
-        inv = store.inventory
-        for item, qty in lines:
-            if qty <= EPS:
-                continue
-            if item.item_id in returned:
-                shipped_left = item.qty_shipped - item.qty_returned_to_source
-                to_source = min(qty, max(0.0, shipped_left))
-                if to_source > EPS:
-                    inv.restock(item.sku, "default", to_source)
-                    item.qty_returned_to_source += to_source
-                if qty - to_source > EPS:
-                    inv.append(item.sku, qty - to_source, "creditmemo_created",
-                               order.entity_id, order.increment_id)
-            item.qty_refunded += qty
-        order.shipping_refunded = round(order.shipping_refunded + shipping, 4)
-        order.total_refunded = round(order.total_refunded + amount, 4)
-        return await _document_created(store, order, call.body, "creditmemo", "refund",
-                                       order.creditmemos, old, amount=amount,
-                                       items=_lines(lines))
+    @router.add("POST", "/V1/order/{orderId}/refund", "Magento_Sales::creditmemo")
+    async def refund_order(call: Call) -> Any:
+        return await refund(call.store, _order(call, "orderId"), call.body)
 
-    @router.add("POST", "/V1/orders/:id/hold", "Magento_Sales::hold")
+    @router.add("POST", "/V1/orders/{id}/hold", "Magento_Sales::hold")
     async def hold(call: Call) -> Any:
         store, order = call.store, _order(call)
         if order.state not in ("new", "processing"):
@@ -289,11 +318,12 @@ def register(router: Router) -> None:
         old = (order.state, order.status)
         order.hold_before_state, order.hold_before_status = order.state, order.status
         order.set_state("holded")
-        order.documents.append({"kind": "hold", "id": None, "at": store.now(), "ts": time.time()})
+        order.documents.append({"kind": "hold", "id": None, "at": store.now(),
+                                "ts": time.time()})
         await _changed(store, order, "hold", old)
         return True
 
-    @router.add("POST", "/V1/orders/:id/unhold", "Magento_Sales::unhold")
+    @router.add("POST", "/V1/orders/{id}/unhold", "Magento_Sales::unhold")
     async def unhold(call: Call) -> Any:
         store, order = call.store, _order(call)
         if order.state != "holded" or not order.hold_before_state:
@@ -301,11 +331,12 @@ def register(router: Router) -> None:
         old = (order.state, order.status)
         order.set_state(order.hold_before_state, order.hold_before_status)
         order.hold_before_state = order.hold_before_status = None
-        order.documents.append({"kind": "unhold", "id": None, "at": store.now(), "ts": time.time()})
+        order.documents.append({"kind": "unhold", "id": None, "at": store.now(),
+                                "ts": time.time()})
         await _changed(store, order, "unhold", old)
         return True
 
-    @router.add("POST", "/V1/orders/:id/comments", "Magento_Sales::comment")
+    @router.add("POST", "/V1/orders/{id}/comments", "Magento_Sales::comment")
     async def add_comment(call: Call) -> Any:
         store, order = call.store, _order(call)
         history = call.body.get("status_history")
@@ -323,7 +354,7 @@ def register(router: Router) -> None:
         order.updated_at = store.now()
         return True
 
-    @router.add("GET", "/V1/orders/:id/comments", "Magento_Sales::actions_view")
+    @router.add("GET", "/V1/orders/{id}/comments", "Magento_Sales::actions_view")
     async def comments(call: Call) -> Any:
         order = _order(call)
         return {"items": list(order.histories), "search_criteria": {"filter_groups": [

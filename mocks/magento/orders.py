@@ -127,6 +127,7 @@ class Order:
     # Each invoice, shipment (lines, tracks), credit memo and cancellation with its time: the
     # evidence order_lifecycle and payment_integrity read (record()).
     documents: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)   # ext_order_id and the like
 
     def item(self, item_id: int) -> OrderItem | None:
         return next((i for i in self.items if i.item_id == item_id), None)
@@ -342,6 +343,7 @@ def render(order: Order) -> dict[str, Any]:
         out["customer_firstname"] = order.customer_firstname
     if order.customer_lastname is not None:
         out["customer_lastname"] = order.customer_lastname
+    out.update(order.extra)
     if order.hold_before_state:
         out["hold_before_state"] = order.hold_before_state
         out["hold_before_status"] = order.hold_before_status

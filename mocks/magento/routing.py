@@ -1,9 +1,15 @@
-"""The route table: Magento's webapi.xml as data, matched by path segments.
+"""The route table: Magento's generated schema (``schema_index.py``) with handlers attached.
 
-A ``Route`` names its method, pattern (``/V1/orders/:id``), ACL resource (``anonymous``,
-``self`` or an ACL id) and handler. Handlers are ``async def handler(call) -> result`` where the
-result is any JSON-able value, or a ``Reply`` to set another status. Literal segments beat
-parameters (``/V1/carts/mine`` before ``/V1/carts/:cartId``), as in Magento's router.
+Handlers register against schema paths (``router.add("GET", "/V1/orders/{id}", acl)``); a path
+the schema does not have is refused when the router is built (``extra=True`` marks the few
+routes Magento serves outside ``/rest/all/schema``, e.g. the admin token). Matching walks a
+segment trie, literal children first and parameters after, backtracking as Magento's router
+does, so ``/V1/orders/items`` beats ``/V1/orders/{id}`` and ``/V1/carts/search`` beats
+``/V1/carts/{cartId}``. Path values reach the handler under the schema's parameter names.
+
+A handler is ``async def handler(call) -> result``: any JSON-able value, or a ``Reply`` to set
+another status. ``Route.pattern`` is the webapi.xml spelling (``/V1/orders/:id``), the key the
+journal and the capacity model know routes by.
 """
 
 from __future__ import annotations
@@ -12,8 +18,12 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .rest import required_error, snake
+from .schema_index import SchemaRoute, load_index, shape
+
 if TYPE_CHECKING:
     from .auth import Principal
+    from .search import Criteria
     from .state import Store
 
 __all__ = ["Call", "Handler", "Reply", "Route", "Router"]
@@ -21,7 +31,7 @@ __all__ = ["Call", "Handler", "Reply", "Route", "Router"]
 
 @dataclass
 class Reply:
-    """A handler result with a non-200 status (202 for async) or extra headers."""
+    """A handler result with a non-200 status (202 for async)."""
 
     body: Any
     status: int = 200
@@ -41,6 +51,24 @@ class Call:
     route: Route | None = None
     is_async: bool = False          # run by the bulk consumer (async input limits apply)
 
+    @property
+    def criteria(self) -> Criteria:
+        """This search route's ``searchCriteria`` (required, input limits applied)."""
+        from .search import parse_criteria
+
+        return parse_criteria(self.query, limits=self.store.cfg.input_limits)
+
+    def param(self, name: str) -> str:
+        """A path value that is a method parameter: an async bulk element may carry it in
+        its body instead (``bySku``), and its absence is Magento's required-field error."""
+        value = self.path.get(name)
+        if value is None:
+            raw = self.body.get(snake(name))
+            if raw is None or isinstance(raw, dict | list):
+                raise required_error(name)
+            value = str(raw)
+        return value
+
 
 Handler = Callable[[Call], Awaitable[Any]]
 
@@ -48,43 +76,76 @@ Handler = Callable[[Call], Awaitable[Any]]
 @dataclass(frozen=True)
 class Route:
     method: str
-    pattern: str
+    pattern: str                     # /V1/orders/:id (webapi.xml spelling)
     handler: Handler
     acl: str                         # "anonymous" | "self" | ACL resource id(s) ", "-joined
     segments: tuple[str, ...]
-    # service interface + method, for async topics and 2.4.6 accessor messages
-    service: str = ""
-    # the body parameter an async bulk element must carry (e.g. "product"); "" = not async
-    async_param: str = ""
+    service: str = ""                # service interface::method, for async topics
+    schema: SchemaRoute | None = None
 
     @property
-    def param_count(self) -> int:
-        return sum(1 for s in self.segments if s.startswith(":"))
+    def params(self) -> tuple[str, ...]:
+        return tuple(s[1:] for s in self.segments if s[0] == ":")
+
+    @property
+    def async_params(self) -> tuple[str, ...]:
+        """Body parameters every async element must carry (snake_case): the schema's required
+        method parameters that are not path values (WebapiAsync takes path values from the
+        element body, where they are optional)."""
+        if self.schema is None:
+            return ()
+        path = {snake(p) for p in self.params}
+        return tuple(snake(p) for p in self.schema.required if snake(p) not in path)
+
+    @property
+    def topic_service(self) -> str:
+        if self.service:
+            return self.service
+        tag = self.schema.tag if self.schema is not None else "custom"
+        return f"{tag}::{self.method.lower()}"
 
 
 class Router:
-    def __init__(self) -> None:
-        self._table: dict[tuple[str, int], list[Route]] = {}
+    def __init__(self, index: list[SchemaRoute] | None = None) -> None:
+        self.index = load_index() if index is None else index
+        self._by_shape = {(r.method, shape(r.path)): r for r in self.index}
         self._trie = _Node()
+        self._bulk: dict[tuple[str, int], list[Route]] = {}
         self.routes: list[Route] = []
         # "version:<name>" ACL placeholders resolved per Magento version at request time
         self.acl_resolvers: dict[str, Callable[[tuple[int, ...]], str]] = {}
 
-    def add(self, method: str, pattern: str, acl: str, *, service: str = "",
-            async_param: str = "") -> Callable[[Handler], Handler]:
+    def add(self, method: str, path: str, acl: str, *, service: str = "",
+            extra: bool = False) -> Callable[[Handler], Handler]:
+        schema = self._by_shape.get((method, shape(path)))
+        if schema is None and not extra:
+            raise ValueError(f"{method} {path} is not a route of Magento's schema")
+        source = schema.path if schema is not None else path
+        segments = tuple(":" + s[1:-1] if s[0] == "{" else s
+                         for s in source.strip("/").split("/") if s)
+
         def decorate(handler: Handler) -> Handler:
-            segments = tuple(s for s in pattern.strip("/").split("/") if s)
-            route = Route(method, pattern, handler, acl, segments, service, async_param)
+            route = Route(method, "/" + "/".join(segments), handler, acl, segments, service,
+                          schema)
             node = self._trie
             for seg in segments:
                 node = node.param() if seg[0] == ":" else node.literal(seg)
-            node.routes.setdefault(method, route)
-            bucket = self._table.setdefault((method, len(segments)), [])
-            bucket.append(route)
-            bucket.sort(key=lambda r: r.param_count)
+            if method in node.routes:
+                raise ValueError(f"{method} {route.pattern} is registered twice")
+            node.routes[method] = route
+            if method != "GET":
+                self._bulk.setdefault((method, len(segments)), []).append(route)
             self.routes.append(route)
             return handler
         return decorate
+
+    def has(self, method: str, path: str) -> bool:
+        """Whether Magento's schema has this route (either parameter spelling)."""
+        return (method, shape(path)) in self._by_shape
+
+    def served(self) -> set[tuple[str, str]]:
+        """``(method, schema path)`` of every schema route with a handler."""
+        return {(r.method, r.schema.path) for r in self.routes if r.schema is not None}
 
     def match(self, method: str, segments: list[str]) -> tuple[Route, dict[str, str]] | None:
         """Walk the segment trie, literal children first, backtracking to parameters."""
@@ -94,16 +155,15 @@ class Router:
             return None
         if not values:
             return route, {}
-        names = [s[1:] for s in route.segments if s[0] == ":"]
-        return route, dict(zip(names, values, strict=True))
+        return route, dict(zip(route.params, values, strict=True))
 
     def match_bulk(self, method: str,
                    segments: list[str]) -> tuple[Route, dict[str, str]] | None:
         """Bulk paths name their parameters instead of carrying them: ``:sku`` → ``bySku``
-        (the values travel inside each operation's body, spec §6.1)."""
-        for route in self._table.get((method, len(segments)), ()):
-            if not route.async_param:
-                continue
+        (the values travel inside each operation's body, spec §6.1). Literal routes first."""
+        candidates = sorted(self._bulk.get((method, len(segments)), ()),
+                            key=lambda r: len(r.params))
+        for route in candidates:
             for want, got in zip(route.segments, segments, strict=True):
                 if want[0] == ":":
                     if got != "by" + want[1:2].upper() + want[2:]:

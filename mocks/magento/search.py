@@ -9,14 +9,14 @@ Paging clamps an out-of-range page to the last page, as Magento's collections do
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
 from .rest import WebapiError, invalid_type, required_error, snake, to_int
 
-__all__ = ["Criteria", "Filter", "parse_criteria", "parse_query", "search"]
+__all__ = ["Criteria", "Filter", "listing", "parse_criteria", "parse_query", "search"]
 
 CONDITIONS = frozenset({"eq", "neq", "gt", "gteq", "lt", "lteq", "moreq", "from", "to", "like",
                         "nlike", "in", "nin", "finset", "nfinset", "null", "notnull"})
@@ -41,7 +41,10 @@ def parse_query(query: bytes | str) -> dict[str, Any]:
                 child = {}
                 node[part] = child
             node = child
-        node[parts[-1]] = value
+        last = parts[-1]
+        if last == "" and len(parts) > 1:
+            last = str(len(node))   # PHP's ``a[]=x&a[]=y``: the next list index
+        node[last] = value
     return out
 
 
@@ -183,11 +186,20 @@ def _key(value: Any) -> tuple[int, float, str]:
     return (2, 0.0, str(value).lower())
 
 
+_DATETIME = re.compile(r"\d{4}-\d\d-\d\d")
+_ZERO_DATE = "0000-00-00 00:00:00"
+
+
 def _cmp(left: Any, right: str) -> int:
     a, b = _num(left), _num(right)
     if a is not None and b is not None:
         return (a > b) - (a < b)
     sa, sb = str(left).lower(), right.lower()
+    if _DATETIME.match(sa) and not _DATETIME.match(sb):
+        # MySQL converts a constant compared with a DATETIME column to a datetime; one that
+        # is not a date becomes the zero date (``created_at >= 'None'`` matches every row,
+        # which clients' "all since None" searches rely on).
+        sb = _ZERO_DATE
     return (sa > sb) - (sa < sb)
 
 
@@ -268,3 +280,14 @@ def search(records: Sequence[Any], crit: Criteria, get: Getter,
     page = min(max(1, crit.current_page or 1), last)
     start = (page - 1) * size
     return rows[start:start + size], total
+
+
+def listing(crit: Criteria, records: Sequence[Any], get: Getter,
+            known: Collection[str] | Callable[[str], bool],
+            render: Callable[[Any], Any]) -> dict[str, Any]:
+    """A search route's answer, the same on every list: ``{items, search_criteria,
+    total_count}`` with filters, sort and paging applied (``total_count`` before paging)."""
+    is_known = known if callable(known) else known.__contains__
+    rows, total = search(records, crit, get, is_known)
+    return {"items": [render(r) for r in rows], "search_criteria": crit.echo(),
+            "total_count": total}

@@ -14,16 +14,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from .auth import AuthStore
-from .bulk import BulkManager
+from .attributes import Attributes
+from .auth import AuthStore, Principal
+from .bulk import BulkQueue
 from .carts import Carts
 from .catalog import Catalog, Product
+from .categories import Categories
 from .config import SimConfig
+from .customer_groups import CustomerGroups
 from .customers import Customers, hash_password
 from .events import EventHub
 from .hooks import CheckoutHooks
 from .inventory import DEFAULT_SOURCE, Inventory
+from .msi_catalog import MsiCatalog
 from .orders import Orders
+from .pages.cache import PageCache
+from .pages.routes import Sessions
+from .routing import Call, Route
+from .sales_documents import SalesDocuments
+from .store_tree import StoreTree
 
 __all__ = ["Store"]
 
@@ -38,6 +47,12 @@ class Store:
     hot_skus: tuple[str, ...] = ()
     hooks: CheckoutHooks = field(default_factory=CheckoutHooks)  # integration seam
     started: float = field(default_factory=time.time)
+    page_cache: PageCache = field(default_factory=PageCache)  # the full-page cache (pages/)
+    sessions: Sessions = field(default_factory=Sessions)      # storefront PHP sessions
+    # the storefront's category view (storefront_catalog.py), rebuilt when this counter of
+    # product saves, or the number of products or categories, moves
+    category_tree: Any = None
+    catalog_changes: int = 0
 
     def __post_init__(self) -> None:
         # Each collection is given what it uses (a clock, the version, a delay), not the store.
@@ -48,7 +63,21 @@ class Store:
         self.auth = AuthStore(self.cfg)
         self.inventory = Inventory(mode=self.cfg.inventory,
                                    race_window=self.cfg.race_window_ms / 1000.0)
-        self.bulk = BulkManager(self)
+        self.bulk = BulkQueue(now=self.now, execute=self._execute, batch=self.cfg.bulk_batch)
+        self.tree = StoreTree()
+        self.categories = Categories()
+        self.categories.seed_roots(self.now())
+        self.attributes = Attributes()
+        self.category_attributes = Attributes(entity_type_id="3")
+        self.groups = CustomerGroups()
+        self.msi = MsiCatalog()
+        self.documents = SalesDocuments()
+
+    async def _execute(self, principal: Principal, route: Route, path: dict[str, str],
+                       body: dict[str, Any]) -> Any:
+        """The bulk consumer's executor: one operation as its publisher's call."""
+        return await route.handler(Call(self, principal, path, body, route=route,
+                                        is_async=True))
 
     def _visibility_delay(self) -> Callable[[], float] | None:
         """``visibility: realistic``: a seeded commit delay per new order (orders.py)."""
@@ -72,7 +101,7 @@ class Store:
                     qty: float = 100.0, *, status: int = 1, type_id: str = "simple",
                     weight: float = 1.0, url_key: str | None = None,
                     category: str | None = None, min_qty: float = 0.0,
-                    source_status: int = 1) -> Product:
+                    source_status: int = 1, category_ids: tuple[int, ...] = ()) -> Product:
         now = self.now()
         product = Product(id=self.catalog.next_id(), sku=sku, name=name or sku, price=price,
                           created_at=now, updated_at=now, status=status, type_id=type_id,
@@ -80,6 +109,8 @@ class Store:
         product.custom["url_key"] = url_key or sku.lower()
         if category:
             product.custom["category_name"] = category
+        product.category_links = [{"position": index, "category_id": str(cid)}
+                                  for index, cid in enumerate(category_ids)]
         self.catalog.add(product)
         if not product.is_composite:
             cfg = self.inventory.stock_config(sku, product.id)
@@ -97,10 +128,14 @@ class Store:
         return customer.id
 
     def seed_fixture(self, fixture: Any) -> None:
-        """Load a ``peakready.seeding.model.CatalogFixture``."""
+        """Load a ``peakready.seeding.model.CatalogFixture``: its category tree under Default
+        Category, products linked to their category."""
+        ids = self.categories.seed_paths(tuple(fixture.categories), self.now())
         for p in fixture.products:
+            linked = ids.get(p.category)
             self.add_product(p.sku, p.name, float(p.price), float(p.qty), weight=p.weight,
-                             url_key=p.url_key or None, category=p.category)
+                             url_key=p.url_key or None, category=p.category,
+                             category_ids=(linked,) if linked is not None else ())
         for c in fixture.customers:
             address = {"firstname": c.firstname, "lastname": c.lastname, "street": [c.street],
                        "city": c.city, "postcode": c.postcode, "country_id": c.country_id,

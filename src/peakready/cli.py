@@ -49,6 +49,15 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--data", metavar="DIR", help="directory for the durable evidence store")
     p.add_argument("--mocks-dir", metavar="DIR", help="where mocks/ lives (default: discovered)")
     p.add_argument("--fixtures-dir", metavar="DIR", help="where fixtures/ lives")
+    p.add_argument("--dialect",
+                   help="erp / crm: the vendor API to speak (default peakready, the mock's own; "
+                        "docs/dialects.md lists each dialect's routes and default credentials)")
+    p.add_argument("--contract", metavar="FILE",
+                   help="erp / crm: an in-house API's contract (YAML) instead of a dialect")
+    p.add_argument("--tls-cert", metavar="PEM",
+                   help="serve HTTPS with this certificate (and its key, or --tls-key): "
+                        "for client libraries that insist on https://")
+    p.add_argument("--tls-key", metavar="PEM", help="the key of --tls-cert, if separate")
     magento = p.add_argument_group("magento simulator")
     magento.add_argument("--profile", default="small", help="fixture profile: small | medium")
     magento.add_argument("--inventory", choices=("strict", "race"), default="strict")
@@ -63,6 +72,9 @@ def _add_mock(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                          choices=INTEGRATION_FLAGS.names(),
                          help="enable one classic integration mistake (repeatable)")
     magento.add_argument("--config", metavar="FILE", help="simulator settings file (YAML/JSON)")
+    magento.add_argument("--coverage", action="store_true",
+                         help="print which routes of Magento's REST schema are served, per "
+                              "service group (served / total and the missing ones), and exit")
     magento.add_argument("--service", action="append", metavar="NAME=URL",
                          help="where the built-in integration calls erp|crm|payment|shipping "
                               "(default: the fault proxy listeners, DESIGN §1; repeatable)")
@@ -134,15 +146,20 @@ def _add_init(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def _add_selftest(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("selftest", help="prove every check catches its integration mistake",
-                       description="Per integration flag, a short run under the fault that "
-                                   "exposes it (its check must fail) and the good integration "
-                                   "under the same plan (every check must pass).")
+                       description="Per classic mistake, a short run under the fault that "
+                                   "exposes it (its check must fail) and the clean "
+                                   "integration under the same plan (every check must pass); "
+                                   "each a real run (run_plan, finalize).")
+    p.add_argument("--connector", nargs="?", const=True, default=None, metavar="PATH",
+                   help="prove the checks on the example connector (integration: none) with "
+                        "its CONNECTOR_MISTAKES switches instead of the built-in integration's "
+                        "flags (default path: examples/connector/connector.py)")
     p.add_argument("--quick", action="store_true", help="the quick subset (a few minutes)")
-    p.add_argument("--flag", action="append", metavar="FLAG",
-                   help="only this flag (repeatable; default: all ten)")
+    p.add_argument("--flag", action="append", metavar="NAME",
+                   help="only this mistake (repeatable; default: the whole matrix)")
     p.add_argument("--reports-dir", default="reports/selftest",
                    help="where the run folders go (default reports/selftest)")
-    p.set_defaults(handler="peakready.checks.selftest_cli:main")
+    p.set_defaults(handler="peakready.run.selftest_cli:main")
 
 
 def _add_capacity(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

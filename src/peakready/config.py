@@ -12,7 +12,7 @@
     ├── checks[]    names from peakready.checks; thresholds their limits
     ├── drain       how long to wait for the integration to catch up after the load
     ├── capacity    the peak forecast and the capacity search's steps
-    └── seed        fixtures, arrivals and fault draws
+    └── seed        fixtures, arrivals and fault draws (load.arrival_seed: arrivals only)
 
 Every model is a :class:`~peakready.configmodel.StrictModel`, so every mistake is a ConfigError
 naming the file, the key path and the value. Every field has a default documented in
@@ -33,9 +33,12 @@ from peakready.integration_flags import FLAGS
 
 __all__ = [
     "CHECKOUT_JOURNEYS",
+    "CRM_DIALECTS",
     "JOURNEYS",
+    "STOREFRONTS",
     "CapacityPlan",
     "ConnectorPlan",
+    "CrmTarget",
     "DrainPlan",
     "FaultPlan",
     "FlashSalePlan",
@@ -59,10 +62,14 @@ __all__ = [
 JOURNEYS = ("browse", "search", "abandoned_cart", "guest_checkout", "customer_checkout")
 #: The journeys that place an order: ``orders_per_minute`` is their combined arrival rate.
 CHECKOUT_JOURNEYS = ("guest_checkout", "customer_checkout")
+#: How shoppers reach the store (``load.storefront``): Magento's REST API, a headless storefront's
+#: GraphQL, or a Luma-style store's HTML pages behind the full-page cache.
+STOREFRONTS = ("rest", "graphql", "pages")
 _BACKENDS = ("erp", "crm", "payment", "shipping")
 _BUILTIN_SHAPES = ("constant", "steps", "spike", "peak-day")
 
 Percent = Annotated[float, Field(ge=0)]
+Storefront = Literal["rest", "graphql", "pages"]
 
 
 # ---------------------------------------------------------------------------------- target
@@ -126,11 +133,62 @@ class ConnectorPlan(StrictModel):
     stop_grace: Duration = 10.0
 
 
+#: The APIs the ERP mock speaks (mocks/_erp_dialects.py registers the same names).
+ERP_DIALECTS = ("peakready", "business-central", "netsuite", "odoo", "sap-b1")
+
+
+class ErpTarget(StrictModel):
+    """The API the ERP mock speaks: a vendor dialect, or an in-house API's contract file
+    (docs/dialects.md); ``peakready`` is the mock's own API."""
+
+    dialect: Literal["peakready", "business-central", "netsuite", "odoo", "sap-b1"] = \
+        "peakready"
+    contract: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, data: Any) -> Any:
+        return {"dialect": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ErpTarget:
+        if self.contract is not None and self.dialect != "peakready":
+            raise ValueError("give dialect or contract, not both: a contract describes the "
+                             "whole API")
+        return self
+
+
+#: The APIs the CRM mock speaks (mocks/crm.py registers the same names).
+CRM_DIALECTS = ("peakready", "salesforce", "hubspot")
+
+
+class CrmTarget(StrictModel):
+    """The API the CRM mock speaks: a vendor dialect, or an in-house CRM's contract file
+    (docs/dialects.md); ``peakready`` is the mock's own API."""
+
+    dialect: Literal["peakready", "salesforce", "hubspot"] = "peakready"
+    contract: str | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, data: Any) -> Any:
+        return {"dialect": data} if isinstance(data, str) else data
+
+    @model_validator(mode="after")
+    def _one_of(self) -> CrmTarget:
+        if self.contract is not None and self.dialect != "peakready":
+            raise ValueError("give dialect or contract, not both: a contract describes the "
+                             "whole API")
+        return self
+
+
 class TargetPlan(StrictModel):
     magento: Literal["embedded"] | StoreTarget = "embedded"
     simulator: SimulatorPlan = SimulatorPlan()
     integration: IntegrationPlan = IntegrationPlan()
+    crm: CrmTarget = CrmTarget()
     connector: ConnectorPlan | None = None
+    erp: ErpTarget = ErpTarget()
     allow_hosts: list[str] = Field(default_factory=list)
     # host:port per back-end proxy listener (default 127.0.0.1:0, a free loopback port). A real
     # store's integration is pointed at these once, so they must be fixed and reachable from it.
@@ -163,6 +221,16 @@ class TargetPlan(StrictModel):
     @property
     def embedded(self) -> bool:
         return self.magento == "embedded"
+
+    @model_validator(mode="after")
+    def _builtin_speaks_peakready(self) -> TargetPlan:
+        crm = self.crm
+        if self.embedded and self.integration.profile != "none" and (
+                crm.dialect != "peakready" or crm.contract is not None):
+            raise ValueError("target.crm: the built-in integration speaks peakready's own CRM "
+                             "API; another dialect or a contract is for your own connector "
+                             "(set integration: none and target.connector)")
+        return self
 
     @model_validator(mode="after")
     def _connector_needs_no_integration(self) -> TargetPlan:
@@ -234,6 +302,10 @@ class LoadPlan(StrictModel):
     lifecycle: LifecyclePlan = LifecyclePlan()
     flash_sale: FlashSalePlan | None = None
     arrivals: Literal["poisson", "uniform"] = "poisson"
+    # The arrivals' and the journeys' own draws (who arrives when, baskets, guest emails);
+    # None: the plan's seed. The estate's data always comes from the plan's seed, so a second
+    # load on the same estate (a capacity step) varies this and nothing else.
+    arrival_seed: int | None = None
     max_concurrency: int = Field(default=2000, ge=1)
     workers: Literal["auto"] | Annotated[int, Field(ge=0, le=64)] = "auto"
     edge_case_orders: float = Field(default=0.0, ge=0, le=1)
@@ -241,6 +313,9 @@ class LoadPlan(StrictModel):
     scenarios: list[str] = Field(default_factory=list)
     journey_timeout: Duration = 60.0
     request_timeout: Duration = 30.0
+    # rest | graphql | pages, or per journey ({browse: pages, guest_checkout: graphql}; a
+    # journey not named speaks rest).
+    storefront: Storefront | dict[str, Storefront] = "rest"
 
     @field_validator("duration")
     @classmethod
@@ -259,6 +334,27 @@ class LoadPlan(StrictModel):
             raise ValueError("the mix needs guest_checkout or customer_checkout above 0: "
                              "orders_per_minute is their arrival rate")
         return mix
+
+    @field_validator("storefront")
+    @classmethod
+    def _storefront_journeys(cls, value: str | dict[str, str]) -> str | dict[str, str]:
+        if isinstance(value, dict):
+            unknown = [j for j in value if j not in JOURNEYS]
+            if unknown:
+                raise ValueError(f"storefront.{unknown[0]}: not a storefront journey; "
+                                 f"journeys: {', '.join(JOURNEYS)}")
+        return value
+
+    def storefront_for(self, journey: str) -> str:
+        """How ``journey``'s shoppers reach the store: rest, graphql or pages."""
+        if isinstance(self.storefront, str):
+            return self.storefront if journey in JOURNEYS else "rest"
+        return self.storefront.get(journey, "rest")
+
+    @property
+    def storefronts(self) -> frozenset[str]:
+        """Every storefront some weighted journey of the mix uses."""
+        return frozenset(self.storefront_for(j) for j, w in self.mix.items() if w > 0)
 
     @field_validator("shape")
     @classmethod
@@ -289,13 +385,27 @@ class HttpFaultPlan(StrictModel):
     methods: list[str] | None = None
     match: dict[str, Any] | list[dict[str, Any]] | None = None
     sticky: StrictBool = False
+    # An ERP dialect's own failure modes (docs/dialects.md): true, or the kind's settings.
+    error_in_200: StrictBool = False
+    concurrency_limit: int | dict[str, float] | None = None
+    session_expiry: StrictBool = False
+    stale_lookup: StrictBool = False
+    api_limit: StrictBool = False    # a CRM dialect's: the API-call allocation is used up
 
     @model_validator(mode="after")
     def _does_something(self) -> HttpFaultPlan:
         if self.status is None and self.delay_ms is None and self.slow_body is None \
-                and not self.close:
-            raise ValueError("an http fault needs status, delay_ms, slow_body or close")
+                and not self.close and not self.vendor_modes:
+            raise ValueError("an http fault needs status, delay_ms, slow_body or close, or "
+                             "a dialect's failure mode (error_in_200, concurrency_limit, "
+                             "session_expiry, stale_lookup, api_limit)")
         return self
+
+    @property
+    def vendor_modes(self) -> list[str]:
+        return [name for name in ("error_in_200", "concurrency_limit", "session_expiry",
+                                  "stale_lookup", "api_limit")
+                if getattr(self, name) not in (None, False)]
 
     def rule(self, rule_id: str, expires_in: float) -> dict[str, Any]:
         """The mock's fault rule for this fault (sent with an expiry: a dead run heals)."""
@@ -318,6 +428,9 @@ class FaultPlan(StrictModel):
     stream: Literal["upstream", "downstream"] = "downstream"
     down: StrictBool = False
     http: HttpFaultPlan | None = None
+    # A fault that could not be applied is an error of the run (exit 3): nothing judged under
+    # it happened. ``optional: true`` lets the run be judged without it (a best-effort fault).
+    optional: StrictBool = False
 
     @model_validator(mode="after")
     def _one_kind(self) -> FaultPlan:
@@ -356,7 +469,9 @@ class FaultPlan(StrictModel):
         if self.proxy:
             return f"{self.proxy} {'down' if self.down else self.toxic}"
         assert self.http is not None
-        kind = f"http {self.http.status}" if self.http.status else "http delay"
+        modes = self.http.vendor_modes
+        kind = f"http {self.http.status}" if self.http.status else \
+            " ".join(m.replace("_", " ") for m in modes) if modes else "http delay"
         return f"{self.mock} {kind}"
 
 
@@ -448,6 +563,12 @@ class Plan(StrictModel):
                     f"faults.{index} ends at {fault.end:g}s, after the load's duration "
                     f"({self.load.duration:g}s): shorten it or lengthen load.duration")
         return self
+
+    @property
+    def arrivals_seed(self) -> int:
+        """The seed of the arrival schedule and the journeys' draws (``load.arrival_seed``,
+        else ``seed``); fixtures and mocks always use ``seed``."""
+        return self.seed if self.load.arrival_seed is None else self.load.arrival_seed
 
     def with_flags(self, flags: list[str], *, source: str = "--flag") -> Plan:
         """This plan with more integration flags switched on (``peakready run --flag``)."""

@@ -54,6 +54,10 @@ _flag("no_reservations", "reserve", "check_only",
       "salable quantity is checked at place-order but nothing is reserved")
 _flag("full_stock_sync", "stock_pull", "full",
       "each cycle asks `GET /api/stock/{sku}` for every catalogue SKU")
+_flag("stock_sync_stalls", "stock_pull", "stall_on_error",
+      "the delta stock pull stops for good at its first failed pull (an ERP outage)")
+_flag("batch_export", "export", "batch",
+      "orders are exported in a batch every 40 s (a cron), not as they are placed")
 _flag("no_shipping_fallback", "shipping", "no_fallback",
       "a carrier failure means no shipping methods")
 _flag("overwrite_crm_fields", "crm_fields", "all",

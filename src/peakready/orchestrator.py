@@ -61,14 +61,14 @@ class RunOutcome:
             run_dir, exit_code, record, summary
 
 
-def _finalize(run_dir: Path, status: str) -> tuple[int | None, str]:
+def _finalize(run_dir: Path, console: bool = True) -> tuple[int | None, str]:
     """The report's verdict, when the reporting part is installed; (None, why) otherwise."""
     try:
         from peakready.reporting import finalize
     except ImportError:
         return None, "no report renderer installed; run.json holds the run"
     try:
-        result = finalize(run_dir, console=True)
+        result = finalize(run_dir, console=console)
     except PeakreadyError as exc:
         return 3, f"report failed: {exc}"
     except Exception as exc:  # the report must not hide the run folder
@@ -80,8 +80,10 @@ def _finalize(run_dir: Path, status: str) -> tuple[int | None, str]:
 async def run_plan(plan: Plan, reports_dir: Path, *, plan_dir: Path | None = None,
                    progress: Progress | None = None,
                    interrupts: Interrupts | None = None,
-                   prepare: PrepareLocust | None = None, ui: bool = False) -> RunOutcome:
-    """The whole run; the estate is down again when this returns or raises."""
+                   prepare: PrepareLocust | None = None, ui: bool = False,
+                   console: bool = True) -> RunOutcome:
+    """The whole run; the estate is down again when this returns or raises. ``console``:
+    print the report's summary (the selftest runs many plans and prints its own)."""
     interrupts = interrupts or Interrupts()
     run_dir = new_run_dir(reports_dir, plan.name)
     record: RunRecord | None = None
@@ -109,7 +111,7 @@ async def run_plan(plan: Plan, reports_dir: Path, *, plan_dir: Path | None = Non
         return RunOutcome(run_dir, 2, record, str(failure))
     if progress is not None:
         progress.close()  # the report prints its own summary below the last frame
-    report_code, summary = await asyncio.to_thread(_finalize, run_dir, "")
+    report_code, summary = await asyncio.to_thread(_finalize, run_dir, console)
     if interrupts.exit_code is not None:
         return RunOutcome(run_dir, interrupts.exit_code, record,
                           f"interrupted by {interrupts.name}; {summary}")

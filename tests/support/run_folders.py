@@ -2,9 +2,9 @@
 
 ``write_run(tmp_path, seconds=60, faults=[(20, 10, "erp down")])`` writes run.json, plan.yaml,
 control.jsonl, latency.jsonl (real HDR histograms), arrivals.jsonl, faults.jsonl,
-timeline.jsonl, checkouts.jsonl and evidence/ (manifest, ERP orders). Inside a fault window
-checkout latency rises ``slow`` times and ERP exports wait until the fault clears, so the
-report's fault impact has something to measure. Used by the reporting tests and
+timeline.jsonl, checkouts.jsonl and evidence/ (manifest, ERP and Magento orders). Inside a
+fault window checkout latency rises ``slow`` times and ERP exports wait until the fault clears,
+so the report's fault impact has something to measure. Used by the reporting tests and
 benchmarks/report_render.py.
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,7 @@ class RunSpec:
     seed: int = 1
     status: str = "complete"
     checks: list[str] = field(default_factory=list)
+    lost_in_faults: bool = False   # orders placed in a fault window never reach the ERP
 
 
 def _hist(rng: random.Random, n: int, median_us: float) -> str:
@@ -79,7 +81,7 @@ def write_run(run_dir: Path, spec: RunSpec | None = None) -> Path:
         return next(((at, at + span) for at, span, _ in spec.faults if at <= t < at + span),
                     None)
 
-    latency, arrivals, checkouts, erp = [], [], [], []
+    latency, arrivals, checkouts, erp, magento = [], [], [], [], []
     names = [f"GET /V1/route-{i:02d}" for i in range(spec.request_names)]
     order = 0
     for t in range(spec.seconds):
@@ -108,8 +110,13 @@ def write_run(run_dir: Path, spec: RunSpec | None = None) -> Path:
                               "order_id": order, "increment_id": inc,
                               "items": [{"sku": f"PR-{order % 40:06d}", "qty": 1}]})
             received = (T0 + window[1] + rng.random() * 3) if window else end + 0.5
-            erp.append({"key": f"SO-{order:07d}", "erp_order_id": f"SO-{order:07d}",
-                        "increment_id": inc, "attempts": 1, "received_ts": received})
+            magento.append({"entity_id": order, "increment_id": inc, "state": "processing",
+                            "created_at": time.strftime("%Y-%m-%d %H:%M:%S",
+                                                        time.gmtime(int(end))),
+                            "items": [{"sku": f"PR-{order % 40:06d}", "qty_ordered": 1}]})
+            if not (window and spec.lost_in_faults):
+                erp.append({"key": f"SO-{order:07d}", "erp_order_id": f"SO-{order:07d}",
+                            "increment_id": inc, "attempts": 1, "received_ts": received})
     faults = []
     for index, (at, span, label) in enumerate(spec.faults):
         common = {"fault": index, "label": label, "target": "proxy:erp", "planned_at": at,
@@ -130,7 +137,9 @@ def write_run(run_dir: Path, spec: RunSpec | None = None) -> Path:
     _jsonl(run_dir / "faults.jsonl", faults)
     _jsonl(run_dir / "timeline.jsonl", timeline)
     _jsonl(run_dir / "evidence" / "erp" / "orders.jsonl", erp)
+    _jsonl(run_dir / "evidence" / "magento" / "orders.jsonl", magento)
     (run_dir / "evidence" / "manifest.json").write_text(json.dumps({
         "complete": True, "exported_at": "2026-12-03T09:01:10Z",
-        "files": {"erp/orders.jsonl": len(erp)}, "errors": []}), encoding="utf-8")
+        "files": {"erp/orders.jsonl": len(erp), "magento/orders.jsonl": len(magento)},
+        "errors": []}), encoding="utf-8")
     return run_dir

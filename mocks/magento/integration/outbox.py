@@ -82,7 +82,8 @@ class Outbox:
         entry.state = to
 
     def add(self, increment_id: str, entity_id: int, payload: dict[str, Any], *,
-            in_flight: bool = False) -> ExportEntry:
+            in_flight: bool = False, due_in: float | None = None) -> ExportEntry:
+        """A new entry: ready now, in flight at once, or waiting ``due_in`` seconds."""
         if increment_id in self.entries:
             raise TransitionError(f"order {increment_id} is already in the outbox")
         entry = ExportEntry(increment_id, entity_id, payload, self.wall())
@@ -90,6 +91,10 @@ class Outbox:
         self.counts["pending"] += 1
         if in_flight:
             self.begin(entry)
+        elif due_in is not None:
+            self._move(entry, ("pending",), "waiting")
+            entry.next_at = self.clock() + max(0.0, due_in)
+            heapq.heappush(self._waiting, (entry.next_at, next(self._seq), increment_id))
         else:
             self._ready.append(increment_id)
         return entry

@@ -7,7 +7,8 @@ sold but not yet shipped are never offered twice. Two strategies:
 * ``delta`` (good): ``GET /api/stock?updated_since=<cursor>`` pages, only the SKUs that
   changed; the cursor is the feed's ``next_cursor`` (a sequence, immune to clock skew); a
   400 ``cursor_past_head`` (the ERP's feed restarted) starts over from 0;
-* ``full`` (the mistake): ``GET /api/stock/{sku}`` for every SKU in the catalogue, every cycle.
+* ``full`` (the mistake): ``GET /api/stock/{sku}`` for every SKU in the catalogue, every cycle;
+* ``stall_on_error`` (the mistake): ``delta`` until its first failed pull, then never again.
 
 A shipment created from the ERP's status feed deducts the source in Magento too, though the
 ERP's on-hand already dropped; ``reapply`` writes the ERP's level back right after it.
@@ -129,6 +130,20 @@ async def pull_delta(sync: StockSync) -> tuple[int, int]:
         sync.cursor = int(reply.body.get("next_cursor", sync.cursor))
         if not reply.body.get("has_more"):
             break
+    return requests, applied
+
+
+@REGISTRY.register("stock_pull", "stall_on_error")
+async def pull_until_error(sync: StockSync) -> tuple[int, int]:
+    """The mistake: the delta pull's job dies at its first failed pull (an unhandled error
+    ends the cron) and nothing restarts it, so every later ERP change is missed."""
+    if sync.counts["stalled"]:
+        return 0, 0
+    errors = sync.counts["pull_errors"]
+    requests, applied = await pull_delta(sync)
+    if sync.counts["pull_errors"] > errors:
+        log.warning("stock sync failed and stops for good (stock_sync_stalls)")
+        sync.counts["stalled"] = 1
     return requests, applied
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -73,7 +74,7 @@ def _publish(run_dir: Path, capacity: CapacityResult,
 async def run_capacity(plan: Plan, reports_dir: Path, *, plan_dir: Path | None = None,
                        interrupts: Any = None, progress: Any = None) -> tuple[Path, int]:
     from peakready.run import open_estate
-    from peakready.run.folder import RunRecord, new_run_dir, now_iso
+    from peakready.run.folder import RunRecord, new_run_dir, now_iso, write_json
 
     run_dir = new_run_dir(reports_dir, f"{plan.name}-capacity")
     capacity: CapacityResult | None = None
@@ -104,6 +105,10 @@ async def run_capacity(plan: Plan, reports_dir: Path, *, plan_dir: Path | None =
         RunRecord(plan=plan.name, status="interrupted" if failure is None else "error",
                   error=None if failure is None else str(failure), ended_at=now_iso()
                   ).write(run_dir)
+    elif failure is not None:
+        # The published step finished well; the search did not: say so at the top.
+        record = json.loads((run_dir / "run.json").read_text("utf-8"))
+        write_json(run_dir / "run.json", {**record, "status": "error", "error": str(failure)})
     result = await asyncio.to_thread(finalize, run_dir, console=True)
     if interrupts is not None and interrupts.exit_code is not None:
         return run_dir, int(interrupts.exit_code)

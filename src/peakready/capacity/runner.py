@@ -6,8 +6,13 @@
                        │    run_load_phase(estate, steps/NN-<r>opm/, plan=step plan)
                        │    finalize(step dir) ──► verdicts (checks + SLO gates), checkout p95
                        │    GET /__admin/capacity before/after ──► Magento worker utilisation
+                       │    cpu.jsonl ──► each estate process's CPU share over the hold
                        │    ──► CapacityStep(ok = every verdict passed, p95, reasons, ...)
+                       │    harness_errors(step dir) ──► HarnessError: the harness's own
+                       │        refusals (fixtures the store does not have) measure nothing
                        └─ ... search_capacity drives the rates (peakready.capacity.drive)
+
+Steps vary only the arrivals (``load.arrival_seed``), never the data the estate was seeded with.
 
 Faults are left out of a capacity step: the search measures what the store holds when its
 back-ends are healthy; resilience under faults is ``peakready run``'s question.
@@ -23,14 +28,18 @@ from typing import Any
 import httpx
 
 from peakready.capacity.drive import stability
+from peakready.capacity.harness_errors import harness_errors
+from peakready.capacity.search import ESTATE_PREFIX, MACHINE_KEY
 from peakready.checks import EvidenceError, RunEvidence
 from peakready.config import Plan, parse_plan
+from peakready.errors import HarnessError
+from peakready.measure.saturation import MACHINE, Saturation, display_name
 from peakready.reporting.finalize import finalize
 from peakready.reporting.hdr import Latency
 from peakready.reporting.result import CapacityStep, RunResult
 from peakready.reporting.stats import collect
 
-__all__ = ["StepRunnerOnEstate", "step_plan"]
+__all__ = ["StepRunnerOnEstate", "cpu_shares", "step_plan"]
 
 log = logging.getLogger("peakready.capacity")
 
@@ -42,8 +51,9 @@ def step_plan(plan: Plan, orders_per_minute: float, hold_s: float, index: int) -
     data["faults"] = []
     data["load"].update(orders_per_minute=round(orders_per_minute, 3), duration=hold_s,
                         shape="constant", flash_sale=None)
-    # Each step draws its own arrivals: a second hold at one rate is a second sample.
-    data["seed"] = plan.seed + index
+    # Each step draws its own arrivals (a second hold at one rate is a second sample), on the
+    # data the estate was seeded with once, from the plan's seed: customers, SKUs, contacts.
+    data["load"]["arrival_seed"] = plan.arrivals_seed + index
     return parse_plan(data, source=f"capacity step {index}")
 
 
@@ -84,9 +94,16 @@ class StepRunnerOnEstate:
             # applies one; an empty file says "no windows" where a missing one says "unknown".
             faults.touch()
         result = await asyncio.to_thread(finalize, step_dir, console=False)
+        own = await asyncio.to_thread(harness_errors, step_dir)
+        if own:
+            # Not a capacity figure: the store refused data the harness chose.
+            raise HarnessError(
+                f"capacity step {self.index} ({rate:,.0f} orders/min) failed on the harness's "
+                f"own errors, not the store's: {'; '.join(own)}; see {step_dir}")
         held = record.load_duration_s or hold
         step = _step(rate, result, held, before, after,
-                     await asyncio.to_thread(_p95_by_sixth, step_dir, held))
+                     await asyncio.to_thread(_p95_by_sixth, step_dir, held),
+                     await asyncio.to_thread(cpu_shares, step_dir, record))
         log.info("capacity step %d: %.0f orders/min → p95 %s ms, %s", self.index, rate,
                  step.p95_ms, "ok" if step.ok else "; ".join(step.reasons))
         self.results.append((step, step_dir, result))
@@ -101,6 +118,22 @@ def _utilisation(before: dict[str, Any] | None, after: dict[str, Any] | None,
         float(before["state"]["busy_worker_seconds"])
     # Busy worker-seconds include the drain's trickle; the load's share dominates them.
     return {"Magento workers": round(min(busy / (int(after["workers"]) * held_s), 1.0), 4)}
+
+
+def cpu_shares(step_dir: Path, record: Any) -> dict[str, float]:
+    """Mean CPU over the hold of each process of the estate (a share of one core) and of the
+    machine (a share of all cores), keyed as the capacity report names them."""
+    start, stop = record.test_start_wall, record.test_stop_wall
+    if not start or not stop:
+        return {}
+    shares = Saturation.load(step_dir).shares(float(start), float(stop))
+    out: dict[str, float] = {}
+    for who, value in shares.items():
+        if who == MACHINE:
+            out[MACHINE_KEY] = value
+        elif who != "connector":   # the user's connector is judged, not the estate
+            out[ESTATE_PREFIX + display_name(who)] = value
+    return out
 
 
 def _p95_by_sixth(step_dir: Path, held_s: float) -> list[float | None]:
@@ -121,14 +154,19 @@ def _p95_by_sixth(step_dir: Path, held_s: float) -> list[float | None]:
 
 
 def _step(rate: float, result: RunResult, held_s: float, before: dict[str, Any] | None,
-          after: dict[str, Any] | None, p95_by_sixth: list[float | None]) -> CapacityStep:
+          after: dict[str, Any] | None, p95_by_sixth: list[float | None],
+          cpu: dict[str, float] | None = None) -> CapacityStep:
     whole = result.window_stats("whole")
     checkout = whole.checkout if whole is not None else None
     failed = [v for v in result.verdicts if v.status != "pass"]
     reasons = [f"{v.check}: {v.summary}" for v in failed]
     if result.status != "complete":
         reasons.insert(0, f"run {result.status}: {result.error or 'no error given'}")
-    utilisation = _utilisation(before, after, held_s)
+    # A latency verdict not judged because the harness was saturated is no pass: the step
+    # measured the estate's limit, not the store's, and cannot count as held.
+    saturated = any(v.status == "not_judged" and "saturated" in v.figures
+                    for v in result.verdicts)
+    utilisation = {**_utilisation(before, after, held_s), **(cpu or {})}
     lag = result.series.get("export_lag")
     limit = result.plan.get("thresholds", {}).get("export_lag_p95_s")
     if lag is not None and lag.values and isinstance(limit, int | float) and limit > 0:
@@ -142,4 +180,4 @@ def _step(rate: float, result: RunResult, held_s: float, before: dict[str, Any] 
         p95_ms=checkout.p95_ms if checkout is not None and checkout.count else None,
         error_rate=checkout.error_rate if checkout is not None and checkout.count else None,
         held_s=round(held_s, 1), stable=stability(p95_by_sixth) != "rising",
-        ok=result.exit_code == 0, reasons=reasons, utilisation=utilisation)
+        ok=result.exit_code == 0 and not saturated, reasons=reasons, utilisation=utilisation)

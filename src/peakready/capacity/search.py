@@ -7,7 +7,8 @@
               (or until they are within ``resolution`` of each other)
     outcome   sustainable = the highest passing rate; knee = where p95 crosses twice its
               value at the lowest step (interpolated); headroom = sustainable / target - 1;
-              saturated first = the most loaded resource at the lowest failing rate
+              saturated first = the most loaded resource at the lowest failing rate: one of
+              the estate's own processes first (then the machine's CPU, then the store)
 
     search = CapacitySearch(plan.capacity)
     while (rate := search.next_rate()) is not None:
@@ -28,7 +29,7 @@ from typing import Literal
 from peakready.config import CapacityPlan
 from peakready.reporting.result import CapacityResult, CapacityStep
 
-__all__ = ["KNEE_FACTOR", "CapacitySearch", "knee"]
+__all__ = ["BUSY", "ESTATE_PREFIX", "KNEE_FACTOR", "MACHINE_KEY", "CapacitySearch", "knee"]
 
 #: The knee: where checkout p95 reaches this multiple of its value at the lowest step.
 KNEE_FACTOR = 2.0
@@ -145,12 +146,25 @@ class CapacitySearch:
         return text
 
 
+#: A consumer this busy over a failing step's hold is its bottleneck.
+BUSY = 0.85
+#: The harness's own processes are named first (then the machine, then the store's figures):
+#: when one of ours was saturated, the step measured the harness, not the store.
+ESTATE_PREFIX = "the estate's "
+MACHINE_KEY = "the machine's CPU"
+
+
 def _saturated(utilisation: Mapping[str, float]) -> str | None:
-    busy = [(value, name) for name, value in utilisation.items() if value >= 0.85]
+    busy = [(value, name) for name, value in utilisation.items() if value >= BUSY]
     if not busy:
         return None
-    value, name = max(busy)
-    return f"{name} ({value:.0%} busy)"
+    for group in (lambda n: n.startswith(ESTATE_PREFIX), lambda n: n == MACHINE_KEY,
+                  lambda n: True):
+        chosen = [(value, name) for value, name in busy if group(name)]
+        if chosen:
+            value, name = max(chosen)
+            return f"{name} ({value:.0%} busy)"
+    return None
 
 
 def _round(value: float | None) -> float | None:

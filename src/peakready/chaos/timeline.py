@@ -10,9 +10,10 @@
 
 Each window is its own task, so overlapping faults on one proxy or mock are applied and
 cleared independently. Every apply and clear is written to ``faults.jsonl`` with its wall
-time and outcome; a fault that fails to apply is logged with the error and the run goes on
-(the checks see the outcome). Clearing happens at the window's end, when the timeline is
-stopped early, and in :meth:`close`, which never raises.
+time and outcome; a fault that fails to apply is logged with the error and the load goes on,
+and the run's report makes it an error of the run (exit 3, the fault named) unless the plan
+marks it ``optional: true`` (``peakready.reporting.finalize``). Clearing happens at the
+window's end, when the timeline is stopped early, and in :meth:`close`, which never raises.
 """
 
 from __future__ import annotations

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+from peakready.measure.quantile import percentile
 
 __all__ = ["MAX_EXAMPLES", "examples", "few", "percentile", "ratio"]
 
@@ -26,15 +27,6 @@ def few(ids: Sequence[Any], limit: int = 5, total: int | None = None) -> str:
     count = len(ids) if total is None else total
     shown = ", ".join(str(i) for i in ids[:limit])
     return shown + (f" and {count - min(limit, len(ids))} more" if count > limit else "")
-
-
-def percentile(values: Sequence[float], q: float) -> float | None:
-    """Nearest-rank percentile (q in 0..100) of unsorted values; None for none."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(q / 100.0 * len(ordered)))
-    return ordered[min(rank, len(ordered)) - 1]
 
 
 def ratio(numerator: float, denominator: float) -> float | None:

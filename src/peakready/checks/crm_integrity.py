@@ -5,11 +5,16 @@ Witnesses: the CRM's ``overwrites`` evidence (a push that changed ``marketing_co
 its value, since the integration still tried) and its contacts; Magento's customers.
 
 Every Magento customer created or changed during the run must have a CRM contact with its
-email that is at least as new as the change or carries its names. A customer Magento changed
-less than ``thresholds.sync_grace`` before the export is in flight, listed but not failed.
+email that carries Magento's values of the fields Magento owns (first and last name). The
+contact's ``updated_at`` proves nothing: the CRM's own users edit its fields too (the
+``crm_edits`` load), which bumps it without any sync. A customer Magento changed less than
+``thresholds.sync_grace`` before the export is in flight, listed but not failed.
 
 Duplicates: one Magento customer is one CRM contact. A second contact with a Magento
 customer's email (or its Magento customer id) fails: a create retried, or two syncs racing.
+
+Needs: a customer changed in Magento during the run, or a CRM contact the run could overwrite
+(neither: not judged).
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ if TYPE_CHECKING:
     from peakready.checks.evidence import RunEvidence
     from peakready.config import Plan
 
-__all__ = ["crm_integrity"]
+__all__ = ["MAGENTO_OWNED", "crm_integrity"]
 
-_NAMES = ("firstname", "lastname")
+#: The contact fields whose values Magento owns (what a customer sync must carry).
+MAGENTO_OWNED = ("firstname", "lastname")
 
 
 @CHECKS.add("crm_integrity")
@@ -46,8 +52,7 @@ def crm_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
             per_customer_id.setdefault(record["magento_customer_id"], set()).add(
                 str(record.get("contact_id")))
         if email and email not in contacts:
-            contacts[email] = {"updated": parse_time(record.get("updated_at")),
-                               **{k: record.get(k) for k in _NAMES}}
+            contacts[email] = {k: record.get(k) for k in MAGENTO_OWNED}
     exported = evidence.manifest.exported_at or evidence.end
     since = evidence.test_start - 1.0
     changed = missing_n = 0
@@ -67,10 +72,8 @@ def crm_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
         changed += 1
         email = str(customer.get("email") or "").lower()
         contact: dict[str, Any] | None = contacts.get(email)
-        fresh = contact is not None and (
-            (contact["updated"] is not None and contact["updated"] >= stamp - 1.0)
-            or all(contact.get(k) == customer.get(k) for k in _NAMES))
-        if fresh:
+        if contact is not None and all(contact.get(k) == customer.get(k)
+                                       for k in MAGENTO_OWNED):
             continue
         if exported - stamp < plan.thresholds.sync_grace:
             in_flight.append(email)
@@ -78,7 +81,15 @@ def crm_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
         missing_n += 1
         missing.append({"email": email, "magento_customer_id": customer.get("id"),
                         "changed_at": customer.get("updated_at"),
-                        "in_crm": contact is not None})
+                        "in_crm": contact is not None,
+                        **({"stale": {k: {"magento": customer.get(k), "crm": contact.get(k)}
+                                      for k in MAGENTO_OWNED
+                                      if contact.get(k) != customer.get(k)}}
+                           if contact is not None else {})})
+    if not changed and not contacts:
+        return Verdict.not_judged("crm_integrity", "no customer changed in Magento during the "
+                                  "run and no contact in the CRM", customers_changed=0,
+                                  contacts=0)
     applied = sum(1 for o in overwrites if o["applied"])
     by_field: dict[str, int] = {}
     for o in overwrites:
@@ -96,7 +107,8 @@ def crm_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
                         f"{applied} applied) on {figures['contacts_overwritten']} contacts")
     if missing:
         problems.append(f"{missing_n} of {changed} customers changed in Magento never reached "
-                        f"the CRM: {few([m['email'] for m in missing])}")
+                        f"the CRM (its contact lacks Magento's {'/'.join(MAGENTO_OWNED)}): "
+                        f"{few([m['email'] for m in missing])}")
     if duplicates:
         problems.append(f"{len(duplicates)} Magento customers have more than one CRM contact: "
                         f"{few([d['email'] for d in duplicates])}")

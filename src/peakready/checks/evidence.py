@@ -8,9 +8,12 @@
     ├── windows                        baseline, one per applied fault, recovery, whole
     ├── checkouts()                    [Checkout]          checkouts.jsonl        (cached)
     ├── latency()                      [LatencyLine]       latency.jsonl (HDR)    (cached)
+    ├── samples()                      latency + arrivals decoded once (peakready.measure)
     ├── arrivals()                     [dict]              arrivals.jsonl         (cached)
     ├── magento_orders()               [MagentoOrder]      evidence/magento/orders.jsonl
     ├── erp_orders()                   [ErpOrder]          evidence/erp/orders.jsonl
+    ├── acknowledged(), erp_received() what "acknowledged" means, the ERP's first receipts
+    │                                  (peakready.measure.orders)                 (cached)
     ├── erp_attempts()                 {order key: Attempts}  evidence/erp/requests.jsonl,
     │                                  folded while streaming (a million lines stay compact)
     ├── records(rel) / json(rel)       any other evidence/ file, streamed / parsed
@@ -25,7 +28,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -33,7 +35,9 @@ import yaml
 
 from peakready.checks._files import EvidenceError, Manifest, parse_time, read_json, stream_jsonl
 from peakready.checks.records import RETRYABLE, Attempts, Checkout, ErpOrder, MagentoOrder
-from peakready.checks.windows import Window, build_windows
+from peakready.measure.latency import LatencyLine, Samples, collect
+from peakready.measure.orders import Acknowledged, acknowledged, first_received
+from peakready.measure.windows import Window, build_windows
 
 if TYPE_CHECKING:
     from peakready.config import Plan
@@ -46,18 +50,6 @@ _NAN = math.nan
 # What a refusal record may carry (the ERP mock: outcome "rejected", error {code, fields}).
 _REFUSAL_FIELDS = ("outcome", "error", "errors", "message", "detail", "fields", "code", "body",
                    "answer")
-
-
-@dataclass(frozen=True, slots=True)
-class LatencyLine:
-    """One second of one request name or journey: counts and its HDR histogram (base64, µs)."""
-
-    wall: float
-    kind: str
-    name: str
-    count: int
-    errors: int
-    hdr: str
 
 
 class RunEvidence:
@@ -176,6 +168,17 @@ class RunEvidence:
     def arrivals(self) -> list[dict[str, Any]]:
         return self._cached("arrivals", lambda: list(self._load_file("arrivals.jsonl")))
 
+    def samples(self) -> Samples:
+        """latency.jsonl decoded once (peakready.measure.latency), with the journeys' dropped
+        arrivals when arrivals.jsonl can be read (optional: drops are then not counted)."""
+        def build() -> Samples:
+            try:
+                arrivals = self.arrivals()
+            except EvidenceError:
+                arrivals = []
+            return collect(self.latency(), arrivals, self.test_start)
+        return self._cached("samples", build)
+
     def timeline(self) -> list[dict[str, Any]]:
         """Witness samples during load and drain; absent is not an error (an empty list)."""
         path = self.run_dir / "timeline.jsonl"
@@ -217,6 +220,15 @@ class RunEvidence:
     def erp_orders(self) -> list[ErpOrder]:
         return self._cached("erp_orders", lambda: [
             ErpOrder.parse(r) for r in self.records("erp/orders.jsonl")])
+
+    def acknowledged(self) -> Acknowledged:
+        """The orders Magento acknowledged and when (peakready.measure.orders)."""
+        return self._cached("acknowledged", lambda: acknowledged(
+            self.checkouts(), self.magento_orders(), self.test_start))
+
+    def erp_received(self) -> dict[str, float]:
+        """increment id → the ERP's first receipt of it (peakready.measure.orders)."""
+        return self._cached("erp_received", lambda: first_received(self.erp_orders()))
 
     def erp_attempts(self) -> dict[str, Attempts]:
         """Order key (increment id, else idempotency key, else request id) → its attempts."""

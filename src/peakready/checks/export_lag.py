@@ -8,15 +8,19 @@ created_at) and when the ERP first received it (its order evidence).
 * backlog drain: for each fault window, the orders acknowledged before it cleared and not yet in
   the ERP by then must all be in the ERP within ``thresholds.backlog_drain_s`` of the clear.
 Orders the ERP never received are no_lost_orders' business and are only counted here.
+Lags and "acknowledged" are ``peakready.measure.orders``' (the report's fault impact reads the
+same). Needs: acknowledged orders the ERP received (none: not judged).
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 from peakready.checks._util import examples, percentile
 from peakready.checks.no_lost_orders import acknowledged_orders
 from peakready.checks.verdict import CHECKS, Verdict
+from peakready.measure.orders import export_lags
 
 if TYPE_CHECKING:
     from peakready.checks.evidence import RunEvidence
@@ -29,22 +33,16 @@ __all__ = ["export_lag"]
 def export_lag(evidence: RunEvidence, plan: Plan) -> Verdict:
     limits = plan.thresholds
     acked, _ = acknowledged_orders(evidence)
-    received: dict[str, float] = {}
-    for order in evidence.erp_orders():
-        if order.increment_id and order.received_ts is not None:
-            first = received.get(order.increment_id)
-            received[order.increment_id] = order.received_ts if first is None \
-                else min(first, order.received_ts)
+    if not acked:
+        return Verdict.not_judged("export_lag", "no order was acknowledged", orders=0)
+    received = evidence.erp_received()
+    lags = export_lags(acked, received)
     faults = evidence.fault_windows()
     outside: list[float] = []
-    never = 0
-    for increment, at in acked.items():
-        got = received.get(increment)
-        if got is None or at is None:
-            never += got is None
-            continue
-        if not any(w.contains(at) for w in faults):
-            outside.append(max(0.0, got - at))
+    never = sum(1 for i in acked if i not in received)
+    for increment, lag in lags.items():
+        if math.isfinite(lag) and not any(w.contains(acked[increment] or 0.0) for w in faults):
+            outside.append(lag)
     p95 = percentile(outside, 95)
     drains: dict[str, dict[str, Any]] = {}
     slow: list[dict[str, Any]] = []
@@ -55,6 +53,10 @@ def export_lag(evidence: RunEvidence, plan: Plan) -> Verdict:
         drains[w.name] = {"backlog": len(backlog), "drained_s": round(drained, 2)}
         if drained > limits.backlog_drain_s:
             slow.append({"window": w.name, **drains[w.name]})
+    if not outside and not any(d["backlog"] for d in drains.values()):
+        return Verdict.not_judged("export_lag", f"none of the {len(acked)} acknowledged orders "
+                                  f"reached the ERP outside a fault window or in a fault's "
+                                  f"backlog", orders=len(acked), never_received=never)
     figures = {"orders": len(acked), "judged_outside_faults": len(outside),
                "never_received": never,
                "lag_p50_s": None if not outside else round(percentile(outside, 50) or 0, 3),

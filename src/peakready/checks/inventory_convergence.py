@@ -8,8 +8,14 @@ quantities and reservations after the drain, and the orchestrator's witness samp
   ERP level changed less than ``thresholds.sync_grace`` before the export is *in flight*
   (the integration's next poll carries it), listed but not failed;
 * salable = source - open reservations (when the reservations were exported: embedded store);
-* time to converge: from the last fault's end to the first sample with no divergent SKU,
-  ≤ ``thresholds.convergence_timeout``.
+* time to converge after the last fault (else the load's start) ≤
+  ``thresholds.convergence_timeout``, from the first witness sample with no divergent SKU;
+  when samples after it all read divergence, the last of them bounds it from below (proven
+  late when that is already over the limit); when no sample settles it, from the witnesses'
+  own times: for each SKU the ERP changed during the run and Magento now agrees with, Magento's
+  source item update time less the later of the ERP's change and the fault's end.
+
+Needs: a SKU both the ERP and Magento know (none: not judged).
 """
 
 from __future__ import annotations
@@ -30,21 +36,43 @@ __all__ = ["inventory_convergence"]
 _EPS = 1e-6
 
 
-def _time_to_converge(evidence: RunEvidence) -> tuple[float | None, bool]:
-    """Seconds from the last fault's end to the first timeline sample with no divergent SKU;
-    (None, sampled) when there is no such sample."""
-    faults = evidence.fault_windows()
-    since = max((w.end for w in faults), default=evidence.test_start)
-    sampled = False
+def _converged_since(evidence: RunEvidence) -> float:
+    return max((w.end for w in evidence.fault_windows()), default=evidence.test_start)
+
+
+def _time_to_converge(evidence: RunEvidence) -> tuple[float | None, float | None]:
+    """(seconds from the last fault's end to the first timeline sample with no divergent SKU,
+    seconds to the last sample when every sample after the fault read divergence)."""
+    since = _converged_since(evidence)
+    last: float | None = None
     for sample in evidence.timeline():
         wall = parse_time(sample.get("wall"))
         divergent = sample.get("stock_divergent_skus")
         if wall is None or wall < since or not isinstance(divergent, int):
             continue
-        sampled = True
         if divergent == 0:
-            return wall - since, True
-    return None, sampled
+            return wall - since, None
+        last = wall - since
+    return None, last
+
+
+def _witness_convergence(evidence: RunEvidence, agreeing: set[str],
+                         erp_changed: dict[str, float | None],
+                         magento_updated: dict[str, float]) -> tuple[float | None, str | None]:
+    """The slowest catch-up of a SKU the ERP changed during the run and Magento agrees with:
+    its source item's update time less the later of the ERP's change and the fault's end
+    (None: no SKU has both times). Returns it with that SKU."""
+    since = _converged_since(evidence)
+    worst: tuple[float, str] | None = None
+    for sku in agreeing:
+        changed, updated = erp_changed.get(sku), magento_updated.get(sku)
+        if changed is None or updated is None or changed < evidence.test_start \
+                or updated < changed:
+            continue
+        lag = max(0.0, updated - max(changed, since))
+        if worst is None or lag > worst[0]:
+            worst = (lag, sku)
+    return (None, None) if worst is None else worst
 
 
 def _not_in_flight(evidence: RunEvidence, wrong: list[dict[str, Any]],
@@ -87,11 +115,15 @@ def inventory_convergence(evidence: RunEvidence, plan: Plan) -> Verdict:
             erp[str(level.get("sku"))] = (float(level["qty"]),
                                           parse_time(level.get("updated_at")))
     source: dict[str, float] = {}
+    updated: dict[str, float] = {}
     physical: dict[str, float] = defaultdict(float)
     for item in evidence.records("magento/source_items.jsonl"):
         sku, qty = str(item.get("sku")), float(item.get("quantity") or 0)
         if item.get("source_code", "default") == "default":
             source[sku] = qty
+            stamp = item.get("ts")
+            if isinstance(stamp, int | float):
+                updated[sku] = float(stamp)
         if item.get("status", 1) == 1:
             physical[sku] += qty
     differing = [s for s, q in source.items() if s in erp and abs(q - erp[s][0]) > _EPS]
@@ -114,7 +146,8 @@ def inventory_convergence(evidence: RunEvidence, plan: Plan) -> Verdict:
         (in_flight if recent else divergent).append(row)
     compared = sum(1 for sku in source if sku in erp)
     if not compared:
-        raise EvidenceError("no SKU is in both the ERP's stock and Magento's source items")
+        return Verdict.not_judged("inventory_convergence", "no SKU is in both the ERP's stock "
+                                  "and Magento's source items", skus_compared=0)
     salable_wrong: list[dict[str, Any]] = []
     salable_moved: list[str] = []
     reservations_judged = evidence.has("magento/reservations.jsonl")
@@ -131,7 +164,22 @@ def inventory_convergence(evidence: RunEvidence, plan: Plan) -> Verdict:
                 salable_wrong.append({"sku": sku, "salable": qty, "source": physical.get(sku),
                                       "open_reservations": -reserved.get(sku, 0.0)})
         salable_wrong = _not_in_flight(evidence, salable_wrong, physical, salable_moved)
-    converge_s, sampled = _time_to_converge(evidence)
+    converge_s, still_divergent_s = _time_to_converge(evidence)
+    time_source = "timeline" if converge_s is not None else None
+    late_sku: str | None = None
+    if converge_s is None and still_divergent_s is not None \
+            and still_divergent_s > limits.convergence_timeout:
+        converge_s, time_source = still_divergent_s, "last divergent sample"
+    elif converge_s is None:
+        if any(erp[s][1] is None for s in source if s in erp):
+            for change in evidence.records("erp/stock_history.jsonl"):
+                sku = str(change.get("sku"))
+                if sku in erp and erp[sku][1] is None:
+                    erp[sku] = (erp[sku][0], parse_time(change.get("ts")))
+        agreeing = {s for s in source if s in erp} - {r["sku"] for r in divergent}
+        converge_s, late_sku = _witness_convergence(
+            evidence, agreeing, {s: erp[s][1] for s in agreeing}, updated)
+        time_source = None if converge_s is None else "witness times"
     late = converge_s is not None and converge_s > limits.convergence_timeout
     figures = {"skus_compared": compared, "divergent": len(divergent),
                "in_flight": len(in_flight), "in_flight_skus": [r["sku"] for r in in_flight][:20],
@@ -139,7 +187,8 @@ def inventory_convergence(evidence: RunEvidence, plan: Plan) -> Verdict:
                "salable_in_flight_skus": salable_moved[:20],
                "reservations_judged": reservations_judged,
                "time_to_converge_s": None if converge_s is None else round(converge_s, 1),
-               "timeline_sampled": sampled, "convergence_timeout_s": limits.convergence_timeout}
+               "time_source": time_source, "slowest_sku": late_sku,
+               "convergence_timeout_s": limits.convergence_timeout}
     problems = []
     if divergent:
         problems.append(f"{len(divergent)} of {compared} SKUs never converged on the ERP's "
@@ -147,15 +196,20 @@ def inventory_convergence(evidence: RunEvidence, plan: Plan) -> Verdict:
     if salable_wrong:
         problems.append(f"{len(salable_wrong)} SKUs have salable ≠ source - open reservations: "
                         f"{few([r['sku'] for r in salable_wrong])}")
-    if late:
-        problems.append(f"converged {converge_s:.0f} s after the last fault "
+    if late and time_source == "last divergent sample":
+        problems.append(f"stock still diverged at the last witness sample, {converge_s:.0f} s "
+                        f"after the last fault (> {limits.convergence_timeout:g} s)")
+    elif late:
+        slowest = f" ({late_sku} by Magento's and the ERP's own times)" if late_sku else ""
+        problems.append(f"converged {converge_s:.0f} s after the last fault{slowest} "
                         f"(> {limits.convergence_timeout:g} s)")
     windows = ["recovery" if evidence.fault_windows() else "whole"]
     if problems:
         return Verdict("inventory_convergence", "fail", "; ".join(problems), figures,
                        examples([*divergent, *salable_wrong]), windows)
     since = "the last fault" if evidence.fault_windows() else "the load started"
-    when = "" if converge_s is None else f", {converge_s:.0f} s after {since}"
+    when = ", time to converge not judged (no witness sample or update time)" \
+        if converge_s is None else f", {converge_s:.0f} s after {since}"
     flight = f" ({len(in_flight)} in flight)" if in_flight else ""
     return Verdict("inventory_convergence", "pass",
                    f"all {compared} SKUs agree with the ERP's on-hand{flight}{when}; salable = "

@@ -4,7 +4,8 @@ A check that cannot judge (its evidence missing or cut short) is ``error`` with 
 check that raises is ``error`` too (logged with its traceback), so a bug in one check never
 hides the others and never becomes a pass. Gates are verdicts named ``slo:<name>``; the
 ``checkout`` gate is the ``checkout_slo`` check itself when the plan lists it (one verdict,
-not two).
+not two). Last, latency verdicts failing only where the harness's own CPU was saturated
+become ``not_judged`` with the reason (``peakready.checks.saturated``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from peakready.checks._files import EvidenceError
+from peakready.checks.saturated import excuse_saturation
 from peakready.checks.slo import gate_names, gate_verdict
 from peakready.checks.verdict import CHECKS, Verdict
 from peakready.errors import ConfigError
@@ -56,4 +58,6 @@ def judge(evidence: RunEvidence, plan: Plan) -> list[Verdict]:
             continue
         verdicts.append(_guarded(f"slo:{name}", lambda n=name: gate_verdict(
             evidence, plan, n, check=f"slo:{n}")))
-    return verdicts
+    # One place for every latency verdict: a window where the harness (or the machine) was
+    # saturated measured the harness, not the store (peakready.checks.saturated).
+    return excuse_saturation(verdicts, evidence)

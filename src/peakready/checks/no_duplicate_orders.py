@@ -4,6 +4,8 @@ Witnesses: the ERP's orders grouped by increment id (a retry without an idempote
 creates a second one), with the ERP's request log for the attempts behind each; Magento's
 orders grouped by quote id (a double submit that turned one cart into two orders), and, when
 Magento's order evidence carries no quote id, the successful checkouts' quote ids.
+
+Needs: an order in the ERP or a quote turned into an order (neither: not judged).
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ def no_duplicate_orders(evidence: RunEvidence, plan: Plan) -> Verdict:
                     quotes[c.quote_id].append(str(ident))
         quote_source = "checkouts"
     quote_dups = {q: ids for q, ids in quotes.items() if len(ids) > 1}
+    if not erp and not quotes:
+        return Verdict.not_judged("no_duplicate_orders", "no order in the ERP and no quote "
+                                  "turned into an order", erp_orders=0, quotes=0)
     rows: list[dict[str, Any]] = []
     for increment, ids in sorted(erp_dups.items(), key=lambda kv: -len(kv[1])):
         seen_attempts = attempts.get(increment)

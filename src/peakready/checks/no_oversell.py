@@ -11,6 +11,11 @@ Magento never recorded as shipped, their reservations stay open while the stock 
 the ERP's lower on-hand. When those unrecorded shipments account for every unit below zero
 and nothing was sold beyond stock, the verdict says so and points to ``order_lifecycle``
 (the guarantee that broke), failing only when that check is not in the plan to say it.
+
+Needs: orders placed during the run (none: not judged). A SKU sold that the snapshot has no
+salable quantity for cannot be judged (never read as zero: that was the "90 SKUs sold more
+than they had" false alarm on a real store); it is counted and named, and when no SKU sold
+can be judged the check is not judged.
 """
 
 from __future__ import annotations
@@ -74,9 +79,19 @@ def no_oversell(evidence: RunEvidence, plan: Plan) -> Verdict:
     after = evidence.json("magento/salable.json")
     if not isinstance(after, dict):
         raise EvidenceError("evidence/magento/salable.json is not a {sku: qty} object")
+    if not counted:
+        return Verdict.not_judged("no_oversell", "no order was placed during the run",
+                                  orders=0)
+    unknown = sorted(sku for sku in sold if not isinstance(before.get(sku), int | float))
+    if len(unknown) == len(sold):
+        return Verdict.not_judged("no_oversell", f"none of the {len(sold)} SKUs sold has a "
+                                  f"salable quantity in the snapshot before the load",
+                                  orders=counted, skus_without_stock_before=len(unknown))
     oversold: list[dict[str, Any]] = []
     for sku, units in sold.items():
-        stock = float(before.get(sku) or 0)
+        if sku in unknown:
+            continue
+        stock = float(before[sku])
         if units > stock + added[sku] + _EPS:
             oversold.append({"sku": sku, "stock": stock, "added": added[sku], "sold": units,
                              "over": units - stock - added[sku],
@@ -88,7 +103,11 @@ def no_oversell(evidence: RunEvidence, plan: Plan) -> Verdict:
     figures = {"orders": counted, "skus_sold": len(sold), "units_sold": sum(sold.values()),
                "units_added": sum(added.values()), "oversold_skus": len(oversold),
                "oversold_units": sum(float(r["over"]) for r in oversold),
-               "negative_salable_skus": len(negative)}
+               "negative_salable_skus": len(negative),
+               "skus_without_stock_before": len(unknown),
+               "skus_without_stock_before_examples": unknown[:20]}
+    note = (f"; {len(unknown)} SKUs not judged (no salable quantity before the load: "
+            f"{few(unknown)})" if unknown else "")
     rows = examples([*oversold, *({"sku": s, "salable_after": q,
                                    "units_erp_shipped_not_in_magento": stuck.get(s, 0.0)}
                                   for s, q in negative)])
@@ -101,7 +120,7 @@ def no_oversell(evidence: RunEvidence, plan: Plan) -> Verdict:
                        f"orders, none beyond stock; {len(negative)} SKUs ended with salable "
                        f"below zero only because {explained:g} units the ERP shipped are not "
                        f"shipped in Magento (their reservations stay open): see "
-                       f"order_lifecycle", figures, rows, ["whole"])
+                       f"order_lifecycle{note}", figures, rows, ["whole"])
     if oversold or negative:
         parts = []
         if oversold:
@@ -116,8 +135,9 @@ def no_oversell(evidence: RunEvidence, plan: Plan) -> Verdict:
                 parts.append(f"{explained:g} of their units the ERP shipped are not shipped in "
                              f"Magento: their reservations were never compensated (shipments "
                              f"from the ERP's feed not recorded; order_lifecycle judges that)")
-        return Verdict("no_oversell", "fail", "; ".join(parts), figures, rows, ["whole"])
+        return Verdict("no_oversell", "fail", "; ".join(parts) + note, figures, rows,
+                       ["whole"])
     return Verdict("no_oversell", "pass",
                    f"{figures['units_sold']:g} units of {len(sold)} SKUs sold in {counted} "
-                   f"orders, none beyond stock; no salable quantity below zero", figures, [],
-                   ["whole"])
+                   f"orders, none beyond stock; no salable quantity below zero{note}", figures,
+                   [], ["whole"])

@@ -9,10 +9,17 @@ order. Judged on it:
 * jitter: no more than half the retried orders wait the same first gap (10 ms buckets), i.e.
   the orders do not retry in lock-step;
 * Retry-After: no attempt earlier than the ``Retry-After`` the previous answer carried;
-* amplification in each fault window: ERP requests / orders ≤ ``thresholds.max_amplification``.
+* amplification in each fault window: the requests the client chose to send per order ≤
+  ``thresholds.max_amplification``. A retry that waited out the ``Retry-After`` its previous
+  answer served was asked for by the server and is not counted; every other request is (first
+  attempts, retries after answers without a Retry-After, retries that did not wait). So a
+  client honouring a 20 s 429 window with Retry-After 2 s passes, and a storm fails.
 
 Gaps that follow an answer with a Retry-After are floored by it on purpose, so they are left
 out of the backoff and jitter figures and judged by the Retry-After rule alone.
+
+Needs: ERP order requests (none: not judged); backoff and jitter need five orders retried
+without a Retry-After, and say "not judged: N retried orders" with fewer.
 """
 
 from __future__ import annotations
@@ -63,11 +70,14 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
     growths: list[float] = []
     plain_gaps = array("d")                              # every free gap: compact
     first_gaps: list[float] = []
-    in_window = {w.name: [0, 0] for w in windows}        # requests, orders
+    in_window = {w.name: [0, 0, 0] for w in windows}     # requests, orders, asked for
     bounds = [(w.start, w.end, in_window[w.name]) for w in windows]
     counts: list[int] = []
     cap = limits.max_attempts_per_order
     n_over = n_early = 0                   # the lists keep examples only: a storm is huge
+    if not attempts:
+        return Verdict.not_judged("retry_discipline", "the ERP saw no order request", orders=0,
+                                  requests=0)
     for key, seen in attempts.items():
         ts = seen.ts
         n = len(ts)
@@ -100,6 +110,11 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
                             early.append({"order": key, "attempt": i + 1,
                                           "gap_s": round(gap, 3), "retry_after_s": wait,
                                           "status": seen.status[i - 1]})
+                    else:                      # the server asked for this one: not amplification
+                        at = ts[i]
+                        for start, end, tally in bounds:
+                            if start <= at < end:
+                                tally[2] += 1
                 else:
                     free.append(gap)
         if free:
@@ -113,12 +128,21 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
     growth = statistics.median(growths) if len(growths) >= _MIN_ORDERS else None
     median_gap = statistics.median(plain_gaps) if len(plain_gaps) >= _MIN_ORDERS else None
     lock_step = lock_step_share(first_gaps)
-    amplification = {name: {"requests": r, "orders": o, "ratio": round(r / o, 2)}
-                     for name, (r, o) in in_window.items() if o}
+    amplification = {name: {"requests": r, "asked_by_retry_after": asked,
+                            "counted": r - asked, "orders": o,
+                            "ratio": round((r - asked) / o, 2)}
+                     for name, (r, o, asked) in in_window.items() if o}
     amplified = {name: a for name, a in amplification.items()
                  if a["ratio"] > limits.max_amplification}
+    backoff_unjudged = None if growth is not None else (
+        f"backoff not judged: {len(growths)} orders retried three times or more (at least "
+        f"{_MIN_ORDERS} needed)")
+    jitter_unjudged = None if lock_step is not None else (
+        f"jitter not judged: {len(first_gaps)} retried orders (at least {_MIN_ORDERS} needed)")
     figures = {"orders": len(attempts), "requests": sum(counts),
                "orders_retried": sum(1 for c in counts if c > 1),
+               "backoff_judged": backoff_unjudged is None,
+               "jitter_judged": jitter_unjudged is None,
                "max_attempts": max(counts, default=0),
                "p95_attempts": percentile([float(c) for c in counts], 95),
                "attempt_cap": limits.max_attempts_per_order,
@@ -144,12 +168,16 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
         problems.append(f"{n_early} attempts earlier than the Retry-After served "
                         f"({few([r['order'] for r in early], total=n_early)})")
     for name, a in amplified.items():
-        problems.append(f"{name}: {a['requests']} requests for {a['orders']} orders "
+        asked = (f" ({a['asked_by_retry_after']} more waited out a Retry-After)"
+                 if a["asked_by_retry_after"] else "")
+        problems.append(f"{name}: {a['counted']} requests for {a['orders']} orders{asked} "
                         f"({a['ratio']:g}x > {limits.max_amplification:g}x)")
+    unjudged = [t for t in (backoff_unjudged, jitter_unjudged) if t is not None]
     judged = ["whole", *amplification]
     if problems:
         rows = examples([*over_cap, *early, *({"window": n, **a} for n, a in amplified.items())])
-        return Verdict("retry_discipline", "fail", "; ".join(problems), figures, rows, judged)
+        return Verdict("retry_discipline", "fail", "; ".join([*problems, *unjudged]), figures,
+                       rows, judged)
     worst = max((a["ratio"] for a in amplification.values()), default=None)
     parts = [f"{figures['requests']} ERP requests for {len(attempts)} orders, "
              f"{figures['orders_retried']} retried, max {figures['max_attempts']} attempts"]
@@ -160,4 +188,5 @@ def retry_discipline(evidence: RunEvidence, plan: Plan) -> Verdict:
     parts.append("no attempt before its Retry-After")
     if worst is not None:
         parts.append(f"worst fault-window amplification {worst:g}x")
+    parts.extend(unjudged)
     return Verdict("retry_discipline", "pass", "; ".join(parts), figures, [], judged)

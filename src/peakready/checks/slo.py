@@ -18,12 +18,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hdrh.histogram import HdrHistogram
-
 from peakready.checks._files import EvidenceError
 from peakready.checks.verdict import Verdict
-from peakready.checks.windows import Window
-from peakready.config import CHECKOUT_JOURNEYS, JOURNEYS, SloSpec
+from peakready.config import SloSpec
+from peakready.measure.latency import subject, subject_latency
+from peakready.measure.windows import Window
 
 if TYPE_CHECKING:
     from peakready.checks.evidence import RunEvidence
@@ -31,66 +30,26 @@ if TYPE_CHECKING:
 
 __all__ = ["gate_names", "gate_verdict", "window_stats"]
 
-_LOWEST, _HIGHEST, _DIGITS = 1, 3_600_000_000, 3
-
-
-def _matches(name: str) -> tuple[str, frozenset[str]]:
-    if name == "checkout":
-        return "journey", frozenset(CHECKOUT_JOURNEYS)
-    if name in JOURNEYS:
-        return "journey", frozenset({name})
-    return "request", frozenset({name})
-
 
 def gate_names(plan: Plan) -> list[str]:
     return list(dict.fromkeys([*plan.slo.gates, *plan.slo.during_faults]))
 
 
 def window_stats(evidence: RunEvidence, name: str) -> dict[str, dict[str, Any]]:
-    """Per window name: count, errors, dropped, error_rate, p50_ms/p95_ms/p99_ms."""
-    kind, names = _matches(name)
-    windows = evidence.windows
-    merged = {w.name: HdrHistogram(_LOWEST, _HIGHEST, _DIGITS) for w in windows}
-    counts = {w.name: [0, 0, 0] for w in windows}       # count, errors, dropped
-    for line in evidence.latency():
-        if line.kind != kind or line.name not in names:
-            continue
-        inside = [w for w in windows if w.contains(line.wall)]
-        if not inside:
-            continue
-        try:
-            hist = HdrHistogram.decode(line.hdr) if line.hdr else None
-        except Exception as exc:   # hdrh raises bare ValueErrors/zlib errors on bad input
-            raise EvidenceError(f"latency.jsonl: the histogram of {line.name!r} at "
-                                f"{line.wall} cannot be decoded ({exc})") from None
-        for window in inside:
-            if hist is not None:
-                merged[window.name].add(hist)
-            counts[window.name][0] += line.count
-            counts[window.name][1] += line.errors
-    if kind == "journey":
-        try:
-            for row in evidence.arrivals():
-                dropped = int(row.get("dropped") or 0)
-                if dropped and row.get("journey") in names:
-                    wall = float(row.get("wall") or 0.0)
-                    for window in windows:
-                        if window.contains(wall):
-                            counts[window.name][2] += dropped
-        except EvidenceError:
-            pass    # arrivals are optional for a gate: drops are then not counted
+    """Per window name: count, errors, dropped, error_rate, p50_ms/p95_ms/p99_ms, measured by
+    peakready.measure.latency (the report's stats come from the same functions)."""
+    samples = evidence.samples()
+    kind, names = subject(name)
+    broken = samples.unreadable_of((kind, n) for n in names)
+    if broken:
+        raise EvidenceError(f"latency.jsonl: {broken} histograms of {name!r} cannot be "
+                            f"decoded")
     out: dict[str, dict[str, Any]] = {}
-    for window in windows:
-        count, errors, dropped = counts[window.name]
-        hist = merged[window.name]
-        values = hist.get_percentile_to_value_dict([50, 95, 99]) \
-            if hist.get_total_count() else {}
-        total = count + dropped
-        out[window.name] = {
-            "count": count, "errors": errors, "dropped": dropped,
-            "error_rate": (errors + dropped) / total if total else None,
-            **{f"p{q}_ms": round(values[q] / 1000.0, 1) if q in values else None
-               for q in (50, 95, 99)}}
+    for window, figures in subject_latency(samples, name, evidence.windows).items():
+        p50, p95, p99 = figures.percentiles_ms()
+        out[window] = {"count": figures.count, "errors": figures.errors,
+                       "dropped": figures.dropped, "error_rate": figures.error_rate,
+                       "p50_ms": p50, "p95_ms": p95, "p99_ms": p99}
     return out
 
 
@@ -118,6 +77,9 @@ def gate_verdict(evidence: RunEvidence, plan: Plan, name: str, *, check: str) ->
     stats = window_stats(evidence, name)
     windows = evidence.windows
     if not any(s["count"] or s["dropped"] for s in stats.values()):
+        if subject(name)[0] == "journey":   # a journey the load never ran: nothing to judge
+            return Verdict.not_judged(check, f"no {name} journey in latency.jsonl (the load "
+                                      f"ran none)", windows=stats)
         return Verdict(check, "error", f"no samples for {name!r} in latency.jsonl: nothing to "
                        f"judge (is the name a journey or a request name of the load?)",
                        figures={"windows": stats}, windows=[w.name for w in windows])

@@ -11,6 +11,8 @@ route template) and stock history (every on-hand change); the simulator's journa
   source-item writes, customer searches) per order placed, reported, and judged against
   ``thresholds.max_magento_calls_per_order`` when the plan sets it. The built-in integration
   calls Magento in process, so only a user's connector (and back-office load) shows here.
+
+Needs: stock reads at the ERP (none: not judged, no stock sync ran to judge).
 """
 
 from __future__ import annotations
@@ -59,6 +61,10 @@ def sync_efficiency(evidence: RunEvidence, plan: Plan) -> Verdict:
         if float(change.get("ts") or 0.0) >= evidence.test_start:
             changes += 1
             changed.add(str(change.get("sku")))
+    if not per_sku and not feed:
+        return Verdict.not_judged("sync_efficiency", "the ERP saw no stock read (no stock sync "
+                                  "ran)", erp_per_sku_reads=0, erp_feed_reads=0,
+                                  erp_stock_changes=changes)
     per_change = per_sku / max(changes, 1)
     orders = len(evidence.magento_orders())
     connector_calls: int | None = None

@@ -79,6 +79,8 @@ class MockKit:
         self._health: list[Callable[[], dict[str, Any]]] = []
         self._openapi: dict[str, Any] | None = None
         self.tracked: dict[tuple[str, str], ArrivalTracker] = {}
+        # (method, path prefix, tracker): routes whose path carries a key (``.../eid:X``)
+        self.tracked_prefixes: list[tuple[str, str, ArrivalTracker]] = []
         # For apps that are not Starlette: (method, path) → route template, used to journal a
         # request a fault or the rate limit answered before the app could name its route.
         self.route_resolver: Callable[[str, str], str | None] | None = None
@@ -117,9 +119,23 @@ class MockKit:
         """Record every ``method path`` request as an evidence event of ``kind`` (an exact
         path), including those a fault or the rate limit answered: retry spacing and attempt
         counts are judged from these. ``extract(body, headers)`` adds fields from the request.
+        A path ending in ``*`` tracks every path under that prefix.
         """
-        self.tracked[(method.upper(), path)] = ArrivalTracker(kind, extract)
+        tracker = ArrivalTracker(kind, extract)
+        if path.endswith("*"):
+            self.tracked_prefixes.append((method.upper(), path[:-1], tracker))
+        else:
+            self.tracked[(method.upper(), path)] = tracker
         self.evidence_kinds.setdefault(kind, "event")
+
+    def tracker_for(self, method: str, path: str) -> ArrivalTracker | None:
+        """The arrival tracker of a request, if its route is tracked."""
+        tracker = self.tracked.get((method, path)) if self.tracked else None
+        if tracker is None and self.tracked_prefixes:
+            for tracked_method, prefix, candidate in self.tracked_prefixes:
+                if method == tracked_method and path.startswith(prefix):
+                    return candidate
+        return tracker
 
     def live_evidence(self, kind: str, page: LivePage, count: Callable[[], int]) -> None:
         """Serve ``kind`` in ``GET /__admin/evidence`` from memory: ``page(after, limit,

@@ -13,6 +13,10 @@ Shape of each event (plus whatever the mock's extractor and handler add)::
 ``status`` 0 means the connection was dropped without a response (a ``close`` fault).
 ``retry_after`` is the ``Retry-After`` the answer carried (whoever sent it: the handler, a
 fault rule, the rate limit): seconds as a number, an HTTP date as sent, or null.
+
+An extractor that returns ``None`` says the request is not an arrival of this kind (an RPC
+endpoint serves reads and creates alike: only the creates are order attempts), unless the
+handler noted it.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ from peakready.mockkit.evidence import EvidenceStore
 __all__ = ["ArrivalTracker", "Extractor"]
 
 log = logging.getLogger("peakready.mockkit.arrivals")
-Extractor = Callable[[bytes, dict[str, str]], dict[str, Any]]
+Extractor = Callable[[bytes, dict[str, str]], dict[str, Any] | None]
 _IDEMPOTENCY = b"idempotency-key"
 
 
@@ -69,12 +73,16 @@ class ArrivalTracker:
         noted = scope.get("peakready.evidence")
         # The handler's own note (it parsed the body already) spares a second parse.
         if self.extract is not None and not noted:
+            extracted: dict[str, Any] | None = {}
             try:
                 headers = {k.decode("latin-1"): v.decode("latin-1")
                            for k, v in scope["headers"]}
-                data.update(self.extract(body, headers))
+                extracted = self.extract(body, headers)
             except Exception:  # an extractor must never turn a request into a 500
                 log.debug("arrival extractor failed on %s", scope["path"], exc_info=True)
+            if extracted is None:
+                return
+            data.update(extracted)
         if noted:
             data.update(noted)
         try:

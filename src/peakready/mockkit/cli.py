@@ -36,6 +36,8 @@ log = logging.getLogger("peakready.mockkit.cli")
 _MAGENTO_OPTIONS = ("profile", "inventory", "visibility", "capacity_model", "magento_version",
                     "integration", "flags", "config", "service")
 _MOCK_OPTIONS = ("profile", "config")
+# The business systems that speak named APIs (docs/dialects.md).
+_DIALECT_OPTIONS = (*_MOCK_OPTIONS, "dialect", "contract")
 
 
 def build_settings(args: argparse.Namespace) -> MockSettings:
@@ -43,7 +45,9 @@ def build_settings(args: argparse.Namespace) -> MockSettings:
     port = args.port if args.port is not None else DEFAULT_PORTS.get(name, 0)
     options: dict[str, Any] = {}
     # The simulator's flags are the simulator's; the other mocks take a profile and a file.
-    for key in _MAGENTO_OPTIONS if name == "magento" else _MOCK_OPTIONS:
+    keys = _MAGENTO_OPTIONS if name == "magento" else _DIALECT_OPTIONS \
+        if name in ("erp", "crm") else _MOCK_OPTIONS
+    for key in keys:
         source = "flag" if key == "flags" else key
         value = getattr(args, source, None)
         if value is not None:
@@ -88,14 +92,14 @@ def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return factory
 
 
-async def _serve(server: _Server, sock: socket.socket, name: str) -> bool:
+async def _serve(server: _Server, sock: socket.socket, name: str, scheme: str) -> bool:
     serving = asyncio.ensure_future(server.serve(sockets=[sock]))
     while not server.started and not serving.done():
         await asyncio.sleep(0.01)
     if server.started:
         host, port = sock.getsockname()[:2]
         shown = f"[{host}]" if ":" in host else host
-        print(f"peakready mock {name}: listening on http://{shown}:{port}", flush=True)
+        print(f"peakready mock {name}: listening on {scheme}://{shown}:{port}", flush=True)
     await serving
     return server.started
 
@@ -104,6 +108,12 @@ def serve_mock(args: argparse.Namespace) -> int:
     settings = build_settings(args)
     check_target(settings.host, (), what=f"mock {settings.name} listen host")
     module = load_content_module("mocks", settings.name, getattr(args, "mocks_dir", None))
+    if getattr(args, "coverage", False):
+        report = getattr(module, "coverage_report", None)
+        if not callable(report):
+            raise ContentError(f"mocks/{settings.name} has no coverage_report() function")
+        print(report(), end="")
+        return 0
     create_app = getattr(module, "create_app", None)
     if not callable(create_app):
         raise ContentError(f"mocks/{settings.name} has no create_app(settings) function")
@@ -116,12 +126,16 @@ def serve_mock(args: argparse.Namespace) -> int:
     # ran every other request and promoted in-flight requests' objects to older generations.
     gc.set_threshold(20_000, 20, 20)
     sock = _bind(settings.host, settings.port)
+    cert = getattr(args, "tls_cert", None)
+    key = getattr(args, "tls_key", None)
     config = uvicorn.Config(app, access_log=False, log_config=None, lifespan="on",
                             log_level=logging.getLogger().level or logging.WARNING,
-                            timeout_graceful_shutdown=5)
+                            timeout_graceful_shutdown=5, ssl_certfile=cert,
+                            ssl_keyfile=key or cert if cert else None)
     server = _Server(config)
+    scheme = "https" if cert else "http"
     with asyncio.Runner(loop_factory=_loop_factory()) as runner, contextlib.closing(sock):
-        started = runner.run(_serve(server, sock, settings.name))
+        started = runner.run(_serve(server, sock, settings.name, scheme))
     if not started:
         print(f"peakready: mock {settings.name} did not start (see the log above)",
               file=sys.stderr)

@@ -190,6 +190,7 @@ class Firing:
     delay_ms: float = 0.0
     answer: tuple[FaultKind, Any, str] | None = None          # kind, params, rule id
     body: list[tuple[FaultKind, Any, str]] = field(default_factory=list)
+    marks: dict[str, tuple[Any, str]] = field(default_factory=dict)   # name → params, rule id
 
 
 class FaultSwitch:
@@ -280,6 +281,8 @@ class FaultSwitch:
                 elif kind.role == "answer":
                     if firing.answer is None:
                         firing.answer = (kind, params, rule.id)
+                elif kind.role == "mark":
+                    firing.marks.setdefault(name, (params, rule.id))
                 elif all(k is not kind for k, _, _ in firing.body):
                     firing.body.append((kind, params, rule.id))
         firing.body.sort(key=lambda item: item[0].order)

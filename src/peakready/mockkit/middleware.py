@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from peakready.mockkit.fault_kinds import AnswerContext, ConnectionDropped
+from peakready.mockkit.fault_kinds import MARKS_SCOPE_KEY, AnswerContext, ConnectionDropped
 from peakready.mockkit.journal import UNMATCHED_ROUTE
 
 if TYPE_CHECKING:
@@ -132,7 +132,8 @@ class MockMiddleware:
         scope["peakready.request_id"] = request_id
         status = 0
         method: str = scope["method"]
-        tracker = kit.tracked.get((method, path)) if kit.tracked else None
+        tracker = kit.tracker_for(method, path) if kit.tracked or kit.tracked_prefixes \
+            else None
         # What the answer said about retrying, whoever answered (app, fault, rate limit): the
         # arrival evidence records it, so retry spacing is judged against what was sent.
         retry_after: list[str] = []
@@ -191,6 +192,8 @@ class MockMiddleware:
                     status = await kind.answer(params, AnswerContext(out, send, request_id,
                                                                      rule_id))
                 else:
+                    if firing.marks:
+                        scope[MARKS_SCOPE_KEY] = firing.marks
                     await self._business(scope, receive, out)
         except BaseException as exc:
             if status == 0 and not isinstance(exc, ConnectionDropped):

@@ -6,8 +6,9 @@
     faults.jsonl ──► FaultRecord (applied / cleared, outcome)
     gate verdicts' per-window figures ──► SloRow (what peakready.checks.slo judged)
     per fault: window stats vs baseline, orders placed in it vs the ERP's receipt times,
-               timeline backlog ──► FaultImpact
-    timeline.jsonl + export lag per order ──► back-end series
+               backlog and recovery (peakready.measure.backlog) ──► FaultImpact
+    backlog at the witness samples + their stock divergence, export lag ──► back-end series
+    (orders acknowledged and their export lags: peakready.measure.orders, as the checks read)
 
 The SLO table lays out the numbers the checks' gates judged; it decides nothing on its own.
 """
@@ -18,8 +19,10 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from peakready.checks.windows import Window
 from peakready.config import Plan
+from peakready.measure.backlog import Backlog, backlog_at, recovery
+from peakready.measure.quantile import percentile
+from peakready.measure.windows import Window
 from peakready.reporting.result import (
     FaultImpact,
     FaultRecord,
@@ -111,30 +114,16 @@ def _limits_of_whole(per_window: Mapping[str, Any]) -> Mapping[str, Any]:
     return limits if isinstance(limits, Mapping) else {}
 
 
-def _p95(values: list[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
-
-
-def export_lags(placed: Mapping[str, float], received: Mapping[str, float]) -> dict[str, float]:
-    """increment_id → seconds from checkout returning to the ERP receiving it (inf: never)."""
-    return {inc: (received[inc] - at if inc in received else math.inf)
-            for inc, at in placed.items()}
-
-
 def fault_impact(plan: Plan, windows: Sequence[Window], stats: Sequence[WindowStats],
-                 test_start: float, placed: Mapping[str, float], lags: Mapping[str, float],
-                 timeline: Sequence[Mapping[str, Any]]) -> list[FaultImpact]:
+                 placed: Mapping[str, float], lags: Mapping[str, float],
+                 settled: Mapping[str, float], backlog: Backlog) -> list[FaultImpact]:
+    """Per fault: checkout against the baseline, and the export's backlog and recovery from
+    the witnesses (orders acknowledged vs the ERP's receipts and refusals), the same for any
+    integration."""
     by_name = {s.window: s for s in stats}
     baseline = by_name.get("baseline")
     base_p95 = baseline.checkout.p95_ms if baseline and baseline.checkout.count else None
     base_err = baseline.checkout.error_rate if baseline and baseline.checkout.count else None
-    samples = sorted((float(s["wall"]), s) for s in timeline
-                     if isinstance(s.get("wall"), int | float))
-    base_backlog = max((int(s.get("erp_backlog") or 0) for wall, s in samples
-                        if baseline_window(windows).contains(wall)), default=0)
     limit = plan.thresholds.export_lag_p95_s
     faults = [w for w in windows if w.kind == "fault"]
     out = []
@@ -144,12 +133,9 @@ def fault_impact(plan: Plan, windows: Sequence[Window], stats: Sequence[WindowSt
         orders = [inc for inc, at in placed.items() if window.contains(at)]
         order_lags = [lags[inc] for inc in orders if inc in lags]
         finite = [lag for lag in order_lags if math.isfinite(lag)]
-        # Recovery is watched until the next fault starts (or the end of the samples).
+        # The backlog's peak is watched until the next fault starts (or the evidence ends).
         horizon = faults[number + 1].start if number + 1 < len(faults) else math.inf
-        during = [(wall, s) for wall, s in samples if window.start <= wall < horizon]
-        backlog = [int(s.get("erp_backlog") or 0) for _, s in during]
-        recovered_at = next((wall for wall, s in during if wall >= window.end
-                             and int(s.get("erp_backlog") or 0) <= base_backlog), None)
+        recovered = recovery(placed, settled, window.start, window.end)
         out.append(FaultImpact(
             fault=window.fault if window.fault is not None else number, label=window.label or
             window.name, window=window.name,
@@ -159,15 +145,12 @@ def fault_impact(plan: Plan, windows: Sequence[Window], stats: Sequence[WindowSt
             delta_error_rate=_delta(checkout.error_rate if measured else None, base_err, 6),
             orders_in_window=len(orders),
             orders_delayed=sum(1 for lag in order_lags if lag > limit) if lags else None,
-            export_lag_p95_s=_round(_p95(finite)) if finite else None,
-            backlog_peak=max(backlog) if backlog else None,
-            time_to_recover_s=None if recovered_at is None else round(recovered_at - window.end, 3),
-            recovered=None if not during else recovered_at is not None))
+            export_lag_p95_s=_round(percentile(finite, 95)) if finite else None,
+            backlog_peak=backlog.peak(window.start, horizon),
+            orders_never_exported=recovered.unsettled if recovered.affected else None,
+            time_to_recover_s=recovered.time_to_recover_s,
+            recovered=recovered.recovered))
     return out
-
-
-def baseline_window(windows: Sequence[Window]) -> Window:
-    return next(w for w in windows if w.kind == "baseline")
 
 
 def _delta(value: float | None, base: float | None, digits: int = 3) -> float | None:
@@ -179,18 +162,21 @@ def _round(value: float | None, digits: int = 3) -> float | None:
 
 
 def backend_series(timeline: Sequence[Mapping[str, Any]], test_start: float,
-                   placed: Mapping[str, float], lags: Mapping[str, float]) -> dict[str, Series]:
-    """The witnesses' own view: ERP backlog, stock divergence, export lag of each order."""
+                   placed: Mapping[str, float], lags: Mapping[str, float],
+                   settled: Mapping[str, float], backlog: Backlog) -> dict[str, Series]:
+    """The witnesses' own view: the ERP backlog (orders acknowledged, not yet received or
+    refused by the ERP: measure.backlog, from the evidence) and stock divergence, at the
+    witness samples' times (else the backlog once a second); the export lag of each order."""
     out: dict[str, Series] = {}
     samples = [s for s in timeline if isinstance(s.get("wall"), int | float)]
-    if samples:
-        t_axis = [round(float(s["wall"]) - test_start, 3) for s in samples]
-        values: dict[str, list[float | None]] = {}
-        for key in ("erp_backlog", "stock_divergent_skus"):
-            if any(key in s for s in samples):
-                values[key] = [_num(s.get(key)) for s in samples]
-        if values:
-            out["backend"] = Series(t=t_axis, values=values)
+    walls = [float(s["wall"]) for s in samples] if samples else list(backlog.walls)
+    values: dict[str, list[float | None]] = {}
+    if placed and walls:
+        values["erp_backlog"] = [float(n) for n in backlog_at(placed, settled, walls)]
+    if any("stock_divergent_skus" in s for s in samples):
+        values["stock_divergent_skus"] = [_num(s.get("stock_divergent_skus")) for s in samples]
+    if values:
+        out["backend"] = Series(t=[round(w - test_start, 3) for w in walls], values=values)
     if lags:
         # Worst export lag of the orders placed in each second (never exported: left out,
         # they are counted in the impact table and the checks).

@@ -23,12 +23,14 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from peakready import __version__
-from peakready.checks import RunEvidence, judge
+from peakready.checks import EvidenceError, RunEvidence, judge
 from peakready.config import Plan, parse_plan
 from peakready.errors import PeakreadyError
+from peakready.measure.backlog import Backlog, backlog_series, settled_at
+from peakready.measure.latency import collect
+from peakready.measure.orders import export_lags
 from peakready.reporting.analysis import (
     backend_series,
-    export_lags,
     fault_impact,
     fault_records,
     slo_rows,
@@ -44,10 +46,11 @@ from peakready.reporting.result import (
     Timings,
     VerdictRecord,
 )
-from peakready.reporting.stats import build_series, collect, window_stats
+from peakready.reporting.stats import build_series, window_stats
 from peakready.safety import redact_mapping
 
-__all__ = ["CAPACITY_FILE", "build_result", "capacity_verdict", "finalize", "render_all"]
+__all__ = ["CAPACITY_FILE", "build_result", "capacity_verdict", "finalize", "render_all",
+           "unapplied_faults"]
 
 log = logging.getLogger("peakready.reporting")
 CAPACITY_FILE = "capacity.json"
@@ -86,6 +89,23 @@ def capacity_verdict(capacity: CapacityResult) -> VerdictRecord:
                          summary=capacity.summary, figures=figures, examples=examples)
 
 
+def unapplied_faults(lines: list[dict[str, Any]], plan: Plan) -> list[str]:
+    """The plan's required faults whose application failed (faults.jsonl ``outcome`` not ok):
+    the run was not the run the plan asked for, so it is an error (DESIGN §4, exit 3)."""
+    failed: dict[int, str] = {}
+    for line in lines:
+        index = line.get("fault")
+        outcome = line.get("outcome", "ok")
+        if line.get("event") != "applied" or not isinstance(index, int) or outcome == "ok":
+            continue
+        planned = plan.faults[index] if 0 <= index < len(plan.faults) else None
+        if planned is not None and planned.optional:
+            continue
+        label = line.get("label") or (planned.label if planned else f"fault {index}")
+        failed.setdefault(index, f"fault {index} ({label}) could not be applied: {outcome}")
+    return [failed[i] for i in sorted(failed)]
+
+
 def build_result(run_dir: Path) -> RunResult:
     """Judge and measure a run folder into a :class:`RunResult` (writes nothing)."""
     evidence = RunEvidence.load(run_dir)
@@ -97,16 +117,27 @@ def build_result(run_dir: Path) -> RunResult:
 
     windows = reader.get(lambda: evidence.windows)
     records = window_records(windows, start)
-    samples = collect(reader.get(evidence.latency), reader.get(evidence.arrivals), start)
-    if samples.unreadable:
-        reader.notes.append(f"latency.jsonl: {samples.unreadable} histograms unreadable")
-    stats = window_stats(samples, records, load_s)
+    arrivals = reader.get(evidence.arrivals)
+    try:
+        samples = evidence.samples()
+    except EvidenceError as exc:     # no latency lines: the arrivals still draw their series
+        reader.notes.append(str(exc))
+        samples = collect([], arrivals, start)
+    unreadable = samples.unreadable_of(samples.raw)
+    if unreadable:
+        reader.notes.append(f"latency.jsonl: {unreadable} histograms unreadable")
+    stats = window_stats(samples, windows, load_s)
     timeline = reader.get(evidence.timeline)
     placed = reader.order_times()
     received = reader.erp_received()
     lags = export_lags(placed, received) if received else {}
+    settled = settled_at(received, reader.erp_refused())
+    # Once a second, or coarser for a very long run (the chart needs no more points).
+    backlog = backlog_series(placed, settled, start, evidence.end,
+                             step=max(1.0, (evidence.end - start) / 20_000)) if start else \
+        Backlog()
     series = build_series(samples)
-    series.update(backend_series(timeline, start, placed, lags))
+    series.update(backend_series(timeline, start, placed, lags, settled, backlog))
 
     records_of_verdicts = [VerdictRecord.of(v) for v in verdicts]
     capacity = _capacity(run_dir, reader.notes)
@@ -117,6 +148,11 @@ def build_result(run_dir: Path) -> RunResult:
     if run.get("status") in ("complete", "interrupted"):
         status = run["status"]
     error = run.get("error") or (None if run else "run.json is missing: the run did not finish")
+    unapplied = unapplied_faults(evidence.fault_lines, plan)
+    if unapplied and not plan_error:
+        status = "error"
+        error = "; ".join([*unapplied, *([str(error)] if error else [])]) + \
+            " (a fault the run may do without is marked optional: true in the plan)"
     if plan_error:
         status, error = "error", plan_error
     return RunResult(
@@ -134,7 +170,7 @@ def build_result(run_dir: Path) -> RunResult:
         faults=fault_records(evidence.fault_lines, plan),
         stats=stats,
         slo=slo_rows(records_of_verdicts, records),
-        impact=fault_impact(plan, windows, stats, start, placed, lags, timeline)
+        impact=fault_impact(plan, windows, stats, placed, lags, settled, backlog)
         if windows else [],
         series=series,
         verdicts=records_of_verdicts,

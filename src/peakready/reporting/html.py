@@ -242,11 +242,14 @@ def _impact(result: RunResult) -> str:
              _num(i.export_lag_p95_s, 1) + " s" if i.export_lag_p95_s is not None else _num(None),
              _num(i.backlog_peak),
              (_num(i.time_to_recover_s, 1) + " s") if i.time_to_recover_s is not None else
-             ('<span class="bad">not recovered</span>' if i.recovered is False else _num(None)))
+             (f'<span class="bad">not recovered: {_num(i.orders_never_exported)} orders never '
+              f'reached the ERP</span>' if i.recovered is False else _num(None)))
             for i in result.impact]
     return ("<h2>Fault impact</h2><p class=\"note\">Checkout against the baseline window; "
             "orders delayed: placed in the window and exported later than the export-lag "
-            "limit (or never).</p>"
+            "limit (or never). Backlog and recovery from the witnesses: orders acknowledged "
+            "against the ERP's own receipts; recovered when every order the fault held up "
+            "reached the ERP.</p>"
             + _table(["fault", "p95", "Δp95", "errors", "Δerrors", "orders", "delayed",
                       "export lag p95", "backlog peak", "time to recover"], rows,
                      numeric=tuple(range(1, 10))))

@@ -5,7 +5,7 @@
     RunEvidence ──► test_start / stop, windows, faults.jsonl lines, run.json
                 ──► latency() · arrivals()              per-second HDR lines, offered/started
                 ──► timeline()                          witness samples (ERP backlog, divergence)
-                ──► checkouts() · erp_orders()          export lag per order
+                ──► acknowledged() · erp_received()     export lag per order (measure)
 
 Every read that fails becomes a note in result.json (what could not be computed) instead of a
 zero on a chart; the checks turn the same gaps into ``error`` verdicts on their own.
@@ -42,16 +42,41 @@ class Reader:
             return []
 
     def order_times(self) -> dict[str, float]:
-        """increment_id → when checkout returned it (the load's own record of the order)."""
-        return {c.increment_id: c.end_ts
-                for c in self.get(self.evidence.checkouts)
-                if c.ok and c.increment_id}
+        """increment_id → when Magento acknowledged it: the checks' own definition
+        (peakready.measure.orders, through RunEvidence.acknowledged)."""
+        try:
+            return self.evidence.acknowledged().timed()
+        except EvidenceError as exc:
+            self.notes.append(str(exc))
+            return {}
+
+    def erp_refused(self) -> dict[str, float]:
+        """increment_id → when the ERP refused it for its data, for the orders the harness
+        placed with data a strict ERP refuses (the recorder's edge cases) and the ERP never
+        created: they leave the export backlog. Any other refusal keeps the order waiting
+        (lost, for the checks)."""
+        try:
+            edge = {c.increment_id for c in self.evidence.checkouts()
+                    if c.ok and c.edge_case and c.increment_id}
+            if not edge:
+                return {}
+            attempts = self.evidence.erp_attempts()
+        except EvidenceError as exc:
+            self.notes.append(str(exc))
+            return {}
+        refused: dict[str, float] = {}
+        for inc in edge:
+            seen = attempts.get(inc)
+            if seen is not None and seen.refusal is not None and not seen.succeeded:
+                at = seen.refusal.get("at")
+                if isinstance(at, int | float):
+                    refused[inc] = float(at)
+        return refused
 
     def erp_received(self) -> dict[str, float]:
         """increment_id → the first time the ERP received it (the ERP's witness)."""
-        received: dict[str, float] = {}
-        for order in self.get(self.evidence.erp_orders):
-            inc, when = order.increment_id, order.received_ts
-            if inc and when is not None:
-                received[inc] = min(when, received.get(inc, when))
-        return received
+        try:
+            return self.evidence.erp_received()
+        except EvidenceError as exc:
+            self.notes.append(str(exc))
+            return {}

@@ -98,7 +98,8 @@ class LatencyStats(_Model):
 
     count: int = 0
     errors: int = 0
-    error_rate: float = 0.0
+    dropped: int = Field(default=0, description="journey arrivals dropped at max_concurrency")
+    error_rate: float = Field(default=0.0, description="(errors + dropped) / (count + dropped)")
     per_second: float = 0.0
     p50_ms: float | None = None
     p95_ms: float | None = None
@@ -144,10 +145,16 @@ class FaultImpact(_Model):
     orders_delayed: int | None = Field(default=None, description="exported later than the "
                                        "export-lag threshold, of the orders placed in the window")
     export_lag_p95_s: float | None = None
-    backlog_peak: int | None = None
+    backlog_peak: int | None = Field(default=None, description="most orders acknowledged and "
+                                     "not yet received (or refused for their data) by the ERP, "
+                                     "from the window's start to the next fault's")
+    orders_never_exported: int | None = Field(
+        default=None, description="of the orders the fault held up (acknowledged in it, or "
+        "waiting when it began), those the ERP never received nor refused")
     time_to_recover_s: float | None = Field(default=None, description="from clearing until the "
-                                            "backlog and checkout p95 are back to baseline")
-    recovered: bool | None = None
+                                            "ERP had the last order the fault held up")
+    recovered: bool | None = Field(default=None, description="every order the fault held up "
+                                   "reached the ERP (None: it held none up)")
 
 
 class Series(_Model):

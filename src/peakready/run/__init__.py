@@ -12,10 +12,15 @@
     ├── export.py     evidence/ after the drain, snapshot_before.json before the load
     ├── folder.py     the run folder's name, plan.yaml, run.json
     ├── progress.py   live progress (rich on a terminal, plain lines in CI, quiet)
-    └── signals.py    Interrupts: first signal stops politely, second stops now; 130 / 143
+    ├── signals.py    Interrupts: first signal stops politely, second stops now; 130 / 143
+    └── selftest.py   the detection self-test: each classic mistake (built-in flag or example
+        │             connector switch) caught by its check, through real runs (run_plan)
+        ├── selftest_cases.py  mistake -> (check, scenario); the scenarios' plans
+        └── selftest_cli.py    ``peakready selftest [--connector]``: lines, matrix, exit code
 
-``peakready.orchestrator`` strings them together for ``peakready run``; the capacity search and
-the selftest use :func:`open_estate` and :func:`run_load_phase` directly.
+``peakready.orchestrator`` strings them together for ``peakready run`` (``run_plan``, which
+the selftest runs too); the capacity search uses :func:`open_estate` and
+:func:`run_load_phase` directly.
 """
 
 from __future__ import annotations

@@ -98,6 +98,8 @@ def describe(plan: Plan, plan_path: Path, reports_dir: Path,
         out.append("  faultproxy   peakready proxy --port 0")
     for name in _BACKENDS:
         profile = f" --profile {target.simulator.profile}" if name in ("erp", "crm") else ""
+        if name == "crm":
+            profile += f" --dialect {target.crm.dialect}"
         out.append(f"  {name:<12} peakready mock {name} --port 0{profile}")
     if target.embedded:
         calls = ("its integration calls the back-ends through the proxy listeners"

@@ -131,15 +131,44 @@ def check_safety(plan: Plan) -> None:
         check_target(address, allow, what=f"target.listen.{name}")
 
 
-async def _start_mocks(stack: Stack, plan: Plan, config_dir: Path) -> dict[str, str]:
+def _contract_path(key: str, contract: str, plan_dir: Path | None) -> str:
+    path = Path(contract).expanduser()
+    if not path.is_absolute():
+        path = (plan_dir or Path.cwd()) / path
+    if not path.is_file():
+        raise ConfigError(f"{key} = {contract!r}: no such file ({path}); give the contract's "
+                          f"path relative to the plan")
+    return str(path.resolve())
+
+
+def erp_options(plan: Plan, plan_dir: Path | None) -> dict[str, Any]:
+    """The ERP mock's options for this plan: its dialect or contract (a path relative to
+    the plan's folder) over the estate's fulfilment timings."""
+    options: dict[str, Any] = {**_ERP_OPTIONS, "dialect": plan.target.erp.dialect,
+                               # the share of orders the ERP ships in two parts
+                               "partial_share": plan.load.lifecycle.partial_shipments}
+    contract = plan.target.erp.contract
+    if contract is not None:
+        options["contract"] = _contract_path("target.erp.contract", contract, plan_dir)
+    return options
+
+
+def crm_argv(plan: Plan, plan_dir: Path | None) -> list[str]:
+    """The CRM mock's flags for this plan: its dialect, or an in-house contract's file."""
+    contract = plan.target.crm.contract
+    if contract is not None:
+        return ["--contract", _contract_path("target.crm.contract", contract, plan_dir)]
+    return ["--dialect", plan.target.crm.dialect]
+
+
+async def _start_mocks(stack: Stack, plan: Plan, config_dir: Path,
+                       plan_dir: Path | None = None) -> dict[str, str]:
     profile, seed = plan.target.simulator.profile, str(plan.seed)
     erp_config = config_dir / "erp.yaml"
-    # load.lifecycle.partial_shipments: the share of orders the ERP ships in two parts.
-    erp_options = {**_ERP_OPTIONS, "partial_share": plan.load.lifecycle.partial_shipments}
-    erp_config.write_text(yaml.safe_dump(erp_options), "utf-8")
+    erp_config.write_text(yaml.safe_dump(erp_options(plan, plan_dir)), "utf-8")
     argv = {
         "erp": ["--profile", profile, "--config", str(erp_config)],
-        "crm": ["--profile", profile],
+        "crm": ["--profile", profile, *crm_argv(plan, plan_dir)],
         "payment": [],
         "shipping": [],
     }
@@ -189,7 +218,8 @@ async def _start_front(stack: Stack, plan: Plan, config_dir: Path, external: str
 
 
 async def _start_estate(stack: Stack, plan: Plan, config_dir: Path, external: str | None,
-                        token: str, exits: contextlib.AsyncExitStack
+                        token: str, exits: contextlib.AsyncExitStack,
+                        plan_dir: Path | None = None
                         ) -> tuple[dict[str, str], FaultProxyClient, dict[str, str], str,
                                    CatalogFixture]:
     """Everything at once where nothing waits for it: the mocks, the proxy and Magento, the
@@ -198,7 +228,7 @@ async def _start_estate(stack: Stack, plan: Plan, config_dir: Path, external: st
 
     try:
         async with asyncio.TaskGroup() as group:
-            mocks = group.create_task(_start_mocks(stack, plan, config_dir))
+            mocks = group.create_task(_start_mocks(stack, plan, config_dir, plan_dir))
             front = group.create_task(_start_front(stack, plan, config_dir, external, token,
                                                    exits))
             catalog = group.create_task(asyncio.to_thread(
@@ -315,7 +345,7 @@ async def open_estate(plan: Plan, run_dir: Path, *,
     token = _store_token(plan) if not plan.target.embedded else secrets.token_urlsafe(24)
     async with Stack(run_dir / "logs") as stack, contextlib.AsyncExitStack() as exits:
         mocks, control, proxies, direct, catalog = await _start_estate(
-            stack, plan, config_dir, external, token, exits)
+            stack, plan, config_dir, external, token, exits, plan_dir)
         magento_url = direct
         if any(f.proxy == "magento" for f in plan.faults):
             proxies["magento"] = await asyncio.to_thread(

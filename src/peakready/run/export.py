@@ -3,7 +3,8 @@
 ::
 
     evidence/
-    ├── snapshot_before.json   Magento source + salable, ERP on-hand, CRM contacts, flash SKUs
+    ├── snapshot_before.json   Magento source + salable (every SKU the load can order), ERP
+    │                          on-hand, CRM contacts, flash SKUs
     ├── magento/orders.jsonl, source_items.jsonl, salable.json, reservations.jsonl (embedded),
     │   customers.jsonl
     ├── <mock>/<kind>.jsonl    every record of every evidence kind of erp, crm, payment, shipping
@@ -33,7 +34,7 @@ from peakready.run.witness import MockApi, StoreApi, Witness, magento_time
 if TYPE_CHECKING:
     from peakready.run.estate import Estate
 
-__all__ = ["export_evidence", "take_snapshot"]
+__all__ = ["export_evidence", "orderable_skus", "take_snapshot"]
 
 log = logging.getLogger("peakready.run.export")
 _ORDER_FIELDS = ("entity_id", "increment_id", "quote_id", "state", "status", "created_at",
@@ -94,6 +95,14 @@ class _Lines:
         self.writer.files[self.name] = self.count
 
 
+def orderable_skus(estate: Estate) -> list[str]:
+    """Every SKU the load can order: the seeded catalogue and the flash-sale SKUs. The salable
+    quantities before and after are read for all of them, so no_oversell never mistakes a
+    SKU it has no figure for as one that had none."""
+    return list(dict.fromkeys([*(p.sku for p in estate.catalog.products),
+                               *estate.flash_skus]))
+
+
 async def take_snapshot(estate: Estate, http: httpx.AsyncClient, path: Path) -> dict[str, Any]:
     """``snapshot_before.json``: the state the load starts from."""
     store = StoreApi(http, estate.magento_direct, estate.token)
@@ -102,7 +111,7 @@ async def take_snapshot(estate: Estate, http: httpx.AsyncClient, path: Path) -> 
         summary = (await MockApi(http, estate.magento_direct).summary()).get("summary", {})
         salable = {k: float(v) for k, v in summary.get("salable", {}).items()}
     else:
-        salable = await store.salable(estate.flash_skus)
+        salable = await store.salable(orderable_skus(estate))
     crm = await MockApi(http, estate.mocks["crm"]).summary()
     snapshot = {
         "wall": time.time(), "taken_at": now_iso(),
@@ -145,7 +154,7 @@ async def export_evidence(estate: Estate, http: httpx.AsyncClient, root: Path, *
         with writer.jsonl("magento/source_items.jsonl") as out:
             out.write([{k: i.get(k) for k in ("sku", "source_code", "quantity", "status")}
                        for i in items])
-        writer.json("magento/salable.json", await store.salable(estate.flash_skus))
+        writer.json("magento/salable.json", await store.salable(orderable_skus(estate)))
 
     async def customers() -> None:
         with writer.jsonl("magento/customers.jsonl") as out:

@@ -6,10 +6,12 @@
     snapshot      evidence/snapshot_before.json
     Locust        prepare_locust(plan, run_dir, targets, workers) → master + workers
     t = 0         Locust's test_start (control.jsonl) → the fault timeline starts
-    load          progress every second, witnesses every 2 s (timeline.jsonl), children watched
+    load          progress every second, witnesses every 2 s (timeline.jsonl), children watched;
+                  the CPU of every process and of the machine every second (cpu.jsonl)
     stop          Locust stops by itself after load.duration (bounded); faults cleared
-    drain         ERP movements paused; until the export backlog is empty and stock
-                  converged, or drain.timeout
+    drain         ERP movements paused; until the witnesses agree (every order placed in
+                  Magento is in the ERP or refused by it for its data, and the ERP's stock
+                  is Magento's), or drain.timeout
     export        evidence/ (manifest last)
     run.json      "complete" | "interrupted" (a signal) | "error" (harness failure)
 
@@ -34,6 +36,8 @@ import httpx
 from peakready.chaos import FaultLog, FaultTimeline, MockFaults, ProxyFaults
 from peakready.config import Plan
 from peakready.errors import HarnessError, PeakreadyError
+from peakready.measure.saturation import CPU_FILE
+from peakready.run.cpu import CpuSampler
 from peakready.run.export import export_evidence, take_snapshot
 from peakready.run.folder import RunRecord, now_iso, write_plan
 from peakready.run.locust import LocustProcesses
@@ -119,7 +123,6 @@ def _state(plan: Plan, phase: str, t0: float | None, locust: LocustProcesses | N
         state.faults, state.next_fault = timeline.active(), timeline.next_up()
     if sampler and sampler.last:
         state.erp_backlog = sampler.last.get("erp_backlog")
-        state.sync_lag_s = sampler.last.get("sync_lag_s")
         state.stock_divergent = sampler.last.get("stock_divergent_skus")
     return state
 
@@ -163,6 +166,10 @@ async def run_load_phase(estate: Estate, run_dir: Path, *, plan: Plan | None = N
     # Named, so a mock's journal tells the harness's own reads from the integration's.
     http = httpx.AsyncClient(timeout=30.0, headers={"User-Agent": WITNESS_AGENT})
     t0: float | None = None
+    # The harness watches its own CPU for the whole phase (cpu.jsonl): a latency verdict of a
+    # window where one of our processes or the machine was saturated is not the store's.
+    cpu = CpuSampler(run_dir / CPU_FILE, estate.stack.pids)
+    watching = asyncio.create_task(cpu.loop())
     try:
         step = time.monotonic()
         await take_snapshot(estate, http, run_dir / "evidence" / "snapshot_before.json")
@@ -238,9 +245,9 @@ async def run_load_phase(estate: Estate, run_dir: Path, *, plan: Plan | None = N
         record.error = f"internal error: {exc!r}"
         raise
     finally:
-        for task in tasks:
+        for task in [*tasks, watching]:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, watching, return_exceptions=True)
         if locust is not None:
             await locust.stop(grace=0.0 if interrupts.stop_now.is_set() else 15.0)
             record.worker_losses = locust.control.worker_losses
@@ -285,6 +292,5 @@ async def _drain(plan: Plan, estate: Estate, http: httpx.AsyncClient, sampler: _
         await asyncio.sleep(min(plan.drain.poll, max(0.0, timeout - waited)))
     return {"drained": drained, "waited_s": round(time.monotonic() - started, 3),
             "timeout_s": timeout, "erp_backlog": last.get("erp_backlog"),
-            "orders_not_in_erp": last.get("orders_not_in_erp"),
-            "stock_divergent_skus": last.get("stock_divergent_skus"),
-            "dead_letters": last.get("dead_letters")}
+            "erp_refused": last.get("erp_refused"),
+            "stock_divergent_skus": last.get("stock_divergent_skus")}

@@ -36,7 +36,6 @@ class ProgressState:
     faults: list[tuple[str, float]] = field(default_factory=list)
     next_fault: tuple[str, float] | None = None
     erp_backlog: int | None = None
-    sync_lag_s: float | None = None
     stock_divergent: int | None = None
 
 
@@ -50,7 +49,7 @@ def plain_line(s: ProgressState) -> str:
             f"arrivals/s {_num(s.offered_per_s)} offered {_num(s.achieved_per_s)} achieved  "
             f"checkout p95 {_num(s.checkout_p95_ms, '{:.0f}')} ms  errors/s {_num(s.errors, '{}')}"
             f"  faults: {faults}  ERP backlog {_num(s.erp_backlog, '{}')}"
-            f"  sync lag {_num(s.sync_lag_s)} s")
+            f"  stock differs on {_num(s.stock_divergent, '{}')} SKUs")
 
 
 class Progress(Protocol):
@@ -124,8 +123,8 @@ class LiveProgress:
         if not faults and state.next_fault:
             faults = f"next: {state.next_fault[0]} in {state.next_fault[1]:.0f}s"
         table.add_row("faults", faults or "none")
-        table.add_row("ERP backlog", f"{_num(state.erp_backlog, '{}')} orders, sync lag "
-                                     f"{_num(state.sync_lag_s)} s, stock differs on "
+        table.add_row("ERP backlog", f"{_num(state.erp_backlog, '{}')} orders placed and not "
+                                     f"yet in the ERP, stock differs on "
                                      f"{_num(state.stock_divergent, '{}')} SKUs")
         self.live.update(table)
 

@@ -3,23 +3,27 @@
 ::
 
     StoreApi(url, token)      Magento REST: order count, orders since, source items,
-                              salable quantities, customers (paged, bounded)
+                              salable quantities of any SKU list, customers (paged, bounded)
     MockApi(url)              a mock's admin evidence (summary, one kind paged), ERP stock
-    Witness(estate)           one sample: orders in Magento vs in the ERP, export backlog,
-                              sync lag, SKUs whose Magento stock differs from the ERP's
+    Witness(estate)           one sample: orders placed in Magento vs orders the ERP received
+                              or refused for their data (the export backlog), SKUs whose
+                              Magento stock differs from the ERP's
 
-The checks trust these witnesses, never the integration's own counters; the integration's
-metrics are read only to show the backlog live and to know when an embedded export is done.
-Every loop here is bounded in pages and every call has a timeout.
+The checks, the drain and the report trust these witnesses, never an integration's own
+counters or admin endpoints (a user's connector has none), so the same failure reads the same
+for the built-in integration and for a connector. Every loop here is bounded in pages and
+every call has a timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import httpx
 import orjson
@@ -30,12 +34,16 @@ from peakready.safety import redact
 if TYPE_CHECKING:
     from peakready.run.estate import Estate
 
-__all__ = ["WITNESS_AGENT", "MockApi", "StoreApi", "Witness", "magento_time"]
+__all__ = ["SALABLE_PAGE", "WITNESS_AGENT", "MockApi", "StoreApi", "Witness", "magento_time"]
 
 log = logging.getLogger("peakready.run.witness")
 WITNESS_AGENT = "peakready-witness"  # User-Agent of every harness read
 _MAX_PAGES = 10_000
+# The ERP's order statuses before its shipment (mocks/_erp_orders.py STATUSES).
+_BEFORE_SHIPMENT = ("received", "picked")
 _PAGE = 1000
+#: Salable-quantity calls in flight at once (one REST call a SKU; bounded for a real store).
+SALABLE_PAGE = 20
 
 
 def magento_time(wall: float) -> str:
@@ -108,12 +116,32 @@ class StoreApi:
         async for page in self._pages("/customers/search", sort="entity_id"):
             yield page
 
-    async def salable(self, skus: list[str]) -> dict[str, float]:
-        found = {}
-        for sku in skus:
-            found[sku] = float(await self.get(
-                f"/inventory/get-product-salable-quantity/{sku}/1"))
+    async def salable(self, skus: Sequence[str], *,
+                      page: int = SALABLE_PAGE) -> dict[str, float]:
+        """Each SKU's salable quantity on the default stock (MSI's
+        ``get-product-salable-quantity``, one call a SKU), read in pages of ``page`` calls at a
+        time so a catalogue of thousands stays bounded. A SKU the store does not know (404)
+        is left out: the checks then say they cannot judge it, never read it as zero."""
+        found: dict[str, float] = {}
+        for start in range(0, len(skus), page):
+            chunk = list(skus[start:start + page])
+            values = await asyncio.gather(*(self._salable_one(sku) for sku in chunk))
+            found.update({sku: value for sku, value in zip(chunk, values, strict=True)
+                          if value is not None})
         return found
+
+    async def _salable_one(self, sku: str) -> float | None:
+        path = f"/inventory/get-product-salable-quantity/{quote(sku, safe='')}/1"
+        try:
+            response = await self.http.get(self.url + path, headers=self._headers)
+        except httpx.HTTPError as exc:
+            raise HarnessError(f"Magento GET {path}: {exc!r}") from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code >= 300:
+            raise HarnessError(redact(f"Magento GET {path}: HTTP {response.status_code} "
+                                      f"{response.text[:200]}", [self._token]))
+        return float(response.json())
 
 
 class MockApi:
@@ -142,6 +170,17 @@ class MockApi:
         data.pop("records", None)
         return dict(data)
 
+    async def events_after(self, kind: str, after: int, *, since: float | None = None,
+                           limit: int = 5000) -> tuple[list[dict[str, Any]], int]:
+        """One page of ``kind`` after the cursor ``after`` (at or after ``since``), and the
+        cursor to resume at."""
+        params: dict[str, Any] = {"kind": kind, "after": after, "limit": limit}
+        if since is not None:
+            params["since"] = since
+        data = await self.get("/__admin/evidence", params)
+        rows: list[dict[str, Any]] = data.get("records", {}).get(kind, [])
+        return rows, int(data.get("next_after", after))
+
     async def kind(self, kind: str, page: int = 5000) -> AsyncIterator[list[dict[str, Any]]]:
         after = 0
         for _ in range(_MAX_PAGES):
@@ -169,15 +208,23 @@ class MockApi:
 class Witness:
     """Samples for timeline.jsonl and the drain, relative to a phase's start."""
 
+    #: Pages of ERP requests read per sample: a retry storm's backlog of evidence is read over
+    #: several samples rather than stalling one.
+    REQUEST_PAGES = 20
+
     def __init__(self, estate: Estate, http: httpx.AsyncClient, since_wall: float) -> None:
         self.estate = estate
         self.store = StoreApi(http, estate.magento_direct, estate.token)
         self.erp = MockApi(http, estate.mocks["erp"])
         self.http = http
         self.simulator = MockApi(http, estate.magento_direct)
+        self.since_wall = since_wall - 1
         self.since = magento_time(since_wall - 1)
         self.erp_before = 0
         self.magento_before = 0
+        self._requests_after = 0
+        self._created: set[str] = set()
+        self._refused: set[str] = set()
 
     async def start(self) -> None:
         self.erp_before = await self.erp_orders()
@@ -205,20 +252,36 @@ class Witness:
                 if item.get("source_code", "default") == "default"}
 
     async def erp_orders(self) -> int:
-        summary = (await self.erp.summary()).get("summary", {})
-        return int(summary.get("distinct_increment_ids", 0))
+        return int((await self._erp_summary()).get("distinct_increment_ids", 0))
 
-    async def integration_export(self) -> dict[str, Any] | None:
-        """The built-in integration's export metrics (embedded, profile good), else None."""
-        if not (self.estate.embedded and self.estate.integration == "good"):
-            return None
-        try:
-            response = await self.http.get(
-                self.estate.magento_direct + "/__admin/integration/metrics")
-            export: dict[str, Any] = response.raise_for_status().json().get("export", {})
-            return export
-        except (httpx.HTTPError, ValueError):
-            return None
+    async def _erp_summary(self) -> dict[str, Any]:
+        summary: dict[str, Any] = (await self.erp.summary()).get("summary", {})
+        return summary
+
+    @staticmethod
+    def _unshipped(summary: dict[str, Any]) -> int:
+        """Orders the ERP still has to ship: their shipment will move its stock again."""
+        counts = summary.get("status_counts") or {}
+        return sum(int(counts.get(status, 0)) for status in _BEFORE_SHIPMENT)
+
+    async def erp_refused(self) -> int:
+        """Orders of this phase the ERP refused for their data (its 422 naming a field) and
+        never created: out of the pipeline, not waiting in it. Read from the ERP's request
+        evidence a few pages at a time, from where the last sample stopped."""
+        for _ in range(self.REQUEST_PAGES):
+            rows, after = await self.erp.events_after(
+                "requests", self._requests_after, since=self.since_wall)
+            for row in rows:
+                inc, outcome = row.get("increment_id"), row.get("outcome")
+                if isinstance(inc, str):
+                    if outcome == "rejected":
+                        self._refused.add(inc)
+                    elif outcome in ("created", "replayed"):
+                        self._created.add(inc)
+            if not rows or after == self._requests_after:
+                break
+            self._requests_after = after
+        return len(self._refused - self._created)
 
     async def stock_divergent(self) -> int:
         erp = await self.erp.erp_stock()
@@ -228,25 +291,29 @@ class Witness:
     async def sample(self, phase: str, t0: float | None, *, stock: bool) -> dict[str, Any]:
         wall = time.time()
         magento_orders = await self.magento_orders()
-        erp_orders = await self.erp_orders() - self.erp_before
-        export = await self.integration_export()
-        behind = max(0, magento_orders - erp_orders)
+        # The ERP's stock feed first: reading it brings the ERP's own order statuses up to date
+        # (shipments fall due as it is asked), so the summary below is as fresh as the stock.
+        divergent = await self.stock_divergent() if stock else None
+        summary = await self._erp_summary()
+        erp_orders = int(summary.get("distinct_increment_ids", 0)) - self.erp_before
+        refused = await self.erp_refused()
         record: dict[str, Any] = {
             "wall": round(wall, 3), "t": None if t0 is None else round(wall - t0, 3),
             "phase": phase, "magento_orders": magento_orders, "erp_orders": erp_orders,
-            "erp_backlog": int(export["backlog"]) if export else behind,
-            "orders_not_in_erp": behind,
-            "sync_lag_s": export.get("oldest_unexported_age_s") if export else None,
-            "dead_letters": export.get("dead_letters") if export else None,
+            "erp_refused": refused,
+            "erp_backlog": max(0, magento_orders - erp_orders - refused),
+            "erp_unshipped": self._unshipped(summary),
         }
-        if stock:
-            record["stock_divergent_skus"] = await self.stock_divergent()
+        if divergent is not None:
+            record["stock_divergent_skus"] = divergent
         return record
 
     @staticmethod
     def drained(sample: dict[str, Any]) -> bool:
-        """Export caught up (the integration's backlog, or every order in the ERP when there
-        is no built-in integration to ask) and stock converged."""
-        if sample["erp_backlog"] != 0:
+        """Every order placed in Magento is in the ERP (or refused by it for its data), the
+        ERP has shipped what it received (a shipment moves its stock, which the integration
+        must then carry), and the ERP's stock agrees with Magento's: what the witnesses say,
+        for any integration."""
+        if sample["erp_backlog"] != 0 or sample.get("erp_unshipped", 0) != 0:
             return False
         return bool(sample.get("stock_divergent_skus", 1) == 0)

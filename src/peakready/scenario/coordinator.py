@@ -31,9 +31,10 @@ from locust.runners import STATE_MISSING, MasterRunner
 from peakready.config import Plan
 from peakready.scenario.arrivals import schedule, worker_share
 from peakready.scenario.launch import TOKEN_ENV
-from peakready.scenario.plugin import BATCH, START, STOP, WorkerDriver, _hook
+from peakready.scenario.protocol import BATCH, START, STOP, hook
 from peakready.scenario.shapes import build_shape
 from peakready.scenario.sink import Control, Sink
+from peakready.scenario.worker import WorkerDriver
 
 __all__ = ["Coordinator"]
 
@@ -65,8 +66,8 @@ class Coordinator:
         if self.master:
             assert environment.runner is not None
             environment.runner.register_message(BATCH, self._on_batch)
-        _hook(events.test_start).add_listener(self._on_test_start)
-        _hook(events.test_stop).add_listener(self._on_test_stop)
+        hook(events.test_start).add_listener(self._on_test_start)
+        hook(events.test_stop).add_listener(self._on_test_stop)
 
     # ---------------------------------------------------------------------- start
     def _on_test_start(self, environment: Environment, **_: Any) -> None:
@@ -114,7 +115,7 @@ class Coordinator:
         load = self.plan.load
         index = self.workers.index(worker)
         shape = build_shape(load, self.shape_spec)
-        return sum(1 for _ in worker_share(schedule(load, self.plan.seed, shape), index,
+        return sum(1 for _ in worker_share(schedule(load, self.plan.arrivals_seed, shape), index,
                                            len(self.workers)))
 
     def _lose(self, worker: str, reason: str = "missed its heartbeats") -> None:

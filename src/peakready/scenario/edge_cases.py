@@ -11,7 +11,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-__all__ = ["COMPANY", "FIRSTNAMES", "LASTNAMES", "TELEPHONE", "edge_case_address"]
+__all__ = ["COMPANY", "EDGE_CASE_FIELDS", "FIRSTNAMES", "LASTNAMES", "TELEPHONE",
+           "edge_case_address"]
 
 FIRSTNAMES = ("Zoë", "Øyvind", "José-María", "美咲", "Дмитрий", "محمد", "Ngọc Ánh", "Sam 😀",
               "Åsa 🎄", "Αθηνά")
@@ -26,6 +27,12 @@ _STREETS = (("Flat 4B, Harbour View Court", "1187 North Lakeshore Boulevard",
              "c/o Reception, Building C — rear entrance"),
             ("Apartamento 12, Escalera izquierda", "Calle de San Bernardo 64",
              "Piso 3º, puerta derecha"))
+
+
+#: The address fields :func:`edge_case_address` fills with data a strict ERP refuses: an ERP's
+#: refusal of an edge-case order counts as deliberate (rejected, not lost) only when its answer
+#: names one of them (peakready.checks.refusals).
+EDGE_CASE_FIELDS = ("firstname", "lastname", "telephone", "company", "street")
 
 
 def edge_case_address(base: dict[str, Any], rng: random.Random) -> dict[str, Any]:

@@ -23,8 +23,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from peakready.scenario.arrivals import Arrival
-from peakready.scenario.journeys import JOURNEY_FUNCTIONS, JourneyContext, Outcome, arrival_rng
+from peakready.scenario.journeys import JourneyContext, Outcome, arrival_rng
 from peakready.scenario.recorder import CHECKOUT_KINDS, Recorder
+from peakready.scenario.storefronts import journey_for
 
 __all__ = ["CHECKOUTS", "ArrivalDriver", "JourneyRunner"]
 
@@ -108,8 +109,9 @@ class JourneyRunner:
         outcome = Outcome()
         try:
             with self.guard():
-                JOURNEY_FUNCTIONS[arrival.journey](self.ctx, arrival,
-                                                   arrival_rng(self.seed, arrival), outcome)
+                journey = journey_for(arrival.journey,
+                                      self.ctx.storefront.get(arrival.journey, "rest"))
+                journey(self.ctx, arrival, arrival_rng(self.seed, arrival), outcome)
         except self.timeout_errors:
             outcome.refuse("journey timed out", outcome.step or arrival.journey)
         except Exception as exc:  # a journey bug must not kill the engine: it is a failure

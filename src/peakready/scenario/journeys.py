@@ -2,7 +2,7 @@
 
 ::
 
-    JOURNEY_FUNCTIONS[name](ctx, arrival, rng, out) ──► out, filled in as the journey goes:
+    JOURNEYS[name](ctx, arrival, rng, out) ──► out, filled in as the journey goes:
                           Outcome(ok, status, error, step, checkout)  (the runner keeps what
                           a journey that raised or timed out had filled in)
       browse              a category page (product list) and two or three product views
@@ -17,6 +17,10 @@
                           one (credit memo) or hold an order and release it (load.lifecycle)
       account_edits       a customer signs in and edits their account (PUT /V1/customers/me)
 
+These are the REST journeys; ``graphql_journeys.py`` and ``page_journeys.py`` register the same
+journeys as a headless or a Luma storefront makes them (``browse@graphql``, ``browse@pages``);
+``storefronts.journey_for(name, storefront)`` picks one.
+
 Every call is bounded (one request each, no loops on the store's answers); a failed call ends
 the journey as a recorded failure with its status, message and step, never an exception. The
 same functions run inside Locust (peakready.scenario.plugin, the scenario files) and against an
@@ -26,20 +30,38 @@ in-process app in tests.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+from peakready.registry import Registry
 from peakready.scenario.arrivals import Arrival
 from peakready.scenario.catalogue import Catalogue
 from peakready.scenario.client import JsonClient, MagentoClient, MagentoError, Transport
 from peakready.scenario.edge_cases import edge_case_address
 
-__all__ = ["JOURNEY_FUNCTIONS", "Journey", "JourneyContext", "Outcome", "arrival_rng"]
+__all__ = [
+    "JOURNEYS",
+    "Journey",
+    "JourneyContext",
+    "Outcome",
+    "address_for",
+    "arrival_rng",
+    "checkout_record",
+    "payment_choice",
+    "placed",
+    "shipping_choice",
+]
 
 _SEARCH_WORDS = ("a", "e", "o", "Pro", "Set", "Mini", "Max", "Lite")
 _SEGMENTS = ("new", "regular", "vip", "lapsed")
+
+
+Journey = Callable[["JourneyContext", Arrival, random.Random, "Outcome"], "Outcome"]
+#: name → journey; a storefront's own way of a journey is ``name@storefront`` (``browse@pages``),
+#: looked up by :func:`peakready.scenario.storefronts.journey_for`.
+JOURNEYS: Registry[Journey] = Registry("journey")
 
 
 @dataclass
@@ -57,6 +79,8 @@ class JourneyContext:
     flash_qty: int = 1
     resolve_increment_ids: bool = True
     clock: Callable[[], float] | None = None
+    #: journey → rest | graphql | pages (``load.storefront``); a journey not named speaks rest
+    storefront: Mapping[str, str] = field(default_factory=dict)
     #: back-office action → weight (load.lifecycle: cancel, refund, hold)
     backoffice_actions: dict[str, float] = field(default_factory=lambda: {
         "cancel": 0.4, "refund": 0.4, "hold": 0.2})
@@ -379,10 +403,14 @@ def backoffice(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
     return out
 
 
-Journey = Callable[[JourneyContext, Arrival, random.Random, Outcome], Outcome]
-JOURNEY_FUNCTIONS: dict[str, Journey] = {
-    "browse": browse, "search": search, "abandoned_cart": abandoned_cart,
-    "guest_checkout": guest_checkout, "customer_checkout": customer_checkout,
-    "flash_sale": flash_sale, "erp_stock_push": erp_stock_push, "crm_edits": crm_edits,
-    "backoffice": backoffice, "account_edits": account_edits,
-}
+for _journey in (browse, search, abandoned_cart, guest_checkout, customer_checkout, flash_sale,
+                 erp_stock_push, crm_edits, backoffice, account_edits):
+    JOURNEYS.register(_journey.__name__, _journey)
+
+
+# Shared with the storefront variants (graphql_journeys.py, page_journeys.py).
+address_for = _address
+checkout_record = _record
+placed = _placed
+shipping_choice = _shipping_choice
+payment_choice = _payment_choice

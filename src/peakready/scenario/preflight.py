@@ -18,7 +18,7 @@ __all__ = ["main", "preflight"]
 
 def preflight(launch_path: Path) -> None:
     from peakready.scenario.arrivals import schedule
-    from peakready.scenario.plugin import read_launch
+    from peakready.scenario.protocol import read_launch
     from peakready.scenario.shapes import build_shape
 
     launch = read_launch(launch_path)
@@ -30,7 +30,7 @@ def preflight(launch_path: Path) -> None:
         from peakready.scenario.shape_file import sample_shape_file
         spec = sample_shape_file(Path(launch["shape_file"]), launch["plan_model"].load.duration)
     plan = launch["plan_model"]
-    next(iter(schedule(plan.load, plan.seed, build_shape(plan.load, spec))), None)
+    next(iter(schedule(plan.load, plan.arrivals_seed, build_shape(plan.load, spec))), None)
 
 
 def main(argv: list[str] | None = None) -> int:

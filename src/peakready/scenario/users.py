@@ -23,14 +23,16 @@ from typing import Any
 from locust import FastHttpUser
 from locust.exception import StopUser
 
+from peakready.config import JOURNEYS
 from peakready.errors import SafetyError
 from peakready.safety import check_target
 from peakready.scenario.arrivals import Arrival
 from peakready.scenario.catalogue import load_catalogue
 from peakready.scenario.client import MagentoClient, MagentoError
-from peakready.scenario.journeys import JOURNEY_FUNCTIONS, JourneyContext, Outcome, arrival_rng
+from peakready.scenario.journeys import JourneyContext, Outcome, arrival_rng
 from peakready.scenario.launch import TOKEN_ENV
 from peakready.scenario.locust_transport import LocustTransport, session_for
+from peakready.scenario.storefronts import journey_for
 
 __all__ = ["JourneyUser"]
 
@@ -64,6 +66,8 @@ class JourneyUser(FastHttpUser):
             crm=LocustTransport(session_for(env, self._env_url("PEAKREADY_CRM_URL", 8282),
                                             concurrency=2, timeout=30.0)),
             admin_token=os.environ.get(TOKEN_ENV) or None,
+            # plain locust -f: PEAKREADY_STOREFRONT=rest|graphql|pages for every journey
+            storefront=dict.fromkeys(JOURNEYS, os.environ.get("PEAKREADY_STOREFRONT", "rest")),
             flash_qty=1, resolve_increment_ids=False)
         self.admin_token()
 
@@ -83,5 +87,5 @@ class JourneyUser(FastHttpUser):
     def journey(self, name: str, **arrival: Any) -> None:
         index = int(arrival.get("index", next(_COUNTER)))
         item = Arrival(0.0, name, index)
-        JOURNEY_FUNCTIONS[name](self.ctx, item, arrival_rng(self.ctx.seed + os.getpid(), item),
-                                Outcome())
+        journey = journey_for(name, self.ctx.storefront.get(name, "rest"))
+        journey(self.ctx, item, arrival_rng(self.ctx.seed + os.getpid(), item), Outcome())

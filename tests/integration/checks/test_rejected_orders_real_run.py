@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from peakready.checks import RunEvidence, run_check
-from peakready.checks.selftest_plans import SCENARIOS, scenario_plan
 from peakready.config import parse_plan
+from peakready.run.selftest_cases import SCENARIOS, scenario_plan
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 async def _run(run_dir: Path) -> None:
     from peakready.run import open_estate, run_load_phase
 
-    data = scenario_plan(SCENARIOS["stock-sync"], []).to_json()
+    data = scenario_plan(SCENARIOS["stock-sync"]).to_json()
     data["load"]["edge_case_orders"] = 0.3
     plan = parse_plan(data)
     async with open_estate(plan, run_dir) as estate:

@@ -81,6 +81,12 @@ def test_a_phase_applies_every_fault_on_time_and_leaves_nothing_behind(tmp_path:
     assert t0 + 4.5 <= rule["expires_at"] <= t0 + 4.5 + 1.5
     manifest = json.loads((tmp_path / "evidence" / "manifest.json").read_text())
     assert manifest["complete"] and manifest["files"]["erp/orders.jsonl"] > 0
+    # The harness watched its own CPU all along: every component, itself and the machine.
+    cpu = [json.loads(x) for x in (tmp_path / "cpu.jsonl").read_text().splitlines()]
+    assert cpu[0]["wall"] <= t0 + 1.5 and cpu[-1]["wall"] > record.test_stop_wall
+    seen = {name for line in cpu for name in line["procs"]}
+    assert {"magento", "erp", "faultproxy", "orchestrator", "locust-master"} <= seen, seen
+    assert all(0.0 <= line["machine"] <= 1.0 for line in cpu)
     # The store token is in no file of the run folder, logs included.
     for path in tmp_path.rglob("*"):
         if path.is_file():

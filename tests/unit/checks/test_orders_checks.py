@@ -38,6 +38,9 @@ def test_no_lost_orders_lists_the_orders_the_erp_never_saw(tmp_path: Path) -> No
 def test_an_order_the_erp_refused_for_its_data_is_rejected_not_lost(tmp_path: Path) -> None:
     run = HealthyRun()
     run.erp_orders = [o for o in run.erp_orders if o["increment_id"] != "000000005"]
+    for c in run.checkouts:     # the harness placed it with data a strict ERP refuses
+        if c["increment_id"] == "000000005":
+            c["edge_case"] = True
     for r in run.erp_requests:
         if r["increment_id"] == "000000005":
             # The ERP mock's record of a refusal (mocks/erp.py create_order).
@@ -46,7 +49,7 @@ def test_an_order_the_erp_refused_for_its_data_is_rejected_not_lost(tmp_path: Pa
             r.pop("erp_order_id", None)
     verdict = judge_one(run, tmp_path, "no_lost_orders")
     assert verdict.status == "pass", verdict.summary
-    assert "1 rejected by the ERP" in verdict.summary
+    assert "1 edge-case orders rejected by the ERP" in verdict.summary
     (rejected,) = verdict.figures["rejected_orders"]
     assert rejected["increment_id"] == "000000005"
     assert rejected["erp_answer"]["status"] == 422
@@ -147,3 +150,8 @@ def test_export_lag_errors_without_erp_orders(tmp_path: Path) -> None:
     run = HealthyRun()
     run.omit.add("erp/orders.jsonl")
     assert judge_one(run, tmp_path, "export_lag").status == "error"
+
+
+def test_export_lag_without_acknowledged_orders_is_not_judged(tmp_path: Path) -> None:
+    verdict = judge_one(HealthyRun(orders=0), tmp_path, "export_lag")
+    assert verdict.status == "not_judged" and "no order was acknowledged" in verdict.summary

@@ -134,3 +134,54 @@ def test_counts_stay_exact_while_examples_stay_at_twenty(tmp_path: Path) -> None
     assert verdict.status == "fail" and "30 orders over 10 attempts" in verdict.summary
     assert "and 25 more" in verdict.summary
     assert verdict.figures["orders_over_cap"] == 30 and len(verdict.examples) == 20
+
+
+def _rate_limited(run: HealthyRun) -> None:
+    """A 20 s HTTP 429 window with Retry-After 2 s (the issue's case)."""
+    run.faults.clear()
+    run.plan["faults"].clear()
+    run.add_fault(20.0, 20.0, "erp http 429", "mock:erp",
+                  {"mock": "erp", "http": {"status": 429, "retry_after": 2}})
+
+
+def test_a_client_honouring_every_retry_after_is_not_amplifying(tmp_path: Path) -> None:
+    # Every retry waits exactly the 2 s the server asked for: 9 retries each inside the
+    # window, asked for by the server. This failed before issue 18 ("5.5x > 5x").
+    run = HealthyRun()
+    _rate_limited(run)
+    _retimed(run, [2.0] * 9, status=429, retry_after=2.0)
+    verdict = judge_one(run, tmp_path, "retry_discipline")
+    assert verdict.status == "pass", verdict.summary
+    window = verdict.figures["amplification"]["erp http 429"]
+    assert window["asked_by_retry_after"] == 72 and window["ratio"] < 2.0
+    assert window["requests"] / window["orders"] > 5     # what was counted before
+
+
+def test_a_storm_in_the_same_window_fails(tmp_path: Path) -> None:
+    run = HealthyRun()
+    _rate_limited(run)
+    _retimed(run, [0.1 * 1.3 ** k for k in range(9)], status=429, retry_after=2.0)
+    verdict = judge_one(run, tmp_path, "retry_discipline")
+    assert verdict.status == "fail"
+    assert "earlier than the Retry-After served" in verdict.summary
+    assert "erp http 429: " in verdict.summary and "x > 5x" in verdict.summary
+
+
+def test_too_few_retried_orders_say_backoff_and_jitter_are_not_judged(tmp_path: Path) -> None:
+    run = HealthyRun()
+    _retimed(run, [0.2, 0.4, 0.8], orders=3)
+    retried = {o["increment_id"] for o in run.erp_orders[:3]}
+    run.erp_requests = [r for r in run.erp_requests     # the other orders: one 201 each
+                        if r["increment_id"] in retried or r["status"] == 201]
+    verdict = judge_one(run, tmp_path, "retry_discipline")
+    assert verdict.status == "pass", verdict.summary
+    assert "backoff not judged: 3 orders retried three times or more" in verdict.summary
+    assert "jitter not judged: 3 retried orders" in verdict.summary
+    assert verdict.figures["backoff_judged"] is False
+
+
+def test_no_erp_request_is_not_judged(tmp_path: Path) -> None:
+    run = HealthyRun()
+    run.erp_requests = []
+    verdict = judge_one(run, tmp_path, "retry_discipline")
+    assert verdict.status == "not_judged" and "no order request" in verdict.summary

@@ -73,13 +73,17 @@ def _judge(run: HealthyRun, tmp_path: Path, **plan: Any) -> list[Verdict]:
 def test_judge_runs_the_plans_checks_then_one_verdict_per_other_gate(tmp_path: Path) -> None:
     verdicts = _judge(HealthyRun(), tmp_path, checks=["no_lost_orders", "checkout_slo"], slo={
         "checkout": {"p95_ms": 2000}, "GET /V1/products/[sku]": {"p99_ms": 10},
-        "browse": {"p95_ms": 100}})
+        "browse": {"p95_ms": 100}, "GET /V1/nowhere": {"p95_ms": 100}})
     assert [v.check for v in verdicts] == ["no_lost_orders", "checkout_slo",
-                                           "slo:GET /V1/products/[sku]", "slo:browse"]
+                                           "slo:GET /V1/products/[sku]", "slo:browse",
+                                           "slo:GET /V1/nowhere"]
     by_name = {v.check: v for v in verdicts}
     assert by_name["slo:GET /V1/products/[sku]"].status == "fail"     # 20 ms > 10 ms
-    assert by_name["slo:browse"].status == "error"                    # no such samples
-    assert "no samples for 'browse'" in by_name["slo:browse"].summary
+    # A journey the load never ran: nothing to judge; a request name never seen: a typo.
+    assert by_name["slo:browse"].status == "not_judged"
+    assert "no browse journey" in by_name["slo:browse"].summary
+    assert by_name["slo:GET /V1/nowhere"].status == "error"
+    assert "no samples for 'GET /V1/nowhere'" in by_name["slo:GET /V1/nowhere"].summary
 
 
 def test_the_checkout_gate_is_its_own_verdict_without_checkout_slo(tmp_path: Path) -> None:

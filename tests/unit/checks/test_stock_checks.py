@@ -38,6 +38,23 @@ def test_no_oversell_names_the_sku_its_stock_and_the_orders(tmp_path: Path) -> N
     assert "900000000" in row["orders"]
 
 
+def test_skus_missing_from_the_snapshot_are_not_judged_not_oversold(tmp_path: Path) -> None:
+    # A real store's snapshot used to hold the flash-sale SKUs only: every other SKU sold
+    # read as "sold 4 of 0" (the issue's "90 SKUs sold more than they had").
+    run = HealthyRun()
+    run.snapshot["magento"]["salable"] = {"SKU-1": 100}
+    verdict = judge_one(run, tmp_path, "no_oversell")
+    assert verdict.status == "pass", verdict.summary
+    assert "4 SKUs not judged (no salable quantity before the load" in verdict.summary
+    assert verdict.figures["skus_without_stock_before"] == 4
+
+
+def test_no_oversell_without_any_sku_in_the_snapshot_is_not_judged(tmp_path: Path) -> None:
+    run = HealthyRun()
+    run.snapshot["magento"]["salable"] = {}
+    assert judge_one(run, tmp_path, "no_oversell").status == "not_judged"
+
+
 def test_stock_added_during_the_run_may_be_sold(tmp_path: Path) -> None:
     run = HealthyRun()
     _oversell(run, "SKU-3", 3)
@@ -189,3 +206,47 @@ def test_a_shipment_recorded_while_the_export_paged_is_not_a_salable_mismatch(
     verdict = judge_one(run, tmp_path, "inventory_convergence")
     assert verdict.status == "pass", verdict.summary
     assert verdict.figures["salable_in_flight_skus"] == ["SKU-2"]
+
+
+def test_without_a_timeline_the_convergence_limit_bites_on_the_witnesses_times(
+        tmp_path: Path) -> None:
+    # No witness sample: the ERP changed SKU-1 at T0+5, the fault cleared at T0+30, Magento's
+    # source item took the change at T0+100: 70 s (this passed before issue 18).
+    run = HealthyRun()
+    run.omit.add("timeline.jsonl")
+    for item in run.source_items:
+        item["ts"] = T0 + 100 if item["sku"] == "SKU-1" else T0 - 200
+    verdict = judge_one(run, tmp_path, "inventory_convergence")
+    assert verdict.status == "fail", verdict.summary
+    assert "converged 70 s after the last fault (SKU-1 by Magento's and the ERP's own times)" \
+        in verdict.summary
+    assert verdict.figures["time_source"] == "witness times"
+
+
+def test_without_a_timeline_a_prompt_catch_up_passes(tmp_path: Path) -> None:
+    run = HealthyRun()
+    run.omit.add("timeline.jsonl")
+    for item in run.source_items:
+        item["ts"] = T0 + 31 if item["sku"] == "SKU-1" else T0 - 200
+    verdict = judge_one(run, tmp_path, "inventory_convergence")
+    assert verdict.status == "pass", verdict.summary
+    assert verdict.figures["time_to_converge_s"] == 1.0
+
+
+def test_samples_that_never_read_zero_bound_the_convergence_from_below(
+        tmp_path: Path) -> None:
+    run = HealthyRun()
+    for sample in run.timeline:
+        sample["stock_divergent_skus"] = 2       # still diverging at T0 + 68, 38 s after
+    verdict = judge_one(run, tmp_path, "inventory_convergence",
+                        thresholds={"convergence_timeout": "30s"})
+    assert verdict.status == "fail", verdict.summary
+    assert "stock still diverged at the last witness sample, 38 s after the last fault" \
+        in verdict.summary
+
+
+def test_no_sku_in_both_is_not_judged(tmp_path: Path) -> None:
+    run = HealthyRun()
+    run.erp_stock = [{"sku": "OTHER", "qty": 1, "updated_at": T0, "seq": 1}]
+    verdict = judge_one(run, tmp_path, "inventory_convergence")
+    assert verdict.status == "not_judged"

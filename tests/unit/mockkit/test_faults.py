@@ -111,9 +111,22 @@ def test_delay_distributions_draw_in_range(delay: object, low: float, high: floa
 def test_every_registered_kind_has_its_own_file_and_role() -> None:
     from peakready.mockkit import KINDS
 
-    assert set(KINDS) == {"delay_ms", "close", "status", "truncate", "slow_body"}
-    assert {k.role for k in KINDS.values()} == {"delay", "answer", "body"}
+    assert set(KINDS) == {"delay_ms", "close", "status", "truncate", "slow_body",
+                          "error_in_200", "concurrency_limit", "session_expiry", "stale_lookup",
+                          "api_limit"}
+    assert {k.role for k in KINDS.values()} == {"delay", "answer", "body", "mark"}
     assert len({type(k).__module__ for k in KINDS.values()}) == len(KINDS)
+
+
+def test_mark_kinds_are_collected_for_the_business_layer_first_of_each_wins() -> None:
+    switch = _switch([{"id": "stale", "stale_lookup": True},
+                      {"id": "limit-a", "concurrency_limit": 3},
+                      {"id": "limit-b", "concurrency_limit": 9}])
+    firing = switch.check("GET", "/x")
+    assert firing is not None and firing.answer is None
+    assert firing.marks == {"stale_lookup": ({}, "stale"),
+                            "concurrency_limit": ({"max_in_flight": 3.0, "hold_ms": 200.0},
+                                                  "limit-a")}
 
 
 def test_body_kinds_wrap_truncate_closest_to_the_wire() -> None:

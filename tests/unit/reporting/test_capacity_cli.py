@@ -28,7 +28,8 @@ def test_a_step_plan_keeps_the_judgement_and_drops_the_faults() -> None:
     step = step_plan(plan, 345.6, 30.0, 3)
     assert step.faults == [] and step.load.flash_sale is None
     assert step.load.orders_per_minute == 345.6 and step.load.duration == 30.0
-    assert step.load.shape == "constant" and step.seed == 10
+    assert step.load.shape == "constant"
+    assert step.seed == 7 and step.arrivals_seed == 10      # new arrivals, the estate's data
     assert step.slo == plan.slo and step.checks == plan.checks
 
 

@@ -13,7 +13,7 @@ def test_plain_progress_prints_on_phase_change_and_not_every_update() -> None:
     state = ProgressState(plan="smoke", phase="load", elapsed_s=3, total_s=120,
                           offered_per_s=5.0, achieved_per_s=4.9, checkout_p95_ms=420,
                           errors=2, faults=[("erp down", 12.4)], erp_backlog=17,
-                          sync_lag_s=3.2)
+                          stock_divergent=3)
     progress.update(state)
     progress.update(state)
     state.phase = "drain"
@@ -21,6 +21,7 @@ def test_plain_progress_prints_on_phase_change_and_not_every_update() -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 2
     assert "erp down (12s left)" in lines[0] and "ERP backlog 17" in lines[0]
+    assert "stock differs on 3 SKUs" in lines[0]
     assert "p95 420 ms" in lines[0] and "5.0 offered 4.9 achieved" in lines[0]
     assert lines[1].startswith("[smoke] drain")
 

@@ -11,7 +11,7 @@ from peakready.scenario.arrivals import Arrival
 from peakready.scenario.catalogue import Catalogue
 from peakready.scenario.client import Reply
 from peakready.scenario.engine import ArrivalDriver, JourneyRunner
-from peakready.scenario.journeys import JOURNEY_FUNCTIONS, JourneyContext, Outcome
+from peakready.scenario.journeys import JOURNEYS, JourneyContext, Outcome
 from peakready.scenario.recorder import Recorder
 
 
@@ -94,14 +94,14 @@ def ctx_for(journey: Callable[..., Outcome]) -> JourneyContext:
         def request(self, *a: Any, **k: Any) -> Reply:
             raise AssertionError("no request expected")
 
-    JOURNEY_FUNCTIONS["_test"] = journey
+    JOURNEYS._items["_test"] = journey  # a test-only entry, forgotten after each test
     return JourneyContext(magento=Nowhere(), catalogue=Catalogue(("A",), (), ()))
 
 
 @pytest.fixture(autouse=True)
 def _forget_test_journey() -> Any:
     yield
-    JOURNEY_FUNCTIONS.pop("_test", None)
+    JOURNEYS._items.pop("_test", None)
 
 
 def test_latency_counts_from_the_intended_start_not_the_actual_one() -> None:
@@ -158,7 +158,7 @@ def test_a_journey_over_its_time_bound_is_a_timeout_failure(
     clock = FakeClock()
     rec = Recorder(t0=clock.now, worker="w", clock=clock)
     ctx = ctx_for(lambda c, a, r, out: out)
-    monkeypatch.setitem(JOURNEY_FUNCTIONS, "guest_checkout", lambda c, a, r, out: out)
+    monkeypatch.setitem(JOURNEYS._items, "guest_checkout", lambda c, a, r, out: out)
     runner = JourneyRunner(ctx, rec, seed=0, worker="w", clock=clock, guard=Guard,
                            timeout_errors=(Late,))
     runner(Arrival(0.0, "guest_checkout", 0), intended=clock.now)

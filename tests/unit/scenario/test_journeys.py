@@ -10,12 +10,14 @@ import pytest
 from peakready.scenario.arrivals import Arrival
 from peakready.scenario.client import MagentoClient, MagentoError, Reply, decode_error
 from peakready.scenario.edge_cases import COMPANY, TELEPHONE
-from peakready.scenario.journeys import JOURNEY_FUNCTIONS, JourneyContext, Outcome, arrival_rng
+from peakready.scenario.journeys import JourneyContext, Outcome, arrival_rng
+from peakready.scenario.storefronts import journey_for
 
 
 def go(ctx: JourneyContext, journey: str, index: int = 0) -> Outcome:
     arrival = Arrival(0.0, journey, index)
-    return JOURNEY_FUNCTIONS[journey](ctx, arrival, arrival_rng(ctx.seed, arrival), Outcome())
+    run = journey_for(journey, ctx.storefront.get(journey, "rest"))
+    return run(ctx, arrival, arrival_rng(ctx.seed, arrival), Outcome())
 
 
 def test_guest_checkout_makes_the_storefront_calls_and_places_the_order(

@@ -7,7 +7,11 @@ A kind owns one rule field that switches it on (``name``) and maybe a few more i
 * ``answer`` - answers in place of the mock (a status, or dropping the connection); the first
   answering rule wins;
 * ``body``   - wraps ``send`` around whatever answers (dribble, truncate); the first of each
-  kind wins, wrapped in ``order`` (lowest closest to the wire).
+  kind wins, wrapped in ``order`` (lowest closest to the wire);
+* ``mark``   - tells the mock's business layer to misbehave as its vendor does (an error
+  inside a 200, a concurrency limit, an expired session, a stale lookup): the middleware puts
+  ``{kind name: (params, rule id)}`` in ``scope["peakready.marks"]`` and the mock (an ERP
+  dialect) answers in its own vendor's shape; the first of each kind wins.
 """
 
 from __future__ import annotations
@@ -20,10 +24,13 @@ from typing import Any, ClassVar, Literal
 
 from starlette.types import Send
 
-__all__ = ["AnswerContext", "ConnectionDropped", "FaultError", "FaultKind", "drop_transport",
-           "number", "transport_of"]
+__all__ = ["MARKS_SCOPE_KEY", "AnswerContext", "ConnectionDropped", "FaultError", "FaultKind",
+           "MarkKind", "drop_transport", "number", "transport_of"]
 
-Role = Literal["delay", "answer", "body"]
+# Where the middleware leaves the fired marks for the business app: {name: (params, rule id)}.
+MARKS_SCOPE_KEY = "peakready.marks"
+
+Role = Literal["delay", "answer", "body", "mark"]
 
 
 class FaultError(ValueError):
@@ -65,6 +72,36 @@ class FaultKind(ABC):
 
     def wrap(self, params: Any, rule_id: str, send: Send) -> Send:  # role "body"
         raise NotImplementedError
+
+
+class MarkKind(FaultKind):
+    """A ``mark`` kind whose rule field is ``true`` or an object of its own settings."""
+
+    role = "mark"
+    defaults: ClassVar[dict[str, float]] = {}
+
+    def parse(self, spec: dict[str, Any]) -> dict[str, float]:
+        value = spec[self.name]
+        if value is True:
+            value = {}
+        if isinstance(value, int | float) and not isinstance(value, bool) and self.defaults:
+            value = {next(iter(self.defaults)): value}
+        if not isinstance(value, dict):
+            raise FaultError(f"{self.name}: must be true or an object of "
+                             f"{sorted(self.defaults) or 'nothing'}, got {value!r}")
+        unknown = sorted(set(value) - set(self.defaults))
+        if unknown:
+            raise FaultError(f"{self.name}.{unknown[0]}: unknown; known: "
+                             f"{sorted(self.defaults) or 'none'}")
+        params = dict(self.defaults)
+        for key in self.defaults:
+            got = number(value, key, label=f"{self.name}.{key}")
+            if got is not None:
+                params[key] = got
+        return params
+
+    def to_json(self, params: dict[str, float]) -> dict[str, Any]:
+        return {self.name: dict(params) if params else True}
 
 
 def number(spec: dict[str, Any], key: str, *, low: float = 0.0, high: float | None = None,

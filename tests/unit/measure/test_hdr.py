@@ -7,7 +7,7 @@ import random
 import pytest
 from hdrh.histogram import HdrHistogram
 
-from peakready.reporting.hdr import HdrDecodeError, Latency, decode
+from peakready.measure.hdr import HdrDecodeError, Latency, decode
 
 
 def _hist(seed: int, n: int, sigma: float = 1.0) -> HdrHistogram:
