@@ -11,19 +11,25 @@ Run by ``peakready run examples/connector/plan.yaml`` (``target.integration: non
                                                       salesforce, hubspot (crm_api.py)
     CONNECTOR_MISTAKES                                classic mistakes to make on purpose
                                                       (mistakes.py; default none)
+    CONNECTOR_ERP_DIALECT                             the ERP's API (erp_api.py: peakready,
+                                                      business-central, netsuite, odoo,
+                                                      sap-b1; default peakready)
 
 One loop, every POLL_SECONDS, each step bounded:
 
 1. new orders   GET /V1/orders by created_at (with a look-back: orders can become visible
                 out of order) → an export queue, deduplicated by increment id
-2. export       POST {ERP}/api/orders with Idempotency-Key = increment id, a timeout, full-jitter
+2. export       the ERP adapter's create (peakready: POST {ERP}/api/orders with Idempotency-Key
+                = increment id; the vendors' own ways: erp_api.py), a timeout, full-jitter
                 backoff honouring Retry-After; a 4xx other than 408/425/429 is a dead letter
-3. shipments    GET {ERP}/api/order-updates → POST /V1/order/{id}/ship with the update's
-                lines and tracking number (an ERP may ship an order in parts), /invoice; an
-                order on hold waits for its release
+3. shipments    the adapter's order updates (GET {ERP}/api/order-updates) → POST
+                /V1/order/{id}/ship with the update's lines and tracking number (an ERP may
+                ship an order in parts), /invoice; an order on hold waits for its release
 3b. after sale  GET /V1/orders by updated_at: a cancelled order → POST {ERP}/api/orders/{id}/
-                cancel; a refunded amount → POST {ERP}/api/orders/{id}/credit-memos
-4. stock        GET {ERP}/api/stock?updated_since=cursor → POST /V1/inventory/source-items
+                cancel, a refunded amount → POST {ERP}/api/orders/{id}/credit-memos
+                (peakready's ERP API only: with a vendor's dialect this step is skipped)
+4. stock        the adapter's stock changes (GET {ERP}/api/stock?updated_since=cursor) → POST
+                /V1/inventory/source-items
                 (absolute on-hand: the ERP owns it), after the shipments so a shipment's
                 deduction and the ERP's level agree
 5. customers    GET /V1/customers/search by updated_at → the CRM's upsert in its dialect
@@ -48,12 +54,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 import crm_api
+import erp_api
 import mistakes
 
 MISTAKES = mistakes.active()   # an unknown name stops the connector here, naming the known
 MAGENTO = os.environ["PEAKREADY_MAGENTO_URL"].rstrip("/") + "/rest/V1"
 TOKEN = os.environ["PEAKREADY_MAGENTO_TOKEN"]
 ERP = os.environ["PEAKREADY_ERP_URL"].rstrip("/")
+ERP_DIALECT = os.environ.get("CONNECTOR_ERP_DIALECT", "peakready")
 CRM = os.environ["PEAKREADY_CRM_URL"].rstrip("/")
 POLL = float(os.environ.get("POLL_SECONDS", "2"))
 CRM_DIALECT = os.environ.get("CONNECTOR_CRM_DIALECT", "peakready")
@@ -63,6 +71,7 @@ BACKOFF_BASE, BACKOFF_CAP, MAX_ATTEMPTS = 0.5, 20.0, 30
 STORM_ATTEMPTS = 50       # no_backoff: retries in one go, bounded all the same
 BATCH_EVERY_S = 40.0      # batch_export: the cron's period
 RETRYABLE = {408, 425, 429, 500, 502, 503, 504}
+
 stopping = False
 
 
@@ -76,13 +85,14 @@ class Reply:
 
 
 def call(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None,
-         params: dict[str, Any] | None = None) -> Reply:
+         params: dict[str, Any] | None = None, *, raw: bytes | None = None,
+         content_type: str = "application/json") -> Reply:
     """One HTTP call; status 0 when the connection failed or timed out."""
     if params:
         url += "?" + urllib.parse.urlencode(params)
-    data = None if body is None else json.dumps(body).encode()
+    data = raw if raw is not None else None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method, headers={
-        "Content-Type": "application/json", "Accept": "application/json", **(headers or {})})
+        "Content-Type": content_type, "Accept": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             raw = response.read()
@@ -124,8 +134,6 @@ class Connector:
         self.queue: dict[str, dict[str, Any]] = {}      # increment id → export state
         self.exported: set[str] = set()
         self.dead: set[str] = set()
-        self.update_cursor = 0
-        self.stock_cursor: Any = 0
         self.shipped: set[str] = set()                  # ERP shipment ids applied
         self.lines: dict[str, dict[str, int]] = {}      # increment id → {sku: order item id}
         self.deferred: list[dict[str, Any]] = []        # updates of orders on hold
@@ -173,12 +181,12 @@ class Connector:
             if entry["due"] > now or stopping:
                 continue
             entry["attempts"] += 1
-            key = {} if "retry_without_key" in MISTAKES else {"Idempotency-Key": increment}
-            reply = call("POST", ERP + "/api/orders", entry["payload"], key)
+            idempotent = "retry_without_key" not in MISTAKES
+            reply = ERP_API.create_order(entry["payload"], idempotent)
             while "no_backoff" in MISTAKES and entry["attempts"] < STORM_ATTEMPTS and \
                     (reply.status in RETRYABLE or reply.status == 0) and not stopping:
                 entry["attempts"] += 1
-                reply = call("POST", ERP + "/api/orders", entry["payload"], key)
+                reply = ERP_API.create_order(entry["payload"], idempotent)
             if 200 <= reply.status < 300:
                 self.exported.add(increment)
                 del self.queue[increment]
@@ -212,16 +220,8 @@ class Connector:
         waiting, self.deferred = self.deferred, []
         for update in waiting:
             self.apply(update)
-        for _ in range(20):
-            reply = call("GET", ERP + "/api/order-updates",
-                         params={"since": self.update_cursor, "limit": 200})
-            if reply.status != 200:
-                return
-            for update in reply.body.get("items", []):
-                self.apply(update)
-                self.update_cursor = max(self.update_cursor, int(update["id"]))
-            if not reply.body.get("has_more"):
-                return
+        for update in ERP_API.order_updates():
+            self.apply(update)
 
     def apply(self, update: dict[str, Any]) -> None:
         increment = str(update.get("increment_id"))
@@ -229,7 +229,7 @@ class Connector:
         if entity is None:
             return
         status = update.get("status")
-        shipment = str(update.get("shipment_id") or f"{increment}:{update.get('id')}")
+        shipment = str(update.get("shipment_id") or increment)
         if status in ("partially_shipped", "shipped") and shipment not in self.shipped:
             lines = self.lines.get(increment, {})
             body: dict[str, Any] = {"items": [
@@ -269,6 +269,8 @@ class Connector:
     # 3b -----------------------------------------------------------------------------------
     def after_sale(self) -> None:
         """Cancellations and refunds made in Magento, told to the ERP."""
+        if ERP_DIALECT != "peakready":
+            return      # the vendors' adapters carry orders and stock only (erp_api.py)
         since = magento_time(max(self.started, time.time() - LOOKBACK_S) - 5)
         for page in range(1, 51):
             reply = magento("GET", "/orders", **since_filter("updated_at", since, page))
@@ -312,14 +314,19 @@ class Connector:
         """The ERP's on-hand for the order's SKUs into Magento (+ the order's qty if extra)."""
         items = []
         for sku, qty in self.skus.get(increment, {}).items():
-            level = call("GET", f"{ERP}/api/stock/{urllib.parse.quote(sku)}")
-            if level.status != 200:
+            on_hand = ERP_API.stock_level(sku)
+            if on_hand is None:
                 continue
-            quantity = source_quantity(sku, float(level.body["qty"])) + (qty if extra else 0)
+            quantity = source_quantity(sku, on_hand) + (qty if extra else 0)
             items.append({"sku": sku, "source_code": "default", "quantity": quantity,
                           "status": 1 if quantity > 0 else 0})
         if items:
-            magento("POST", "/inventory/source-items", {"sourceItems": items})
+            saved = magento("POST", "/inventory/source-items", {"sourceItems": items})
+            if saved.status != 200:
+                log("stock write after a shipment failed:", saved.status, saved.body)
+        # A shipment moved Magento's source: the next stock pull writes the ERP's level for
+        # these SKUs again even if the ERP's did not change (a failed or raced write heals).
+        ERP_API.stock_forget(list(self.skus.get(increment, {})))
 
     # 4 ------------------------------------------------------------------------------------
     def pull_stock(self) -> None:
@@ -328,28 +335,20 @@ class Connector:
         if "full_stock_sync" in MISTAKES:
             self.pull_every_sku()
             return
-        for _ in range(50):
-            reply = call("GET", ERP + "/api/stock",
-                         params={"updated_since": self.stock_cursor, "limit": 500})
-            if reply.status == 400:          # our cursor is past the ERP's feed: start over
-                self.stock_cursor = 0
-                return
-            if reply.status != 200:
-                if "stock_sync_stalls" in MISTAKES:
-                    log("stock pull failed: the stock sync stops for good")
-                    self.stock_stalled = True
-                return
-            items = reply.body.get("items", [])
-            for start in range(0, len(items), 100):
-                chunk = [{"sku": i["sku"], "source_code": "default",
-                          "quantity": source_quantity(i["sku"], i["qty"]),
-                          "status": 1 if i["qty"] > 0 else 0} for i in items[start:start + 100]]
-                saved = magento("POST", "/inventory/source-items", {"sourceItems": chunk})
-                if saved.status != 200:
-                    log("stock write failed:", saved.status, saved.body)
-                    return                   # the cursor stays: the next cycle retries
-            self.stock_cursor = reply.body.get("next_cursor", self.stock_cursor)
-            if not reply.body.get("has_more"):
+        items = ERP_API.stock_changes()
+        if items is None:
+            if "stock_sync_stalls" in MISTAKES:
+                log("stock pull failed: the stock sync stops for good")
+                self.stock_stalled = True
+            return
+        for start in range(0, len(items), 100):
+            chunk = [{"sku": i["sku"], "source_code": "default",
+                      "quantity": source_quantity(i["sku"], i["qty"]),
+                      "status": 1 if i["qty"] > 0 else 0} for i in items[start:start + 100]]
+            saved = magento("POST", "/inventory/source-items", {"sourceItems": chunk})
+            if saved.status != 200:
+                log("stock write failed:", saved.status, saved.body)
+                ERP_API.stock_unsaved(items[start:])   # handed over again next cycle
                 return
 
     def pull_every_sku(self) -> None:
@@ -437,6 +436,9 @@ def erp_order(order: dict[str, Any]) -> dict[str, Any]:
                        "subtotal": order.get("subtotal"),
                        "shipping": order.get("shipping_amount"),
                        "currency": order.get("order_currency_code") or "USD"}}
+
+
+ERP_API = erp_api.adapter(ERP_DIALECT, ERP, call, Reply, MISTAKES)
 
 
 def main() -> int:

@@ -90,6 +90,25 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
               "load": {"sync": {**_LOAD["sync"], "customer_updates_per_minute": 60}},
               "faults": _fault(mock="crm", http={"api_limit": True,
                                                  "path": "/services/data/*"})}),
+    # Connector only, the ERP's own APIs (docs/dialects.md): each vendor's failure mode.
+    Scenario("odoo-error-in-200", "half the Odoo ERP's JSON-RPC answers are a serialization "
+             "failure inside an HTTP 200",
+             {"target": {"erp": {"dialect": "odoo"}},
+              "connector_env": {"CONNECTOR_ERP_DIALECT": "odoo"},
+              "faults": _fault(mock="erp", http={"error_in_200": True, "rate": 0.5,
+                                                 "path": "/jsonrpc"})}),
+    Scenario("b1-session-expiry", "the SAP B1 ERP's B1SESSION times out mid-run",
+             {"target": {"erp": {"dialect": "sap-b1"}},
+              "connector_env": {"CONNECTOR_ERP_DIALECT": "sap-b1"},
+              "faults": _fault(mock="erp", http={"session_expiry": True})}),
+    Scenario("netsuite-stale-lookup", "the NetSuite ERP's otherRefNum lookups are stale while "
+             "its creates answer after the connector's timeout (but commit)",
+             {"target": {"erp": {"dialect": "netsuite"}},
+              "connector_env": {"CONNECTOR_ERP_DIALECT": "netsuite"},
+              "faults": [*_fault(mock="erp", http={"stale_lookup": True}),
+                         {"at": "8s", "for": "6s", "mock": "erp", "http": {
+                             "delay_ms": 4000, "methods": ["POST", "PUT"],
+                             "path": "/services/rest/record/v1/salesOrder*"}}]}),
     Scenario("customer-edits", "customers edit their accounts in Magento, marketing edits "
              "the CRM's own fields", {"load": {"sync": {
                  "erp_stock_updates_per_minute": 60, "customer_updates_per_minute": 30,
@@ -144,6 +163,9 @@ CONNECTOR = _cases(
     ("no_dead_letter", "retry_discipline", "erp-refuses"),
     ("overwrite_crm_fields", "crm_integrity", "customer-edits"),
     ("crm_limit_is_final", "crm_integrity", "crm-limit"),
+    ("trust_http_200", "no_lost_orders", "odoo-error-in-200"),
+    ("no_relogin", "no_lost_orders", "b1-session-expiry"),
+    ("lookup_before_create", "no_duplicate_orders", "netsuite-stale-lookup"),
     ("ignore_order_updates", "order_lifecycle", "lifecycle"),
     ("no_cancel_sync", "order_lifecycle", "lifecycle"),
 )
