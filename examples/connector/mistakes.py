@@ -43,6 +43,10 @@ MISTAKES = {
     "crm_limit_is_final": "the CRM's \"over your API limit\" answer (Salesforce 403 "
                           "REQUEST_LIMIT_EXCEEDED, HubSpot 429) is taken as a refusal: those "
                           "customers' changes are dropped (crm_integrity)",
+    "ignore_order_updates": "the ERP's shipments and invoices are never applied in Magento "
+                            "(order_lifecycle)",
+    "no_cancel_sync": "orders cancelled in Magento are never cancelled in the ERP "
+                      "(order_lifecycle)",
 }
 
 
