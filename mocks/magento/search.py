@@ -41,7 +41,10 @@ def parse_query(query: bytes | str) -> dict[str, Any]:
                 child = {}
                 node[part] = child
             node = child
-        node[parts[-1]] = value
+        last = parts[-1]
+        if last == "" and len(parts) > 1:
+            last = str(len(node))   # PHP's ``a[]=x&a[]=y``: the next list index
+        node[last] = value
     return out
 
 
@@ -183,11 +186,20 @@ def _key(value: Any) -> tuple[int, float, str]:
     return (2, 0.0, str(value).lower())
 
 
+_DATETIME = re.compile(r"\d{4}-\d\d-\d\d")
+_ZERO_DATE = "0000-00-00 00:00:00"
+
+
 def _cmp(left: Any, right: str) -> int:
     a, b = _num(left), _num(right)
     if a is not None and b is not None:
         return (a > b) - (a < b)
     sa, sb = str(left).lower(), right.lower()
+    if _DATETIME.match(sa) and not _DATETIME.match(sb):
+        # MySQL converts a constant compared with a DATETIME column to a datetime; one that
+        # is not a date becomes the zero date (``created_at >= 'None'`` matches every row,
+        # which clients' "all since None" searches rely on).
+        sb = _ZERO_DATE
     return (sa > sb) - (sa < sb)
 
 
