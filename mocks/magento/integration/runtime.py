@@ -25,6 +25,7 @@ from typing import Any
 
 from ..events import OrderPlaced
 from ..hooks import CheckoutHooks
+from . import stock_write  # noqa: F401  (registers the stock_write strategies)
 from .checkout_hooks import IntegrationHooks
 from .clients import ServiceClients
 from .customer_sync import CustomerSync
@@ -61,7 +62,9 @@ class Integration:
         self.exporter = Exporter(self.outbox, self.clients, settings, self.strategies)
         self.order_sync = OrderSync(self.clients, self.api, settings)
         self.stock_sync = StockSync(self.clients, self.api, settings,
-                                    self.strategies["stock_pull"])
+                                    self.strategies["stock_pull"],
+                                    self.strategies["stock_write"],
+                                    self.strategies["cache_after_sync"])
         self.customer_sync = CustomerSync(self.clients, lambda: self.magento.store, settings,
                                           self.strategies["crm_fields"])
         self.order_sync.after_ship = self.stock_sync.reapply
@@ -132,6 +135,8 @@ class Integration:
         for part in (self.order_sync, self.stock_sync, self.customer_sync):
             part.settings = settings
         self.stock_sync.strategy = strategies["stock_pull"]
+        self.stock_sync.writer = strategies["stock_write"]
+        self.stock_sync.after_sync = strategies["cache_after_sync"]
         self.customer_sync.strategy = strategies["crm_fields"]
         self.attach(baseline=not was_enabled)
         if self._loops:
