@@ -503,6 +503,12 @@ class ThresholdsPlan(StrictModel):
     max_stock_reads_per_change: float = Field(default=3.0, gt=0)
     # sync_efficiency: connector calls to Magento's REST API per order (None: reported only).
     max_magento_calls_per_order: float | None = Field(default=None, gt=0)
+    # storefront_cache: the full-page cache's hit ratio in sync windows must keep this share
+    # of the baseline's; cacheable requests' p95 there at most this many times the baseline's
+    min_cache_hit_ratio_kept: float = Field(default=0.5, ge=0, le=1)
+    max_page_p95_ratio: float = Field(default=2.0, ge=1)
+    cache_warmup: Duration = 15.0        # first seconds of the load: the cache fills
+    sync_window: Duration = 5.0          # seconds after a purge that belong to its window
 
 
 class DrainPlan(StrictModel):
@@ -520,7 +526,7 @@ class CapacityPlan(StrictModel):
 
 
 DEFAULT_CHECKS = ("no_oversell", "no_lost_orders", "no_duplicate_orders", "retry_discipline",
-                  "inventory_convergence", "crm_integrity", "checkout_slo")
+                  "inventory_convergence", "crm_integrity", "checkout_slo", "storefront_cache")
 
 
 class Plan(StrictModel):

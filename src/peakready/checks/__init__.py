@@ -33,6 +33,7 @@ from peakready.checks import (  # noqa: F401
     no_lost_orders,
     no_oversell,
     retry_discipline,
+    storefront_cache,
     sync_efficiency,
 )
 from peakready.checks._files import EvidenceError
