@@ -54,6 +54,8 @@ class StockSync:
         run: Callable[[StockSync], Awaitable[tuple[int, int]]] = REGISTRY.get(
             "stock_pull", self.strategy)
         requests, applied = await run(self)
+        if applied:
+            await REGISTRY.get("stock_write", self.writer).after_cycle(self)
         self.counts["cycles"] += 1
         self.counts["erp_requests"] += requests
         self.counts["skus_applied"] += applied
@@ -68,9 +70,7 @@ class StockSync:
                  for lv in levels if catalog.get(lv["sku"]) is not None]
         if not items:
             return 0
-        write: Callable[[StockSync, list[dict[str, Any]]], Awaitable[tuple[int, Any]]] = \
-            REGISTRY.get("stock_write", self.writer)
-        code, body = await write(self, items)
+        code, body = await REGISTRY.get("stock_write", self.writer).write(self, items)
         after: Callable[[StockSync], Awaitable[None]] = REGISTRY.get("cache_after_sync",
                                                                      self.after_sync)
         await after(self)

@@ -23,6 +23,11 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+def REGISTRY(app: Any) -> Any:
+    return __import__(type(app.integration).__module__.rsplit(".", 1)[0] + ".strategies",
+                      fromlist=["REGISTRY"]).REGISTRY
+
+
 def _app(tmp_path: Path, flags: list[str]) -> Any:
     simulator = load_content_module("mocks", "magento", REPO / "mocks")
     services = {n: DEAD for n in ("erp", "crm", "payment", "shipping")}
@@ -52,8 +57,10 @@ async def test_one_sync_batch_of_one_unchanged_salability(tmp_path: Path, flags:
     assert len(cache.entries) == 7
     sku = next(iter(app.store.catalog.products))
     level = app.store.inventory.physical(sku) + 3         # in stock before and after
-    applied = await app.integration.stock_sync.apply([{"sku": sku, "qty": level}])
+    sync = app.integration.stock_sync
+    applied = await sync.apply([{"sku": sku, "qty": level}])
     assert applied == 1 and app.store.inventory.physical(sku) == level
+    await REGISTRY(app).get("stock_write", sync.writer).after_cycle(sync)   # the cycle's end
     assert len(cache.entries) == kept
     causes = {c for row in cache.seconds() for c in row["causes"]}
     if "flush_cache_on_sync" in flags:
@@ -67,7 +74,9 @@ async def test_save_every_product_keeps_the_stock_right(tmp_path: Path) -> None:
     app = _app(tmp_path, ["save_every_product"])
     skus = list(app.store.catalog.products)[:2]
     before = app.store.inventory.physical(skus[1])
-    await app.integration.stock_sync.apply([{"sku": skus[0], "qty": 0}])
+    sync = app.integration.stock_sync
+    await sync.apply([{"sku": skus[0], "qty": 0}])
+    await REGISTRY(app).get("stock_write", sync.writer).after_cycle(sync)
     assert app.store.inventory.physical(skus[0]) == 0
     assert not app.store.inventory.is_in_stock(skus[0])
     assert app.store.inventory.physical(skus[1]) == before   # saved, stock untouched
