@@ -10,14 +10,21 @@ request names. Then, each in a fresh child process so peak RSS is its own:
 * checks: ``RunEvidence.load`` + ``judge`` with all ten checks and the SLO gates.
 
 Prints both times and peak RSS, and the ratio checks / baseline. Target: checks ≤ 10 s.
-Usage: ``.venv/bin/python benchmarks/checks_evidence.py [--orders N] [--requests-per-order K]``
+With ``--compare SRC`` (another checkout's ``src``, e.g. ``git archive <commit> src`` unpacked),
+the checks also run from that source on the same evidence, alternating with this one
+``--rounds`` times, and the median ratio this / that is printed (a shared machine's speed
+drifts; only a ratio measured in the same run means anything).
+Usage: ``.venv/bin/python benchmarks/checks_evidence.py [--orders N] [--requests-per-order K]
+[--compare SRC] [--rounds R]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -219,9 +226,10 @@ print(f"{elapsed:.3f} {hwm / 1024:.0f} {detail}")
 """
 
 
-def child(mode: str, run_dir: Path) -> tuple[float, float, str]:
+def child(mode: str, run_dir: Path, src: Path | None = None) -> tuple[float, float, str]:
+    env = None if src is None else {**os.environ, "PYTHONPATH": str(src)}
     out = subprocess.run([sys.executable, "-c", _CHILD, mode, str(run_dir)], check=True,
-                         capture_output=True, text=True).stdout.strip()
+                         capture_output=True, text=True, env=env, timeout=600).stdout.strip()
     seconds, rss, detail = out.split(" ", 2)
     return float(seconds), float(rss), detail
 
@@ -230,7 +238,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--requests-per-order", type=int, default=10)
+    parser.add_argument("--compare", type=Path, default=None,
+                        help="another source tree (its src/) to time on the same evidence")
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
+    ratios: list[float] = []
     with tempfile.TemporaryDirectory(prefix="peakready-bench-") as tmp:
         run_dir = Path(tmp) / "run"
         begin = time.perf_counter()
@@ -240,6 +252,11 @@ def main() -> int:
               f"{time.perf_counter() - begin:.1f} s")
         base_s, base_rss, base_detail = child("baseline", run_dir)
         check_s, check_rss, detail = child("checks", run_dir)
+        for _ in range(args.rounds if args.compare is not None else 0):
+            other_s, _, _ = child("checks", run_dir, args.compare)
+            this_s, _, _ = child("checks", run_dir)
+            ratios.append(this_s / other_s)
+            print(f"  round: this source {this_s:.2f} s, {args.compare} {other_s:.2f} s")
     print(f"baseline (read + parse every JSONL line, {base_detail}): {base_s:.2f} s, "
           f"peak RSS {base_rss:.0f} MB")
     print(f"checks (RunEvidence.load + judge, 10 checks + gates): {check_s:.2f} s, "
@@ -248,6 +265,9 @@ def main() -> int:
     print(f"ratio checks / baseline: {check_s / base_s:.2f}x time, "
           f"{check_rss / base_rss:.2f}x peak RSS; target checks <= {TARGET_S:g} s: "
           f"{'met' if check_s <= TARGET_S else 'MISSED'}")
+    if ratios:
+        print(f"ratio this source / {args.compare}: median {statistics.median(ratios):.2f}x "
+              f"over {len(ratios)} alternating rounds")
     return 0 if check_s <= TARGET_S else 1
 
 

@@ -7,6 +7,8 @@ Run by ``peakready run examples/connector/plan.yaml`` (``target.integration: non
     PEAKREADY_ERP_URL / PEAKREADY_CRM_URL             the fault proxy's listeners: the plan's
                                                       faults sit between this process and them
     POLL_SECONDS                                      from the plan's connector env
+    CONNECTOR_CRM_DIALECT                             the CRM's API: peakready (default),
+                                                      salesforce, hubspot (crm_api.py)
     CONNECTOR_MISTAKES                                classic mistakes to make on purpose
                                                       (mistakes.py; default none)
 
@@ -20,8 +22,9 @@ One loop, every POLL_SECONDS, each step bounded:
 4. stock        GET {ERP}/api/stock?updated_since=cursor → POST /V1/inventory/source-items
                 (absolute on-hand: the ERP owns it), after the shipments so a shipment's
                 deduction and the ERP's level agree
-5. customers    GET /V1/customers/search by updated_at → PUT {CRM}/api/contacts/{email}
-                with the fields Magento owns (never the CRM's consent, segment, score)
+5. customers    GET /V1/customers/search by updated_at → the CRM's upsert in its dialect
+                (crm_api.py, CONNECTOR_CRM_DIALECT: peakready | salesforce | hubspot) with
+                the fields Magento owns (never the CRM's consent, segment, score)
 
 It stops cleanly on SIGTERM. Logs go to stdout (peakready keeps them in logs/connector.log).
 """
@@ -40,6 +43,7 @@ import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
+import crm_api
 import mistakes
 
 MISTAKES = mistakes.active()   # an unknown name stops the connector here, naming the known
@@ -48,6 +52,7 @@ TOKEN = os.environ["PEAKREADY_MAGENTO_TOKEN"]
 ERP = os.environ["PEAKREADY_ERP_URL"].rstrip("/")
 CRM = os.environ["PEAKREADY_CRM_URL"].rstrip("/")
 POLL = float(os.environ.get("POLL_SECONDS", "2"))
+CRM_DIALECT = os.environ.get("CONNECTOR_CRM_DIALECT", "peakready")
 TIMEOUT = 3.0
 LOOKBACK_S = 120          # orders may become visible late: look back, dedupe by increment id
 BACKOFF_BASE, BACKOFF_CAP, MAX_ATTEMPTS = 0.5, 20.0, 30
@@ -122,6 +127,7 @@ class Connector:
         self.customers_sent: dict[str, tuple[Any, ...]] = {}
         self.stock_stalled = False
         self.next_batch = 0.0
+        self.crm = crm_api.make_adapter(CRM, CRM_DIALECT, set(MISTAKES), log)
 
     # 1 ------------------------------------------------------------------------------------
     def discover_orders(self) -> None:
@@ -295,6 +301,7 @@ class Connector:
         reply = magento("GET", "/customers/search", **since_filter("updated_at", since))
         if reply.status != 200:
             return
+        changed: list[tuple[dict[str, Any], tuple[Any, ...]]] = []
         for customer in reply.body.get("items") or []:
             fields = {"firstname": customer.get("firstname"),
                       "lastname": customer.get("lastname"),
@@ -309,10 +316,17 @@ class Connector:
             signature = tuple(sorted(fields.items(), key=lambda kv: kv[0]))
             if self.customers_sent.get(email) == signature:
                 continue
-            sent = call("PUT", f"{CRM}/api/contacts/{urllib.parse.quote(email)}",
-                        {"email": email, **fields})
-            if 200 <= sent.status < 300:
-                self.customers_sent[email] = signature
+            changed.append(({"email": email, **fields}, signature))
+        size = self.crm.batch
+        for start in range(0, len(changed), size):
+            chunk = changed[start:start + size]
+            outcomes = self.crm.push([contact for contact, _ in chunk])
+            for contact, signature in chunk:
+                # Refused for good is done too: retrying cannot fix it (logged by the adapter).
+                if outcomes.get(contact["email"]) in (crm_api.DONE, crm_api.REFUSED):
+                    self.customers_sent[contact["email"]] = signature
+            if crm_api.RETRY in outcomes.values():
+                return                   # the CRM is struggling: the rest waits a cycle
 
     def cycle(self) -> None:
         for step in (self.discover_orders, self.export_due, self.apply_order_updates,
@@ -361,8 +375,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     connector = Connector()
-    log("connector up: magento", MAGENTO, "erp", ERP, "crm", CRM, "poll", POLL,
-        "mistakes", ",".join(sorted(MISTAKES)) or "none")
+    log("connector up: magento", MAGENTO, "erp", ERP, "crm", CRM, f"({CRM_DIALECT})",
+        "poll", POLL, "mistakes", ",".join(sorted(MISTAKES)) or "none")
     while not stopping:
         started = time.monotonic()
         connector.cycle()

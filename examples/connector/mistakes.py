@@ -32,6 +32,9 @@ MISTAKES = {
                     "(export_lag)",
     "stock_sync_stalls": "the stock pull stops for good at its first failure "
                          "(inventory_convergence)",
+    "crm_limit_is_final": "the CRM's \"over your API limit\" answer (Salesforce 403 "
+                          "REQUEST_LIMIT_EXCEEDED, HubSpot 429) is taken as a refusal: those "
+                          "customers' changes are dropped (crm_integrity)",
 }
 
 

@@ -342,9 +342,9 @@ def register(router: Router) -> None:
     async def select_payment(call: Call) -> Any:
         cart = resolve(call)
         _set_payment(call.store, cart, call.body.get("method"))
-        # The /mine route's service method is typed string, the guest one int (schema).
-        mine = call.principal.kind == "customer" and "cartId" not in call.path
-        return str(cart.id) if mine else cart.id
+        # The guest service method is typed int, the /mine and admin-side one string (schema).
+        guest = call.route is not None and call.route.pattern.startswith("/V1/guest-carts")
+        return cart.id if guest else str(cart.id)
 
     @both("GET", "/selected-payment-method")
     async def selected_payment(call: Call) -> Any:

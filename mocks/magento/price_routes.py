@@ -136,7 +136,8 @@ def register(router: Router) -> None:
                 results.append(_result(
                     "Invalid attribute %fieldName = %fieldValue.", "sku", row.get("sku", "")))
                 continue
-            product.custom["special_price"] = price
+            # EAV decimals come back as strings with six places, like every custom attribute
+            product.custom["special_price"] = f"{price:.6f}"
             for key, attr in (("price_from", "special_from_date"),
                               ("price_to", "special_to_date")):
                 if row.get(key):

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 
 from .rest import WebapiError, invalid_type, required_error, snake, to_int
 
-__all__ = ["Criteria", "Filter", "listing", "parse_criteria", "parse_query", "search"]
+__all__ = ["Criteria", "Filter", "listing", "page", "parse_criteria", "parse_query", "search"]
 
 CONDITIONS = frozenset({"eq", "neq", "gt", "gteq", "lt", "lteq", "moreq", "from", "to", "like",
                         "nlike", "in", "nin", "finset", "nfinset", "null", "notnull"})
@@ -81,6 +81,10 @@ class Criteria:
     sort: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
     page_size: int | None = None
     current_page: int | None = None
+
+    def key(self) -> tuple[Any, ...]:
+        """What selects and orders the rows (not the page): equal keys, equal row lists."""
+        return tuple(tuple(g) for g in self.groups), tuple(self.sort)
 
     def echo(self) -> dict[str, Any]:
         out: dict[str, Any] = {"filter_groups": [{"filters": [f.echo() for f in g]}
@@ -272,10 +276,15 @@ def search(records: Sequence[Any], crit: Criteria, get: Getter,
         def sort_key(row: Any, name: str = sort_field) -> tuple[int, float, str]:
             return _key(get(row, name))
         rows.sort(key=sort_key, reverse=desc)
+    return page(rows, crit)
+
+
+def page(rows: list[Any], crit: Criteria) -> tuple[list[Any], int]:
+    """The page ``crit`` asks for of rows already filtered and sorted, and their total."""
     total = len(rows)
     size = crit.page_size
     if size is None or size <= 0:
-        return rows, total
+        return list(rows), total
     last = max(1, -(-total // size))
     page = min(max(1, crit.current_page or 1), last)
     start = (page - 1) * size

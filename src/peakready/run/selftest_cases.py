@@ -80,6 +80,14 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              {"load": {"edge_case_orders": 0.3}, "faults": []}),
     Scenario("carrier-down", "the carrier link is down for 12 s",
              {"faults": _fault(proxy="shipping", down=True)}),
+    # Connector only: the built-in integration speaks peakready's own CRM API.
+    Scenario("crm-limit", "customers edit their accounts while the CRM (Salesforce's API) is "
+             "over its API-call limit for 12 s",
+             {"target": {"crm": {"dialect": "salesforce"}},
+              "connector_env": {"CONNECTOR_CRM_DIALECT": "salesforce"},
+              "load": {"sync": {**_LOAD["sync"], "customer_updates_per_minute": 60}},
+              "faults": _fault(mock="crm", http={"api_limit": True,
+                                                 "path": "/services/data/*"})}),
     Scenario("customer-edits", "customers edit their accounts in Magento, marketing edits "
              "the CRM's own fields", {"load": {"sync": {
                  "erp_stock_updates_per_minute": 60, "customer_updates_per_minute": 30,
@@ -117,6 +125,7 @@ CONNECTOR = _cases(
     ("batch_export", "export_lag", "stock-sync"),
     ("no_dead_letter", "retry_discipline", "erp-refuses"),
     ("overwrite_crm_fields", "crm_integrity", "customer-edits"),
+    ("crm_limit_is_final", "crm_integrity", "crm-limit"),
 )
 
 #: The quick subset: an ERP outage loses orders without retries (about 90 s per integration).
@@ -147,7 +156,9 @@ def scenario_plan(scenario: Scenario, integration: Integration = "builtin",
         target["connector"] = {"command": [sys.executable, str(script)],
                                "cwd": str(script.parent),
                                "env": {"POLL_SECONDS": "1",
+                                       **scenario.plan.get("connector_env", {}),
                                        "CONNECTOR_MISTAKES": mistake or ""}}
+        target.update(scenario.plan.get("target", {}))   # e.g. the CRM's dialect
     who = mistake or "good"
     data = {
         "name": f"selftest-{integration}-{scenario.name}-{who}".replace("_", "-"),
