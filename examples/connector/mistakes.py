@@ -32,6 +32,10 @@ MISTAKES = {
                     "(export_lag)",
     "stock_sync_stalls": "the stock pull stops for good at its first failure "
                          "(inventory_convergence)",
+    "save_every_product": "writes stock as product saves (PUT /V1/products/{sku}) and, every "
+                          "10 s a sync changed something, saves every product again: each save "
+                          "purges the product's cached pages and every listing "
+                          "(storefront_cache)",
     "crm_limit_is_final": "the CRM's \"over your API limit\" answer (Salesforce 403 "
                           "REQUEST_LIMIT_EXCEEDED, HubSpot 429) is taken as a refusal: those "
                           "customers' changes are dropped (crm_integrity)",

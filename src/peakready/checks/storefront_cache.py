@@ -122,7 +122,7 @@ def storefront_cache(evidence: RunEvidence, plan: Plan) -> Verdict:
     figures: dict[str, Any] = {
         "hit_ratio": _round(total.ratio), "hit_ratio_without_purges": _round(would),
         "hits_kept": _round(kept), "lookups": total.lookups, "purge_misses": purge_misses,
-        "sync_windows": len(spans), "sync_seconds": sync.seconds,
+        "sync_windows": len(purge_seconds), "sync_seconds": sync.seconds,
         "sync_hit_ratio": _round(sync.ratio), "outside_hit_ratio": _round(base.ratio),
         "entries_purged": purged, "flushes": flushes, "purge_causes": causes,
         "page_p95_ms_outside": _round(p95_base, 1), "page_p95_ms_sync": _round(p95_sync, 1),
@@ -131,13 +131,16 @@ def storefront_cache(evidence: RunEvidence, plan: Plan) -> Verdict:
     if total.lookups < _MIN_LOOKUPS:
         return Verdict.not_judged(name, f"only {total.lookups} cache lookups after the "
                                   f"warm-up ({_MIN_LOOKUPS} needed)", **figures)
-    examples = [_example(rows, a, b) for a, b in spans[:_MAX_EXAMPLES]]
+    # One window per purge (the purge second and the settle after it), the worst first: a sync
+    # that purges every few seconds merges into one long span, which says less.
+    worst = sorted(purge_seconds, key=lambda t: -int(rows[t].get("purged") or 0))
+    examples = [_example(rows, t, t + 1 + settle) for t in sorted(worst[:_MAX_EXAMPLES])]
     problems = []
     if kept is not None and kept < limits.min_cache_hit_ratio_kept:
         problems.append(
             f"hit ratio {_pct(total.ratio)} where {_pct(would)} would have been served without "
             f"the purges: {purge_misses} of {total.lookups} lookups missed pages a sync had "
-            f"purged, in {len(spans)} sync windows (hit ratio {_pct(sync.ratio)} in them, "
+            f"purged, in {len(purge_seconds)} sync windows (hit ratio {_pct(sync.ratio)} in them, "
             f"{_pct(base.ratio)} outside; {purged} cached pages purged, {flushes} full "
             f"flushes; causes: {_causes(causes)})")
     if p95_base and p95_sync and p95_sync > p95_base * limits.max_page_p95_ratio \
@@ -147,7 +150,8 @@ def storefront_cache(evidence: RunEvidence, plan: Plan) -> Verdict:
     if problems:
         return Verdict(name, "fail", "; ".join(problems), figures, examples, ["whole"])
     return Verdict(name, "pass", f"hit ratio {_pct(total.ratio)} over {total.lookups} lookups "
-                   f"({_pct(would)} without any purge); {purge_misses} misses after {len(spans)} "
+                   f"({_pct(would)} without any purge); {purge_misses} misses after "
+                   f"{len(purge_seconds)} "
                    f"sync windows ({purged} pages purged)", figures, examples, ["whole"])
 
 
