@@ -68,3 +68,12 @@ _flag("no_shipping_fallback", "shipping", "no_fallback",
 _flag("overwrite_crm_fields", "crm_fields", "all",
       "customer sync also pushes `marketing_consent`, `segment`, `lead_score` "
       "(Magento's blank defaults)")
+_flag("ignore_order_updates", "order_updates", "ignore",
+      "the ERP's shipments and invoices are never applied in Magento (no ERP → Magento status "
+      "sync)")
+_flag("no_cancel_sync", "cancel_sync", "none",
+      "an order cancelled in Magento is never cancelled in the ERP")
+_flag("capture_retry_without_key", "capture_key", "first_attempt_only",
+      "a capture is retried without its `Idempotency-Key` (the gateway charges again)")
+_flag("no_partial_shipments", "shipment_lines", "whole_order",
+      "the ERP's first shipment of an order is recorded as the whole order")

@@ -179,15 +179,16 @@ class MagentoClient(JsonClient):
 
     # ------------------------------------------------------------------ orders
     def orders(self, filters: Mapping[str, tuple[str, Any]] | None = None, *,
-               page_size: int = 20) -> Any:
-        query = search_query(filters, page_size=page_size, sort="entity_id")
+               page_size: int = 20, sort: str = "entity_id") -> Any:
+        query = search_query(filters, page_size=page_size, sort=sort)
         return self.call("GET", f"/V1/orders?{query}", "/V1/orders?searchCriteria")
 
     def order(self, entity_id: int) -> Any:
         return self.call("GET", f"/V1/orders/{entity_id}", "/V1/orders/[id]")
 
     def order_action(self, entity_id: int, action: str, body: Any = None) -> Any:
-        if action == "cancel":
-            return self.call("POST", f"/V1/orders/{entity_id}/cancel", "/V1/orders/[id]/cancel")
+        if action in ("cancel", "hold", "unhold"):
+            return self.call("POST", f"/V1/orders/{entity_id}/{action}",
+                             f"/V1/orders/[id]/{action}")
         return self.call("POST", f"/V1/order/{entity_id}/{action}", f"/V1/order/[id]/{action}",
                          body if body is not None else {})

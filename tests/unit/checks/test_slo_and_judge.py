@@ -105,7 +105,8 @@ def test_every_check_is_registered() -> None:
     assert set(CHECKS.names()) == {
         "no_oversell", "no_lost_orders", "no_duplicate_orders", "retry_discipline",
         "inventory_convergence", "crm_integrity", "checkout_slo", "fallback_effective",
-        "sync_efficiency", "export_lag", "storefront_cache"}
+        "sync_efficiency", "export_lag", "order_lifecycle", "payment_integrity",
+        "storefront_cache"}
 
 
 def test_a_healthy_run_passes_every_check(tmp_path: Path) -> None:
