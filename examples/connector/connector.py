@@ -336,41 +336,15 @@ class Connector:
         if "full_stock_sync" in MISTAKES:
             self.pull_every_sku()
             return
-<<<<<<< HEAD
-        for _ in range(50):
-            reply = call("GET", ERP + "/api/stock",
-                         params={"updated_since": self.stock_cursor, "limit": 500})
-            if reply.status == 400:          # our cursor is past the ERP's feed: start over
-                self.stock_cursor = 0
-                return
-            if reply.status != 200:
-                if "stock_sync_stalls" in MISTAKES:
-                    log("stock pull failed: the stock sync stops for good")
-                    self.stock_stalled = True
-                return
-            items = reply.body.get("items", [])
-            if "save_every_product" in MISTAKES and items:
-                self.save_products(items)
-                self.stock_cursor = reply.body.get("next_cursor", self.stock_cursor)
-                if not reply.body.get("has_more"):
-                    return
-                continue
-            for start in range(0, len(items), 100):
-                chunk = [{"sku": i["sku"], "source_code": "default",
-                          "quantity": source_quantity(i["sku"], i["qty"]),
-                          "status": 1 if i["qty"] > 0 else 0} for i in items[start:start + 100]]
-                saved = magento("POST", "/inventory/source-items", {"sourceItems": chunk})
-                if saved.status != 200:
-                    log("stock write failed:", saved.status, saved.body)
-                    return                   # the cursor stays: the next cycle retries
-            self.stock_cursor = reply.body.get("next_cursor", self.stock_cursor)
-            if not reply.body.get("has_more"):
-=======
         items = ERP_API.stock_changes()
         if items is None:
             if "stock_sync_stalls" in MISTAKES:
                 log("stock pull failed: the stock sync stops for good")
                 self.stock_stalled = True
+            return
+        if "save_every_product" in MISTAKES:
+            if items:
+                self.save_products(items)
             return
         for start in range(0, len(items), 100):
             chunk = [{"sku": i["sku"], "source_code": "default",
@@ -380,7 +354,6 @@ class Connector:
             if saved.status != 200:
                 log("stock write failed:", saved.status, saved.body)
                 ERP_API.stock_unsaved(items[start:])   # handed over again next cycle
->>>>>>> main
                 return
 
     def save_products(self, items: list[dict[str, Any]]) -> None:

@@ -545,12 +545,8 @@ class CapacityPlan(StrictModel):
 
 
 DEFAULT_CHECKS = ("no_oversell", "no_lost_orders", "no_duplicate_orders", "retry_discipline",
-<<<<<<< HEAD
-                  "inventory_convergence", "crm_integrity", "checkout_slo", "storefront_cache")
-=======
                   "inventory_convergence", "crm_integrity", "order_lifecycle",
-                  "payment_integrity", "checkout_slo")
->>>>>>> main
+                  "payment_integrity", "checkout_slo", "storefront_cache")
 
 
 class Plan(StrictModel):

@@ -27,11 +27,8 @@ from typing import Any
 
 from ..events import OrderPlaced, OrderStateChanged
 from ..hooks import CheckoutHooks
-<<<<<<< HEAD
 from . import stock_write  # noqa: F401  (registers the stock_write strategies)
-=======
 from .after_sale import AfterSale
->>>>>>> main
 from .checkout_hooks import IntegrationHooks
 from .clients import ServiceClients
 from .customer_sync import CustomerSync

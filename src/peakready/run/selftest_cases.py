@@ -93,12 +93,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
               "load": {"sync": {**_LOAD["sync"], "customer_updates_per_minute": 60}},
               "faults": _fault(mock="crm", http={"api_limit": True,
                                                  "path": "/services/data/*"})}),
-<<<<<<< HEAD
     Scenario("storefront", "Luma shoppers browse pages from the full-page cache while the "
              "ERP's stock feed syncs", {"load": {
                  "duration": "40s", "mix": {"browse": 40, "search": 20, "guest_checkout": 20,
                                             "customer_checkout": 20}}, "faults": []}),
-=======
     # Connector only, the ERP's own APIs (docs/dialects.md): each vendor's failure mode.
     Scenario("odoo-error-in-200", "half the Odoo ERP's JSON-RPC answers are a serialization "
              "failure inside an HTTP 200",
@@ -118,7 +116,6 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
                          {"at": "8s", "for": "6s", "mock": "erp", "http": {
                              "delay_ms": 4000, "methods": ["POST", "PUT"],
                              "path": "/services/rest/record/v1/salesOrder*"}}]}),
->>>>>>> main
     Scenario("customer-edits", "customers edit their accounts in Magento, marketing edits "
              "the CRM's own fields", {"load": {"sync": {
                  "erp_stock_updates_per_minute": 60, "customer_updates_per_minute": 30,
@@ -155,15 +152,12 @@ BUILTIN = _cases(
     ("batch_export", "export_lag", "stock-sync"),
     ("no_shipping_fallback", "fallback_effective", "carrier-down"),
     ("overwrite_crm_fields", "crm_integrity", "customer-edits"),
-<<<<<<< HEAD
     ("save_every_product", "storefront_cache", "storefront"),
     ("flush_cache_on_sync", "storefront_cache", "storefront"),
-=======
     ("ignore_order_updates", "order_lifecycle", "lifecycle"),
     ("no_cancel_sync", "order_lifecycle", "lifecycle"),
     ("no_partial_shipments", "order_lifecycle", "lifecycle"),
     ("capture_retry_without_key", "payment_integrity", "payment-slow-capture"),
->>>>>>> main
 )
 
 CONNECTOR = _cases(
@@ -178,15 +172,12 @@ CONNECTOR = _cases(
     ("no_dead_letter", "retry_discipline", "erp-refuses"),
     ("overwrite_crm_fields", "crm_integrity", "customer-edits"),
     ("crm_limit_is_final", "crm_integrity", "crm-limit"),
-<<<<<<< HEAD
     ("save_every_product", "storefront_cache", "storefront"),
-=======
     ("trust_http_200", "no_lost_orders", "odoo-error-in-200"),
     ("no_relogin", "no_lost_orders", "b1-session-expiry"),
     ("lookup_before_create", "no_duplicate_orders", "netsuite-stale-lookup"),
     ("ignore_order_updates", "order_lifecycle", "lifecycle"),
     ("no_cancel_sync", "order_lifecycle", "lifecycle"),
->>>>>>> main
 )
 
 #: The quick subset: an ERP outage loses orders without retries (about 90 s per integration).
