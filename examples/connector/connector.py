@@ -229,7 +229,10 @@ class Connector:
                 self.shipped.add(increment)
                 self.write_levels(increment)   # the ERP owns on-hand: no drift below it
             elif "does not allow" in str(reply.body):
+                # Shipped in Magento already (the back office): that shipment moved the
+                # source too, so the ERP's level goes in again.
                 self.shipped.add(increment)
+                self.write_levels(increment)
             else:
                 log("shipment for", increment, "failed:", reply.status, reply.body)
         elif update.get("status") == "invoiced":
