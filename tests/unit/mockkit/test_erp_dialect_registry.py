@@ -4,10 +4,10 @@ the short form, and the errors a plan gets for a wrong one."""
 from __future__ import annotations
 
 import pytest
+from tests.unit.mockkit.conftest import load_mock
 
 from peakready.config import ERP_DIALECTS, parse_plan
 from peakready.errors import ConfigError
-from tests.unit.mockkit.conftest import load_mock
 
 
 def test_the_plan_and_the_mock_know_the_same_dialects() -> None:
