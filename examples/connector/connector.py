@@ -228,6 +228,7 @@ class Connector:
             if reply.status == 200:
                 self.shipped.add(increment)
                 self.write_levels(increment)   # the ERP owns on-hand: no drift below it
+                log("shipped", increment)
             elif "does not allow" in str(reply.body):
                 # Shipped in Magento already (the back office): that shipment moved the
                 # source too, so the ERP's level goes in again.

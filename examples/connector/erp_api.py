@@ -96,11 +96,17 @@ class Adapter:
         """Hand these SKUs' ERP levels over again next time, changed or not."""
         self.stale.update(skus)
 
+    FULL_EVERY = 15     # every 15th pull hands over every level (Magento may have moved)
+
     def _changes(self) -> list[dict[str, Any]] | None:
-        """Vendors without a change feed: read every level, hand over what changed."""
+        """Vendors without a change feed: read every level, hand over what changed (and,
+        every FULL_EVERY pulls, everything: a full resync heals what a delta missed)."""
         levels = self.all_levels()
         if levels is None:
             return None
+        self.pulls = getattr(self, "pulls", 0) + 1
+        if self.pulls % self.FULL_EVERY == 0:
+            self.levels = {}
         changed = [{"sku": s, "qty": q} for s, q in levels.items() if self.levels.get(s) != q]
         self.levels.update(levels)
         return changed
