@@ -61,6 +61,7 @@ class Adapter:
         self.levels: dict[str, float] = {}
         self.unsaved: dict[str, dict[str, Any]] = {}
         self.stale: set[str] = set()
+        self.pulls = 0
 
     # what differs per vendor -----------------------------------------------------------------
     def create_order(self, payload: dict[str, Any], idempotent: bool) -> Any:
@@ -104,7 +105,7 @@ class Adapter:
         levels = self.all_levels()
         if levels is None:
             return None
-        self.pulls = getattr(self, "pulls", 0) + 1
+        self.pulls += 1
         if self.pulls % self.FULL_EVERY == 0:
             self.levels = {}
         changed = [{"sku": s, "qty": q} for s, q in levels.items() if self.levels.get(s) != q]
