@@ -23,7 +23,11 @@ One loop, every POLL_SECONDS, each step bounded:
                 = increment id; the vendors' own ways: erp_api.py), a timeout, full-jitter
                 backoff honouring Retry-After; a 4xx other than 408/425/429 is a dead letter
 3. shipments    the adapter's order updates (GET {ERP}/api/order-updates) → POST
-                /V1/order/{id}/ship (and /invoice)
+                /V1/order/{id}/ship with the update's lines and tracking number (an ERP may
+                ship an order in parts), /invoice; an order on hold waits for its release
+3b. after sale  GET /V1/orders by updated_at: a cancelled order → POST {ERP}/api/orders/{id}/
+                cancel, a refunded amount → POST {ERP}/api/orders/{id}/credit-memos
+                (peakready's ERP API only: with a vendor's dialect this step is skipped)
 4. stock        the adapter's stock changes (GET {ERP}/api/stock?updated_since=cursor) → POST
                 /V1/inventory/source-items
                 (absolute on-hand: the ERP owns it), after the shipments so a shipment's
@@ -130,9 +134,14 @@ class Connector:
         self.queue: dict[str, dict[str, Any]] = {}      # increment id → export state
         self.exported: set[str] = set()
         self.dead: set[str] = set()
-        self.shipped: set[str] = set()
+        self.shipped: set[str] = set()                  # ERP shipment ids applied
+        self.lines: dict[str, dict[str, int]] = {}      # increment id → {sku: order item id}
+        self.deferred: list[dict[str, Any]] = []        # updates of orders on hold
+        self.cancelled: set[str] = set()                # cancellations told to the ERP
+        self.credited: dict[str, float] = {}            # increment id → amount credited
         self.customers_sent: dict[str, tuple[Any, ...]] = {}
         self.stock_stalled = False
+        self.full_saved_at = 0.0          # save_every_product: the last full product sync
         self.next_batch = 0.0
         self.crm = crm_api.make_adapter(CRM, CRM_DIALECT, set(MISTAKES), log)
 
@@ -151,6 +160,9 @@ class Connector:
                 self.skus[increment] = {i["sku"]: float(i.get("qty_ordered", 1))
                                         for i in order.get("items", [])
                                         if not i.get("parent_item_id")}
+                self.lines[increment] = {i["sku"]: int(i["item_id"])
+                                         for i in order.get("items", [])
+                                         if not i.get("parent_item_id") and "item_id" in i}
                 if increment in self.exported or increment in self.queue \
                         or increment in self.dead:
                     continue
@@ -204,6 +216,11 @@ class Connector:
 
     # 3 ------------------------------------------------------------------------------------
     def apply_order_updates(self) -> None:
+        if "ignore_order_updates" in MISTAKES:
+            return
+        waiting, self.deferred = self.deferred, []
+        for update in waiting:
+            self.apply(update)
         for update in ERP_API.order_updates():
             self.apply(update)
 
@@ -212,9 +229,15 @@ class Connector:
         entity = self.entity_ids.get(increment)
         if entity is None:
             return
-        if update.get("status") == "shipped" and increment not in self.shipped:
-            body: dict[str, Any] = {"items": [], "notify": False, "arguments": {
-                "extension_attributes": {"source_code": "default"}}}
+        status = update.get("status")
+        shipment = str(update.get("shipment_id") or increment)
+        if status in ("partially_shipped", "shipped") and shipment not in self.shipped:
+            lines = self.lines.get(increment, {})
+            body: dict[str, Any] = {"items": [
+                {"order_item_id": lines[line["sku"]], "qty": line["qty"]}
+                for line in update.get("items") or [] if line.get("sku") in lines],
+                "notify": False, "arguments": {
+                    "extension_attributes": {"source_code": "default"}}}
             if update.get("tracking_number"):
                 body["tracks"] = [{"track_number": update["tracking_number"],
                                    "title": update.get("carrier") or "carrier",
@@ -226,18 +249,71 @@ class Connector:
                 self.write_levels(increment, extra=True)
                 reply = magento("POST", f"/order/{entity}/ship", body)
             if reply.status == 200:
-                self.shipped.add(increment)
+                self.shipped.add(shipment)
                 self.write_levels(increment)   # the ERP owns on-hand: no drift below it
                 log("shipped", increment)
+            elif self.on_hold(entity):
+                self.deferred.append(update)   # released later: ship it then
             elif "does not allow" in str(reply.body):
                 # Shipped in Magento already (the back office): that shipment moved the
                 # source too, so the ERP's level goes in again.
-                self.shipped.add(increment)
+                self.shipped.add(shipment)
                 self.write_levels(increment)
             else:
                 log("shipment for", increment, "failed:", reply.status, reply.body)
-        elif update.get("status") == "invoiced":
-            magento("POST", f"/order/{entity}/invoice", {"capture": True, "notify": False})
+        elif status == "invoiced":
+            reply = magento("POST", f"/order/{entity}/invoice", {"capture": True, "notify": False})
+            if reply.status != 200 and self.on_hold(entity):
+                self.deferred.append(update)
+
+    def on_hold(self, entity: int) -> bool:
+        reply = magento("GET", f"/orders/{entity}")
+        return reply.status == 200 and isinstance(reply.body, dict) \
+            and reply.body.get("state") == "holded"
+
+    # 3b -----------------------------------------------------------------------------------
+    def after_sale(self) -> None:
+        """Cancellations and refunds made in Magento, told to the ERP."""
+        if ERP_DIALECT != "peakready":
+            return      # the vendors' adapters carry orders and stock only (erp_api.py)
+        since = magento_time(max(self.started, time.time() - LOOKBACK_S) - 5)
+        for page in range(1, 51):
+            reply = magento("GET", "/orders", **since_filter("updated_at", since, page))
+            if reply.status != 200:
+                return
+            items = reply.body.get("items") or []
+            for order in items:
+                increment = str(order["increment_id"])
+                if order.get("state") == "canceled" and increment not in self.cancelled \
+                        and "no_cancel_sync" not in MISTAKES \
+                        and self.tell_erp(increment, "cancel", None):
+                    self.cancelled.add(increment)
+                refunded = float(order.get("total_refunded") or 0)
+                credited = self.credited.get(increment, 0.0)
+                if refunded > credited + 0.005:
+                    memo = {"credit_memo_id": f"{increment}-{refunded:.2f}",
+                            "amount": round(refunded - credited, 2)}
+                    if self.tell_erp(increment, "credit-memos", memo):
+                        self.credited[increment] = refunded
+            if len(items) < 200:
+                return
+
+    def tell_erp(self, increment: str, action: str, body: Any) -> bool:
+        """POST an after-sale action to every ERP order of the increment id (a credit memo:
+        the first); True when the ERP has it (a 409 on cancel: it shipped first)."""
+        found = call("GET", ERP + "/api/orders", params={"increment_id": increment})
+        if found.status != 200 or not found.body.get("items"):
+            return False
+        for order in found.body["items"]:
+            erp_id = urllib.parse.quote(str(order["erp_order_id"]), safe="")
+            key = f"{action}-{increment}-{(body or {}).get('credit_memo_id', '')}"
+            reply = call("POST", f"{ERP}/api/orders/{erp_id}/{action}", body,
+                         {"Idempotency-Key": key})
+            if not (200 <= reply.status < 300 or (action == "cancel" and reply.status == 409)):
+                return False
+            if action != "cancel":
+                return True
+        return True
 
     def write_levels(self, increment: str, *, extra: bool = False) -> None:
         """The ERP's on-hand for the order's SKUs into Magento (+ the order's qty if extra)."""
@@ -270,6 +346,10 @@ class Connector:
                 log("stock pull failed: the stock sync stops for good")
                 self.stock_stalled = True
             return
+        if "save_every_product" in MISTAKES:
+            if items:
+                self.save_products(items)
+            return
         for start in range(0, len(items), 100):
             chunk = [{"sku": i["sku"], "source_code": "default",
                       "quantity": source_quantity(i["sku"], i["qty"]),
@@ -279,6 +359,23 @@ class Connector:
                 log("stock write failed:", saved.status, saved.body)
                 ERP_API.stock_unsaved(items[start:])   # handed over again next cycle
                 return
+
+    def save_products(self, items: list[dict[str, Any]]) -> None:
+        """save_every_product: stock as full product saves, and the whole catalogue saved
+        again (a "full product sync") at most every 10 s."""
+        for item in items:
+            qty = source_quantity(item["sku"], item["qty"])
+            magento("PUT", f"/products/{urllib.parse.quote(item['sku'], safe='')}", {
+                "product": {"sku": item["sku"], "extension_attributes": {"stock_item": {
+                    "qty": qty, "is_in_stock": qty > 0}}}})
+        if time.time() - self.full_saved_at < 10:
+            return
+        self.full_saved_at = time.time()
+        listing = magento("GET", "/products", **{"searchCriteria[pageSize]": 5000,
+                                                 "fields": "items[sku,name,price,status]"})
+        for product in listing.body.get("items", []) if listing.status == 200 else []:
+            magento("PUT", f"/products/{urllib.parse.quote(product['sku'], safe='')}",
+                    {"product": product})
 
     def pull_every_sku(self) -> None:
         """full_stock_sync: every SKU the ERP lists, read one by one, every cycle."""
@@ -330,7 +427,7 @@ class Connector:
 
     def cycle(self) -> None:
         for step in (self.discover_orders, self.export_due, self.apply_order_updates,
-                     self.pull_stock, self.push_customers):
+                     self.after_sale, self.pull_stock, self.push_customers):
             if stopping:
                 return
             step()

@@ -34,7 +34,10 @@ from peakready.checks import (  # noqa: F401
     no_duplicate_orders,
     no_lost_orders,
     no_oversell,
+    order_lifecycle,
+    payment_integrity,
     retry_discipline,
+    storefront_cache,
     sync_efficiency,
 )
 from peakready.checks._files import EvidenceError
