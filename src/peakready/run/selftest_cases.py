@@ -9,7 +9,8 @@
     scenario_plan(scenario, integration, mistake=None) -> the plan of one run: the mistake's,
                     or the clean integration's (mistake None: every verdict must pass)
 
-A scenario is a short plan (seconds of load, one fault window) on the embedded estate with
+A scenario is a short plan (seconds of load, one fault window, the ``tiny`` fixture profile) on
+the embedded estate with
 every registered check and loose SLO gates except where the scenario is about latency. The
 connector's runs use ``target.integration: none`` and the example connector
 (``examples/connector/connector.py``) with its mistake switched on through
@@ -138,7 +139,10 @@ def scenario_plan(scenario: Scenario, integration: Integration = "builtin",
                   seed: int = 11) -> Plan:
     """The plan of one selftest run: the scenario, the integration, and its mistake (if any)."""
     load = {**_LOAD, **scenario.plan.get("load", {})}
-    target: dict[str, Any] = {"magento": "embedded", "simulator": {"profile": "small"}}
+    # The tiny fixture profile (40 SKUs, 10 customers): each mistake shows on it as on a
+    # larger one, the estate starts in seconds, and a run's evidence stays small enough to
+    # keep as recorded evidence (tests/recorded/).
+    target: dict[str, Any] = {"magento": "embedded", "simulator": {"profile": "tiny"}}
     if integration == "builtin":
         target["integration"] = {"profile": "good", "flags": [mistake] if mistake else []}
     else:
