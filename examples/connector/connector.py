@@ -143,6 +143,8 @@ class Connector:
                     continue
                 self.queue[increment] = {"payload": erp_order(order), "attempts": 0,
                                          "due": 0.0}
+                if "absolute_stock" in MISTAKES:
+                    self.write_levels(increment)   # "refresh the stock of what just sold"
             if len(items) < 200:
                 return
 
@@ -314,6 +316,12 @@ class Connector:
             if 200 <= sent.status < 300:
                 self.customers_sent[email] = signature
 
+    def next_due(self) -> float:
+        """When the earliest queued export is due (inf: none): retries go at their own
+        jittered times, not at the next poll, or every order failed in one poll would retry
+        in the same instant."""
+        return min((e["due"] for e in self.queue.values()), default=float("inf"))
+
     def cycle(self) -> None:
         for step in (self.discover_orders, self.export_due, self.apply_order_updates,
                      self.pull_stock, self.push_customers):
@@ -363,10 +371,15 @@ def main() -> int:
     connector = Connector()
     log("connector up: magento", MAGENTO, "erp", ERP, "crm", CRM, "poll", POLL,
         "mistakes", ",".join(sorted(MISTAKES)) or "none")
+    next_cycle = 0.0
     while not stopping:
-        started = time.monotonic()
-        connector.cycle()
-        time.sleep(max(0.05, POLL - (time.monotonic() - started)))
+        if time.time() >= next_cycle:
+            next_cycle = time.time() + POLL
+            connector.cycle()
+        else:
+            connector.export_due()
+        wake = min(next_cycle, connector.next_due())
+        time.sleep(min(POLL, max(0.01, wake - time.time())))
     log(f"stopping: {len(connector.exported)} exported, {len(connector.queue)} pending, "
         f"{len(connector.dead)} dead letters")
     return 0
