@@ -358,7 +358,29 @@ def erp_order(order: dict[str, Any]) -> dict[str, Any]:
             "totals": {"grand_total": order.get("grand_total", 0),
                        "subtotal": order.get("subtotal"),
                        "shipping": order.get("shipping_amount"),
-                       "currency": order.get("order_currency_code") or "USD"}}
+                       "currency": order.get("order_currency_code") or "USD"},
+            "billing_address": address(order.get("billing_address")),
+            "shipping_address": address(shipping_address(order))}
+
+
+ADDRESS_KEYS = ("firstname", "lastname", "company", "street", "city", "region", "postcode",
+                "country_id", "telephone")
+
+
+def address(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An order address in the ERP's fields; the ERP validates (and may refuse) its data."""
+    if not data:
+        return None
+    return {k: data[k] for k in ADDRESS_KEYS if data.get(k) is not None}
+
+
+def shipping_address(order: dict[str, Any]) -> dict[str, Any] | None:
+    for assignment in (order.get("extension_attributes") or {}).get(
+            "shipping_assignments") or []:
+        found = (assignment.get("shipping") or {}).get("address")
+        if found:
+            return dict(found)
+    return None
 
 
 def main() -> int:
