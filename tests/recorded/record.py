@@ -70,7 +70,7 @@ def _copy(run_dir: Path, name: str) -> Path:
 
 def record(folders: list[Path], integrations: set[str], mistakes: set[str] | None) -> None:
     chosen: dict[str, Path] = {}
-    for run_dir in sorted(folders):          # by name: the latest run of a case wins
+    for run_dir in sorted(folders, key=lambda p: p.name):   # by time: the latest run wins
         who = _who(run_dir) if (run_dir / "plan.yaml").is_file() else None
         if who is None or who[0] not in integrations:
             continue
