@@ -11,6 +11,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# MyMagento's top-level package is named "magento", like PyMagento's (a dev dependency):
+	# it lives apart, and its tests import it from there (tests/integration/magento).
+	$(BIN)/python -m pip install --quiet --no-deps --upgrade --target $(VENV)/my-magento 'my-magento==2.2.0'
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -4,20 +4,30 @@ Generates a run folder in the documented format (docs/run-folder.md), streamed t
 10-minute load with three fault windows, 100,000 checkouts and Magento orders, 100,000 ERP
 orders reached through 1,000,000 ``POST /api/orders`` (each order retried with backoff and
 jitter), 2,000 SKUs of stock, 20,000 customers and contacts, per-second HDR histograms for 30
-request names. Then, each in a fresh child process so peak RSS is its own:
+request names. After the order: each order shipped by the ERP (every 5th in two parts) and
+invoiced, Magento's documents mirroring it, every 50th cancelled instead, every 40th refunded
+(a credit memo booked in the ERP), and the payment mock's authorization, capture and refund
+for each. Then, each in a fresh child process so peak RSS is its own:
 
 * baseline: read every file the checks read, line by line, parsing each JSON line (orjson);
-* checks: ``RunEvidence.load`` + ``judge`` with all ten checks and the SLO gates.
+* checks: ``RunEvidence.load`` + ``judge`` with every registered check and the SLO gates.
 
 Prints both times and peak RSS, and the ratio checks / baseline. Target: checks ≤ 10 s.
-Usage: ``.venv/bin/python benchmarks/checks_evidence.py [--orders N] [--requests-per-order K]``
+With ``--compare SRC`` (another checkout's ``src``, e.g. ``git archive <commit> src`` unpacked),
+the checks also run from that source on the same evidence, alternating with this one
+``--rounds`` times, and the median ratio this / that is printed (a shared machine's speed
+drifts; only a ratio measured in the same run means anything).
+Usage: ``.venv/bin/python benchmarks/checks_evidence.py [--orders N] [--requests-per-order K]
+[--compare SRC] [--rounds R]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -64,7 +74,7 @@ def generate(run_dir: Path, orders: int, per_order: int, seed: int = 7) -> dict[
         "magento/orders.jsonl", "magento/source_items.jsonl", "magento/reservations.jsonl",
         "magento/customers.jsonl", "erp/orders.jsonl", "erp/requests.jsonl",
         "erp/stock_history.jsonl", "erp/stock.jsonl", "crm/contacts.jsonl",
-        "crm/overwrites.jsonl")}
+        "crm/overwrites.jsonl", "payment/payments.jsonl", "payment/operations.jsonl")}
     checkouts = Writer(run_dir / "checkouts.jsonl")
     requests: list[tuple[float, bytes]] = []
     sold = dict.fromkeys(skus, 0)
@@ -73,21 +83,15 @@ def generate(run_dir: Path, orders: int, per_order: int, seed: int = 7) -> dict[
         placed = T0 + 1 + (SECONDS - 2) * i / orders
         increment = f"{i:09d}"
         sku = skus[i % len(skus)]
-        sold[sku] += 1
+        sold[sku] += 2
         checkouts({"journey": "guest_checkout" if i % 2 else "customer_checkout",
                    "intended_ts": placed - 0.4, "start_ts": placed - 0.4, "end_ts": placed,
                    "latency_ms": 400.0, "ok": True, "status": 200, "error": None, "step": None,
                    "cart_id": f"c{i}", "quote_id": i, "order_id": i, "increment_id": increment,
-                   "customer_email": f"o{i}@example.com", "items": [{"sku": sku, "qty": 1}],
+                   "customer_email": f"o{i}@example.com", "items": [{"sku": sku, "qty": 2}],
                    "edge_case": False, "flash_sale": False, "worker": "w"})
-        files["magento/orders.jsonl"]({
-            "entity_id": i, "increment_id": increment, "quote_id": i, "state": "new",
-            "status": "pending", "created_at": _mtime(placed),
-            "customer_email": f"o{i}@example.com", "grand_total": 10.0,
-            "items": [{"sku": sku, "qty_ordered": 1, "qty_shipped": 0, "qty_refunded": 0,
-                       "qty_canceled": 0, "price": 10.0}]})
         files["magento/reservations.jsonl"]({
-            "reservation_id": i, "stock_id": 1, "sku": sku, "quantity": -1,
+            "reservation_id": i, "stock_id": 1, "sku": sku, "quantity": -2,
             "metadata": {"event_type": "order_placed", "object_type": "order",
                          "object_id": str(i), "object_increment_id": increment}})
         ts = placed + 0.05
@@ -103,11 +107,24 @@ def generate(run_dir: Path, orders: int, per_order: int, seed: int = 7) -> dict[
                 record.update(outcome="created", erp_order_id=f"SO-{i}")
             requests.append((ts, orjson.dumps(record)))
             ts += rng.uniform(0, min(30.0, 0.02 * 2 ** k))
+        erp_order, magento_docs = _lifecycle(i, sku, ts)
         files["erp/orders.jsonl"]({
             "key": f"SO-{i}", "seq": i, "erp_order_id": f"SO-{i}", "increment_id": increment,
             "idempotency_key": increment, "attempts": 1, "received_ts": ts,
-            "status": "received", "customer_email": f"o{i}@example.com",
-            "items": [{"sku": sku, "qty": 1, "price": 10.0}]})
+            "customer_email": f"o{i}@example.com",
+            "items": [{"sku": sku, "qty": 2, "price": 10.0}], **erp_order})
+        _payments(files, i, increment, placed, magento_docs)
+        invoiced = sum(d["amount"] for d in magento_docs if d["kind"] == "invoice")
+        refunded = sum(d["amount"] for d in magento_docs if d["kind"] == "creditmemo")
+        files["magento/orders.jsonl"]({
+            "entity_id": i, "increment_id": increment, "quote_id": i,
+            "state": "canceled" if i % 50 == 0 else "complete", "status": "pending",
+            "created_at": _mtime(placed), "customer_email": f"o{i}@example.com",
+            "grand_total": 20.0, "payment_method": "peakready_card",
+            "total_invoiced": invoiced, "total_paid": invoiced, "total_refunded": refunded,
+            "documents": magento_docs,
+            "items": [{"sku": sku, "qty_ordered": 2, "qty_shipped": 0, "qty_refunded": 0,
+                       "qty_canceled": 0, "price": 10.0}]})
         if len(requests) >= 100_000:
             _flush(requests, files["erp/requests.jsonl"])
     _flush(requests, files["erp/requests.jsonl"])
@@ -140,6 +157,54 @@ def generate(run_dir: Path, orders: int, per_order: int, seed: int = 7) -> dict[
                                        "files": counts, "errors": []})
     _load_files(run_dir, rng)
     return counts
+
+
+def _lifecycle(i: int, sku: str, received: float) -> tuple[dict[str, Any],
+                                                           list[dict[str, Any]]]:
+    """The ERP's side of order ``i`` after receipt and the documents Magento recorded."""
+    if i % 50 == 0:           # cancelled in Magento first; the ERP honoured it
+        return ({"status": "cancelled", "cancelled_at": received + 2,
+                 "cancel_requests": [{"at": received + 2, "outcome": "cancelled"}],
+                 "shipments": [], "status_history": [{"status": "received", "at": received}]},
+                [{"kind": "cancel", "id": None, "ts": received + 1.5, "items": []}])
+    parts = [[{"sku": sku, "qty": 1}], [{"sku": sku, "qty": 1}]] if i % 5 == 0 \
+        else [[{"sku": sku, "qty": 2}]]
+    shipments = [{"shipment_id": f"SH-{i}-{n}", "at": received + 5 + 5 * n,
+                  "carrier": "UPS", "tracking_number": f"1Z{i:010d}{n}", "items": lines}
+                 for n, lines in enumerate(parts)]
+    docs: list[dict[str, Any]] = [
+        {"kind": "shipment", "id": i * 2 + n, "ts": s["at"] + 1, "items": s["items"],
+         "tracks": [{"track_number": s["tracking_number"], "carrier_code": "ups"}]}
+        for n, s in enumerate(shipments)]
+    invoiced_at = received + 20
+    docs.append({"kind": "invoice", "id": i, "ts": invoiced_at + 1, "amount": 20.0})
+    memos = []
+    if i % 40 == 0:
+        docs.append({"kind": "creditmemo", "id": i, "ts": invoiced_at + 5, "amount": 20.0})
+        memos.append({"credit_memo_id": str(i), "amount": 20.0, "at": invoiced_at + 6})
+    return ({"status": "invoiced", "shipments": shipments, "credit_memos": memos,
+             "tracking_number": shipments[-1]["tracking_number"], "carrier": "UPS",
+             "invoice_id": f"INV-{i}",
+             "status_history": [{"status": "received", "at": received},
+                                {"status": "shipped", "at": shipments[-1]["at"]},
+                                {"status": "invoiced", "at": invoiced_at}]}, docs)
+
+
+def _payments(files: dict[str, Writer], i: int, increment: str, placed: float,
+              docs: list[dict[str, Any]]) -> None:
+    cancelled = any(d["kind"] == "cancel" for d in docs)
+    files["payment/payments.jsonl"]({
+        "key": f"PAY-{i}", "payment_id": f"PAY-{i}", "order_id": increment,
+        "status": "voided" if cancelled else "captured", "amount": 20.0})
+    operations = [("authorize", placed, 20.0)]
+    operations += [("capture" if d["kind"] == "invoice" else "refund", d["ts"] + 0.5,
+                    d["amount"]) for d in docs if d["kind"] in ("invoice", "creditmemo")]
+    if cancelled:
+        operations.append(("void", placed + 2, 20.0))
+    for op, ts, amount in operations:
+        files["payment/operations.jsonl"]({
+            "payment_id": f"PAY-{i}", "order_id": increment, "op": op, "amount": amount,
+            "ts": ts, "idempotency_key": f"{op}-{increment}"})
 
 
 def _flush(requests: list[tuple[float, bytes]], out: Writer) -> None:
@@ -219,9 +284,10 @@ print(f"{elapsed:.3f} {hwm / 1024:.0f} {detail}")
 """
 
 
-def child(mode: str, run_dir: Path) -> tuple[float, float, str]:
+def child(mode: str, run_dir: Path, src: Path | None = None) -> tuple[float, float, str]:
+    env = None if src is None else {**os.environ, "PYTHONPATH": str(src)}
     out = subprocess.run([sys.executable, "-c", _CHILD, mode, str(run_dir)], check=True,
-                         capture_output=True, text=True).stdout.strip()
+                         capture_output=True, text=True, env=env, timeout=600).stdout.strip()
     seconds, rss, detail = out.split(" ", 2)
     return float(seconds), float(rss), detail
 
@@ -230,7 +296,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=100_000)
     parser.add_argument("--requests-per-order", type=int, default=10)
+    parser.add_argument("--compare", type=Path, default=None,
+                        help="another source tree (its src/) to time on the same evidence")
+    parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
+    ratios: list[float] = []
     with tempfile.TemporaryDirectory(prefix="peakready-bench-") as tmp:
         run_dir = Path(tmp) / "run"
         begin = time.perf_counter()
@@ -240,14 +310,22 @@ def main() -> int:
               f"{time.perf_counter() - begin:.1f} s")
         base_s, base_rss, base_detail = child("baseline", run_dir)
         check_s, check_rss, detail = child("checks", run_dir)
+        for _ in range(args.rounds if args.compare is not None else 0):
+            other_s, _, _ = child("checks", run_dir, args.compare)
+            this_s, _, _ = child("checks", run_dir)
+            ratios.append(this_s / other_s)
+            print(f"  round: this source {this_s:.2f} s, {args.compare} {other_s:.2f} s")
     print(f"baseline (read + parse every JSONL line, {base_detail}): {base_s:.2f} s, "
           f"peak RSS {base_rss:.0f} MB")
-    print(f"checks (RunEvidence.load + judge, 10 checks + gates): {check_s:.2f} s, "
+    print(f"checks (RunEvidence.load + judge, every check + gates): {check_s:.2f} s, "
           f"peak RSS {check_rss:.0f} MB")
     print(f"  verdicts: {detail}")
     print(f"ratio checks / baseline: {check_s / base_s:.2f}x time, "
           f"{check_rss / base_rss:.2f}x peak RSS; target checks <= {TARGET_S:g} s: "
           f"{'met' if check_s <= TARGET_S else 'MISSED'}")
+    if ratios:
+        print(f"ratio this source / {args.compare}: median {statistics.median(ratios):.2f}x "
+              f"over {len(ratios)} alternating rounds")
     return 0 if check_s <= TARGET_S else 1
 
 

@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
+from . import _crm_soql as soql
 from ._crm_dialect import Call, Dialect, Reply, Route, VendorError
 from ._crm_store import ContactStore, CrmOptions
 
@@ -56,13 +57,6 @@ FIELDS = {"FirstName": "firstname", "LastName": "lastname", "Email": "email", "P
 CANONICAL = {v: k for k, v in FIELDS.items()}
 _PREFIX = "/services/data/v{version}"
 _BATCH = 2000
-_SOQL = re.compile(r"^\s*SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<object>\w+)"
-                   r"(?:\s+WHERE\s+(?P<where>.+?))?(?:\s+ORDER\s+BY\s+(?P<order>[\w, ]+?))?"
-                   r"(?:\s+LIMIT\s+(?P<limit>\d+))?\s*$", re.IGNORECASE | re.DOTALL)
-_CONDITION = re.compile(r"^\s*(?P<field>\w+)\s*(?:=\s*(?P<value>'(?:[^'\\]|\\.)*'|[\w.+-]+)"
-                        r"|\s+IN\s*\((?P<values>[^)]*)\))\s*$", re.IGNORECASE)
-
-
 def error(status: int, code: str, message: str, fields: list[str] | None = None
           ) -> VendorError:
     item: dict[str, Any] = {"message": message, "errorCode": code}
@@ -79,13 +73,6 @@ def _issued(token: str) -> float:
     """When a token of ours was issued (seconds; the fixed session id: long ago)."""
     stamp = token.partition("!")[2].partition(".")[0]
     return int(stamp) / 1000 if stamp.isdigit() else 0.0
-
-
-def _literal(text: str) -> str:
-    text = text.strip()
-    if text.startswith("'") and text.endswith("'"):
-        return re.sub(r"\\(.)", r"\1", text[1:-1])
-    return text
 
 
 class Salesforce(Dialect):
@@ -312,41 +299,18 @@ class Salesforce(Dialect):
 
     # -- SOQL --------------------------------------------------------------------------------
     def query(self, call: Call) -> Reply:
-        match = _SOQL.match(call.query.get("q", ""))
-        if match is None or match["object"].lower() != "contact":
-            raise error(400, "MALFORMED_QUERY", "unexpected token: the mock serves "
-                        "SELECT f1, f2 FROM Contact [WHERE f = 'v' [AND ...]] [LIMIT n]")
-        names = [f.strip() for f in match["fields"].split(",")]
-        for name in names:
-            if name != "Id" and name not in FIELDS and name not in ("CreatedDate",
-                                                                     "LastModifiedDate"):
-                raise error(400, "INVALID_FIELD", f"No such column '{name}' on entity "
-                            f"'Contact'")
-        rows = list(self.store.contacts.values())
-        for condition in re.split(r"\s+AND\s+", match["where"] or "", flags=re.IGNORECASE):
-            if condition.strip():
-                rows = self._filter(rows, condition)
-        if match["limit"]:
-            rows = rows[:int(match["limit"])]
-        records = [{k: v for k, v in self.record(call, c).items()
-                    if k == "attributes" or k in names} for c in rows]
-        options = call.headers.get("sforce-query-options", "")
-        size = re.search(r"batchSize=(\d+)", options)
+        known = {"Id", "CreatedDate", "LastModifiedDate", *FIELDS}
+        try:
+            select = soql.parse(call.query.get("q", ""), "Contact", known)
+        except soql.SoqlError as exc:
+            raise error(400, exc.code, str(exc)) from None
+        records = [r for r in (self.record(call, c) for c in self.store.contacts.values())
+                   if select.matches(r)][:select.limit]
+        records = [{k: v for k, v in r.items() if k == "attributes" or k in select.fields}
+                   for r in records]
+        size = re.search(r"batchSize=(\d+)", call.headers.get("sforce-query-options", ""))
         batch = min(_BATCH, max(200, int(size.group(1)))) if size else _BATCH
         return self._page(call, records, 0, batch)
-
-    def _filter(self, rows: list[dict[str, Any]], condition: str) -> list[dict[str, Any]]:
-        match = _CONDITION.match(condition)
-        if match is None or (match["field"] not in FIELDS and match["field"] != "Id"):
-            raise error(400, "MALFORMED_QUERY", f"unexpected condition: {condition.strip()}")
-        if match["values"] is not None:
-            wanted = {_literal(v).lower() for v in match["values"].split(",")}
-        else:
-            wanted = {_literal(match["value"]).lower()}
-        if match["field"] == "Id":
-            return [c for c in rows if self.record_id(c).lower() in wanted]
-        canonical = FIELDS[match["field"]]
-        return [c for c in rows if str(c.get(canonical)).lower() in wanted]
 
     def _page(self, call: Call, records: list[dict[str, Any]], start: int,
               batch: int) -> Reply:

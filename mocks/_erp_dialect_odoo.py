@@ -225,8 +225,11 @@ class OdooDialect(Dialect):
         return number
 
     # -- transports --------------------------------------------------------------------------
-    def _injected(self, request: Request, ref: Any) -> OdooError:
-        self.core.note_failed_in_200(request, str(ref)[:64] if ref else None)
+    def _injected(self, request: Request, call: tuple[bool, Any]) -> OdooError:
+        """The injected failure; an order attempt (a create) is noted as one."""
+        creating, ref = call
+        if creating:
+            self.core.note_failed_in_200(request, str(ref)[:64] if ref else None)
         return OdooError(*_SERIALIZATION)
 
     def _fail(self, request: Request, error: OdooError, rpc_id: Any = None) -> Response:
@@ -259,7 +262,7 @@ class OdooDialect(Dialect):
         try:
             if self.core.mark(request, "error_in_200") is not None:
                 model, orm_method, call_args = _call_of(service, method, args)
-                raise self._injected(request, _create_ref(model, orm_method, call_args)[1])
+                raise self._injected(request, _create_ref(model, orm_method, call_args))
             if service == "common":
                 result = self.common(str(method), args)
             elif service == "object":
@@ -276,7 +279,7 @@ class OdooDialect(Dialect):
             args, method = xmlrpc.client.loads(await request.body())
             if self.core.mark(request, "error_in_200") is not None:
                 model, orm_method, call_args = _call_of(service, method, list(args))
-                raise self._injected(request, _create_ref(model, orm_method, call_args)[1])
+                raise self._injected(request, _create_ref(model, orm_method, call_args))
             result = self.common(str(method), list(args)) if service == "common" else \
                 self.object(request, str(method), list(args))
         except OdooError as exc:

@@ -5,7 +5,11 @@
     POST /api/orders                 create a sales order; Idempotency-Key honoured when sent
     GET  /api/orders?increment_id=   ERP orders for a Magento order (duplicates show here)
     GET  /api/orders/{erp_order_id}  one order with status, tracking, invoice
-    GET  /api/order-updates?since=   status changes the ERP made (picked/shipped/invoiced)
+    GET  /api/order-updates?since=   status changes the ERP made (picked, partially_shipped,
+                                     shipped, invoiced, cancelled)
+    POST /api/orders/{id}/cancel     cancel an order that has not shipped (409 once it has)
+    POST /api/orders/{id}/credit-memos  book a Magento credit memo (once per memo id)
+                                     (both: _erp_lifecycle_routes.py)
 
 (the stock routes are served in every dialect: ``_erp_stock_routes.py``). Errors are the
 mocks' envelope ``{"error": {"code", "message", "fields"}}``.
@@ -24,6 +28,7 @@ from peakready.mockkit import ApiError, Operation, Param, fingerprint, int_query
 from peakready.mockkit import parse_body as parse_model
 
 from ._erp_dialect import Arrival, Dialect
+from ._erp_lifecycle_routes import lifecycle_operations
 from ._erp_orders import OrderOut
 
 __all__ = ["PeakreadyDialect"]
@@ -53,6 +58,9 @@ class StatusUpdate(BaseModel):
     tracking_number: str | None = None
     carrier: str | None = None
     invoice_id: str | None = None
+    shipment_id: str | None = None
+    items: list[dict[str, Any]] | None = None    # a shipment's lines (sku, qty)
+    complete: bool | None = None                 # a shipment: nothing is left to ship
 
 
 class UpdateFeed(BaseModel):
@@ -170,8 +178,10 @@ class PeakreadyDialect(Dialect):
             Operation("GET", "/api/orders/{erp_order_id}", get_order, "One ERP order",
                       responses={200: OrderOut}, tags=tags),
             Operation("GET", "/api/order-updates", order_updates,
-                      "Status changes (picked, shipped, invoiced) after a cursor",
+                      "Status changes (picked, partially_shipped, shipped, invoiced, "
+                      "cancelled) after a cursor",
                       responses={200: UpdateFeed}, tags=tags, params=(
                           Param("since", {"type": "integer", "minimum": 0, "maximum": 2**53}),
                           Param("limit", {"type": "integer", "minimum": 1, "maximum": 5000}))),
+            *lifecycle_operations(orders, core.advance, core.clock, tags),
         ]

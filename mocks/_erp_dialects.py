@@ -27,6 +27,10 @@ for _dialect in (PeakreadyDialect, BusinessCentralDialect, NetSuiteDialect, Odoo
 def build_dialect(name: str, contract: str | None, core: ErpCore,
                   settings: dict[str, Any] | None = None) -> Dialect:
     if contract is not None:
-        raise ConfigError(f"mock erp options: contract {contract!r}: contracts are not "
-                          f"served by this version of the ERP mock")
+        if name != "peakready":
+            raise ConfigError(f"mock erp options: dialect {name!r} and contract {contract!r}: "
+                              f"give one of them")
+        from ._erp_contract import ContractDialect
+
+        return ContractDialect.from_file(contract, core)
     return DIALECTS[name](core, settings or {})

@@ -20,7 +20,9 @@ one strict model over ``settings.options`` and the ``--config`` file): ``dialect
 profile for stock, default small), ``stock`` ({sku: qty}, overrides the profile),
 ``movements_per_second`` (default 2, settable at runtime), ``movements_include_hot``
 (default false), ``pick_after``/``ship_after``/``invoice_after`` (seconds, default
-10/30/45), ``decrement_stock_on`` (ship | receive | none, default ship), ``rate_limit``
+10/30/45), ``partial_share`` (share of orders shipped in two parts, default 0) and
+``partial_gap`` (seconds between the parts, default 10), ``decrement_stock_on`` (ship |
+receive | none, default ship), ``rate_limit``
 (requests/s; above it 429 + Retry-After), ``retry_after`` (fixed seconds), ``validation``
 (strict | lenient, default strict: field lengths and character sets of a real ERP,
 ``_erp_validation.py``; a refused order is a 422 naming each field), ``clock`` (a
@@ -59,6 +61,8 @@ class ErpOptions(StrictModel):
     pick_after: float = Field(default=10.0, ge=0)
     ship_after: float = Field(default=30.0, ge=0)
     invoice_after: float = Field(default=45.0, ge=0)
+    partial_share: float = Field(default=0.0, ge=0, le=1)
+    partial_gap: float = Field(default=10.0, ge=0)
     decrement_stock_on: Literal["ship", "receive", "none"] = "ship"
     rate_limit: int | None = Field(default=None, ge=1)
     retry_after: int | None = Field(default=None, ge=0)
@@ -100,7 +104,8 @@ def create_app(settings: MockSettings) -> Any:
     orders = OrderBook(
         kit.evidence, stock, decrement_stock_on=options.decrement_stock_on, clock=clock,
         pick_after=options.pick_after, ship_after=options.ship_after,
-        invoice_after=options.invoice_after)
+        invoice_after=options.invoice_after, partial_share=options.partial_share,
+        partial_gap=options.partial_gap, seed=settings.seed)
     rate = options.movements_per_second
     initial, hot = _initial_stock(settings, options)
     state: dict[str, Movements] = {}

@@ -15,6 +15,13 @@ cards: 4242424242424242 and 5555555555554444 succeed; 4000000000000002 ``card_de
 Luhn-valid number succeeds, a Luhn-invalid one is a 422. The evidence flags orders with more
 than one live authorization (``double_authorizations``) or more than one capture
 (``double_captures``): a customer charged twice.
+
+A capture may ask for more than is left of the authorization with ``"increment": true``
+(incremental authorization, as gateways offer for orders whose total grows after checkout):
+the authorization is raised by the difference (an ``increment`` operation) and the capture
+goes through. Like every write, a capture without an ``Idempotency-Key`` is a new capture, so
+an integration that retries a capture without its key charges the card again, and the
+``operations`` evidence (each with its key, or none) shows it.
 """
 
 from __future__ import annotations
@@ -63,6 +70,7 @@ class AuthorizeIn(BaseModel):
 class AmountIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
     amount: float | None = Field(default=None, gt=0, le=1_000_000)
+    increment: bool = False      # capture: raise the authorization when the amount exceeds it
 
 
 class Payment(BaseModel):
@@ -190,8 +198,15 @@ def create_app(settings: MockSettings) -> Any:
         def produce() -> Response:
             remaining = _cents(payment["amount"]) - _cents(payment["captured_amount"])
             amount = _cents(body.amount) if body.amount is not None else remaining
-            if payment["status"] not in ("authorized", "partially_captured"):
+            capturable = ("authorized", "partially_captured", "captured") if body.increment \
+                and body.amount is not None else ("authorized", "partially_captured")
+            if payment["status"] not in capturable:
                 return conflict(f"cannot capture a payment that is {payment['status']}")
+            if amount > remaining and body.increment and amount > 0:
+                payment["amount"] = (_cents(payment["amount"]) + amount - remaining) / 100
+                record(payment, "increment", (amount - remaining) / 100, "incremented",
+                       request)
+                remaining = amount
             if amount > remaining or amount <= 0:
                 return conflict(f"capture of {amount / 100:.2f} exceeds the uncaptured "
                                 f"{remaining / 100:.2f}")

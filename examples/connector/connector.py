@@ -7,21 +7,34 @@ Run by ``peakready run examples/connector/plan.yaml`` (``target.integration: non
     PEAKREADY_ERP_URL / PEAKREADY_CRM_URL             the fault proxy's listeners: the plan's
                                                       faults sit between this process and them
     POLL_SECONDS                                      from the plan's connector env
+    CONNECTOR_CRM_DIALECT                             the CRM's API: peakready (default),
+                                                      salesforce, hubspot (crm_api.py)
     CONNECTOR_MISTAKES                                classic mistakes to make on purpose
                                                       (mistakes.py; default none)
+    CONNECTOR_ERP_DIALECT                             the ERP's API (erp_api.py: peakready,
+                                                      business-central, netsuite, odoo,
+                                                      sap-b1; default peakready)
 
 One loop, every POLL_SECONDS, each step bounded:
 
 1. new orders   GET /V1/orders by created_at (with a look-back: orders can become visible
                 out of order) → an export queue, deduplicated by increment id
-2. export       POST {ERP}/api/orders with Idempotency-Key = increment id, a timeout, full-jitter
+2. export       the ERP adapter's create (peakready: POST {ERP}/api/orders with Idempotency-Key
+                = increment id; the vendors' own ways: erp_api.py), a timeout, full-jitter
                 backoff honouring Retry-After; a 4xx other than 408/425/429 is a dead letter
-3. shipments    GET {ERP}/api/order-updates → POST /V1/order/{id}/ship (and /invoice)
-4. stock        GET {ERP}/api/stock?updated_since=cursor → POST /V1/inventory/source-items
+3. shipments    the adapter's order updates (GET {ERP}/api/order-updates) → POST
+                /V1/order/{id}/ship with the update's lines and tracking number (an ERP may
+                ship an order in parts), /invoice; an order on hold waits for its release
+3b. after sale  GET /V1/orders by updated_at: a cancelled order → POST {ERP}/api/orders/{id}/
+                cancel, a refunded amount → POST {ERP}/api/orders/{id}/credit-memos
+                (peakready's ERP API only: with a vendor's dialect this step is skipped)
+4. stock        the adapter's stock changes (GET {ERP}/api/stock?updated_since=cursor) → POST
+                /V1/inventory/source-items
                 (absolute on-hand: the ERP owns it), after the shipments so a shipment's
                 deduction and the ERP's level agree
-5. customers    GET /V1/customers/search by updated_at → PUT {CRM}/api/contacts/{email}
-                with the fields Magento owns (never the CRM's consent, segment, score)
+5. customers    GET /V1/customers/search by updated_at → the CRM's upsert in its dialect
+                (crm_api.py, CONNECTOR_CRM_DIALECT: peakready | salesforce | hubspot) with
+                the fields Magento owns (never the CRM's consent, segment, score)
 
 It stops cleanly on SIGTERM. Logs go to stdout (peakready keeps them in logs/connector.log).
 """
@@ -40,14 +53,18 @@ import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
+import crm_api
+import erp_api
 import mistakes
 
 MISTAKES = mistakes.active()   # an unknown name stops the connector here, naming the known
 MAGENTO = os.environ["PEAKREADY_MAGENTO_URL"].rstrip("/") + "/rest/V1"
 TOKEN = os.environ["PEAKREADY_MAGENTO_TOKEN"]
 ERP = os.environ["PEAKREADY_ERP_URL"].rstrip("/")
+ERP_DIALECT = os.environ.get("CONNECTOR_ERP_DIALECT", "peakready")
 CRM = os.environ["PEAKREADY_CRM_URL"].rstrip("/")
 POLL = float(os.environ.get("POLL_SECONDS", "2"))
+CRM_DIALECT = os.environ.get("CONNECTOR_CRM_DIALECT", "peakready")
 TIMEOUT = 3.0
 LOOKBACK_S = 120          # orders may become visible late: look back, dedupe by increment id
 BACKOFF_BASE, BACKOFF_CAP, MAX_ATTEMPTS = 0.5, 20.0, 30
@@ -68,13 +85,14 @@ class Reply:
 
 
 def call(method: str, url: str, body: Any = None, headers: dict[str, str] | None = None,
-         params: dict[str, Any] | None = None) -> Reply:
+         params: dict[str, Any] | None = None, *, raw: bytes | None = None,
+         content_type: str = "application/json") -> Reply:
     """One HTTP call; status 0 when the connection failed or timed out."""
     if params:
         url += "?" + urllib.parse.urlencode(params)
-    data = None if body is None else json.dumps(body).encode()
+    data = raw if raw is not None else None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method, headers={
-        "Content-Type": "application/json", "Accept": "application/json", **(headers or {})})
+        "Content-Type": content_type, "Accept": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=TIMEOUT) as response:
             raw = response.read()
@@ -116,12 +134,16 @@ class Connector:
         self.queue: dict[str, dict[str, Any]] = {}      # increment id → export state
         self.exported: set[str] = set()
         self.dead: set[str] = set()
-        self.update_cursor = 0
-        self.stock_cursor: Any = 0
-        self.shipped: set[str] = set()
+        self.shipped: set[str] = set()                  # ERP shipment ids applied
+        self.lines: dict[str, dict[str, int]] = {}      # increment id → {sku: order item id}
+        self.deferred: list[dict[str, Any]] = []        # updates of orders on hold
+        self.cancelled: set[str] = set()                # cancellations told to the ERP
+        self.credited: dict[str, float] = {}            # increment id → amount credited
         self.customers_sent: dict[str, tuple[Any, ...]] = {}
         self.stock_stalled = False
+        self.full_saved_at = 0.0          # save_every_product: the last full product sync
         self.next_batch = 0.0
+        self.crm = crm_api.make_adapter(CRM, CRM_DIALECT, set(MISTAKES), log)
 
     # 1 ------------------------------------------------------------------------------------
     def discover_orders(self) -> None:
@@ -138,6 +160,9 @@ class Connector:
                 self.skus[increment] = {i["sku"]: float(i.get("qty_ordered", 1))
                                         for i in order.get("items", [])
                                         if not i.get("parent_item_id")}
+                self.lines[increment] = {i["sku"]: int(i["item_id"])
+                                         for i in order.get("items", [])
+                                         if not i.get("parent_item_id") and "item_id" in i}
                 if increment in self.exported or increment in self.queue \
                         or increment in self.dead:
                     continue
@@ -159,12 +184,12 @@ class Connector:
             if entry["due"] > now or stopping:
                 continue
             entry["attempts"] += 1
-            key = {} if "retry_without_key" in MISTAKES else {"Idempotency-Key": increment}
-            reply = call("POST", ERP + "/api/orders", entry["payload"], key)
+            idempotent = "retry_without_key" not in MISTAKES
+            reply = ERP_API.create_order(entry["payload"], idempotent)
             while "no_backoff" in MISTAKES and entry["attempts"] < STORM_ATTEMPTS and \
                     (reply.status in RETRYABLE or reply.status == 0) and not stopping:
                 entry["attempts"] += 1
-                reply = call("POST", ERP + "/api/orders", entry["payload"], key)
+                reply = ERP_API.create_order(entry["payload"], idempotent)
             if 200 <= reply.status < 300:
                 self.exported.add(increment)
                 del self.queue[increment]
@@ -193,25 +218,28 @@ class Connector:
 
     # 3 ------------------------------------------------------------------------------------
     def apply_order_updates(self) -> None:
-        for _ in range(20):
-            reply = call("GET", ERP + "/api/order-updates",
-                         params={"since": self.update_cursor, "limit": 200})
-            if reply.status != 200:
-                return
-            for update in reply.body.get("items", []):
-                self.apply(update)
-                self.update_cursor = max(self.update_cursor, int(update["id"]))
-            if not reply.body.get("has_more"):
-                return
+        if "ignore_order_updates" in MISTAKES:
+            return
+        waiting, self.deferred = self.deferred, []
+        for update in waiting:
+            self.apply(update)
+        for update in ERP_API.order_updates():
+            self.apply(update)
 
     def apply(self, update: dict[str, Any]) -> None:
         increment = str(update.get("increment_id"))
         entity = self.entity_ids.get(increment)
         if entity is None:
             return
-        if update.get("status") == "shipped" and increment not in self.shipped:
-            body: dict[str, Any] = {"items": [], "notify": False, "arguments": {
-                "extension_attributes": {"source_code": "default"}}}
+        status = update.get("status")
+        shipment = str(update.get("shipment_id") or increment)
+        if status in ("partially_shipped", "shipped") and shipment not in self.shipped:
+            lines = self.lines.get(increment, {})
+            body: dict[str, Any] = {"items": [
+                {"order_item_id": lines[line["sku"]], "qty": line["qty"]}
+                for line in update.get("items") or [] if line.get("sku") in lines],
+                "notify": False, "arguments": {
+                    "extension_attributes": {"source_code": "default"}}}
             if update.get("tracking_number"):
                 body["tracks"] = [{"track_number": update["tracking_number"],
                                    "title": update.get("carrier") or "carrier",
@@ -223,27 +251,85 @@ class Connector:
                 self.write_levels(increment, extra=True)
                 reply = magento("POST", f"/order/{entity}/ship", body)
             if reply.status == 200:
-                self.shipped.add(increment)
+                self.shipped.add(shipment)
                 self.write_levels(increment)   # the ERP owns on-hand: no drift below it
+            elif self.on_hold(entity):
+                self.deferred.append(update)   # released later: ship it then
             elif "does not allow" in str(reply.body):
-                self.shipped.add(increment)
+                self.shipped.add(shipment)
             else:
                 log("shipment for", increment, "failed:", reply.status, reply.body)
-        elif update.get("status") == "invoiced":
-            magento("POST", f"/order/{entity}/invoice", {"capture": True, "notify": False})
+        elif status == "invoiced":
+            reply = magento("POST", f"/order/{entity}/invoice", {"capture": True, "notify": False})
+            if reply.status != 200 and self.on_hold(entity):
+                self.deferred.append(update)
+
+    def on_hold(self, entity: int) -> bool:
+        reply = magento("GET", f"/orders/{entity}")
+        return reply.status == 200 and isinstance(reply.body, dict) \
+            and reply.body.get("state") == "holded"
+
+    # 3b -----------------------------------------------------------------------------------
+    def after_sale(self) -> None:
+        """Cancellations and refunds made in Magento, told to the ERP."""
+        if ERP_DIALECT != "peakready":
+            return      # the vendors' adapters carry orders and stock only (erp_api.py)
+        since = magento_time(max(self.started, time.time() - LOOKBACK_S) - 5)
+        for page in range(1, 51):
+            reply = magento("GET", "/orders", **since_filter("updated_at", since, page))
+            if reply.status != 200:
+                return
+            items = reply.body.get("items") or []
+            for order in items:
+                increment = str(order["increment_id"])
+                if order.get("state") == "canceled" and increment not in self.cancelled \
+                        and "no_cancel_sync" not in MISTAKES \
+                        and self.tell_erp(increment, "cancel", None):
+                    self.cancelled.add(increment)
+                refunded = float(order.get("total_refunded") or 0)
+                credited = self.credited.get(increment, 0.0)
+                if refunded > credited + 0.005:
+                    memo = {"credit_memo_id": f"{increment}-{refunded:.2f}",
+                            "amount": round(refunded - credited, 2)}
+                    if self.tell_erp(increment, "credit-memos", memo):
+                        self.credited[increment] = refunded
+            if len(items) < 200:
+                return
+
+    def tell_erp(self, increment: str, action: str, body: Any) -> bool:
+        """POST an after-sale action to every ERP order of the increment id (a credit memo:
+        the first); True when the ERP has it (a 409 on cancel: it shipped first)."""
+        found = call("GET", ERP + "/api/orders", params={"increment_id": increment})
+        if found.status != 200 or not found.body.get("items"):
+            return False
+        for order in found.body["items"]:
+            erp_id = urllib.parse.quote(str(order["erp_order_id"]), safe="")
+            key = f"{action}-{increment}-{(body or {}).get('credit_memo_id', '')}"
+            reply = call("POST", f"{ERP}/api/orders/{erp_id}/{action}", body,
+                         {"Idempotency-Key": key})
+            if not (200 <= reply.status < 300 or (action == "cancel" and reply.status == 409)):
+                return False
+            if action != "cancel":
+                return True
+        return True
 
     def write_levels(self, increment: str, *, extra: bool = False) -> None:
         """The ERP's on-hand for the order's SKUs into Magento (+ the order's qty if extra)."""
         items = []
         for sku, qty in self.skus.get(increment, {}).items():
-            level = call("GET", f"{ERP}/api/stock/{urllib.parse.quote(sku)}")
-            if level.status != 200:
+            on_hand = ERP_API.stock_level(sku)
+            if on_hand is None:
                 continue
-            quantity = source_quantity(sku, float(level.body["qty"])) + (qty if extra else 0)
+            quantity = source_quantity(sku, on_hand) + (qty if extra else 0)
             items.append({"sku": sku, "source_code": "default", "quantity": quantity,
                           "status": 1 if quantity > 0 else 0})
         if items:
-            magento("POST", "/inventory/source-items", {"sourceItems": items})
+            saved = magento("POST", "/inventory/source-items", {"sourceItems": items})
+            if saved.status != 200:
+                log("stock write after a shipment failed:", saved.status, saved.body)
+        # A shipment moved Magento's source: the next stock pull writes the ERP's level for
+        # these SKUs again even if the ERP's did not change (a failed or raced write heals).
+        ERP_API.stock_forget(list(self.skus.get(increment, {})))
 
     # 4 ------------------------------------------------------------------------------------
     def pull_stock(self) -> None:
@@ -252,29 +338,42 @@ class Connector:
         if "full_stock_sync" in MISTAKES:
             self.pull_every_sku()
             return
-        for _ in range(50):
-            reply = call("GET", ERP + "/api/stock",
-                         params={"updated_since": self.stock_cursor, "limit": 500})
-            if reply.status == 400:          # our cursor is past the ERP's feed: start over
-                self.stock_cursor = 0
+        items = ERP_API.stock_changes()
+        if items is None:
+            if "stock_sync_stalls" in MISTAKES:
+                log("stock pull failed: the stock sync stops for good")
+                self.stock_stalled = True
+            return
+        if "save_every_product" in MISTAKES:
+            if items:
+                self.save_products(items)
+            return
+        for start in range(0, len(items), 100):
+            chunk = [{"sku": i["sku"], "source_code": "default",
+                      "quantity": source_quantity(i["sku"], i["qty"]),
+                      "status": 1 if i["qty"] > 0 else 0} for i in items[start:start + 100]]
+            saved = magento("POST", "/inventory/source-items", {"sourceItems": chunk})
+            if saved.status != 200:
+                log("stock write failed:", saved.status, saved.body)
+                ERP_API.stock_unsaved(items[start:])   # handed over again next cycle
                 return
-            if reply.status != 200:
-                if "stock_sync_stalls" in MISTAKES:
-                    log("stock pull failed: the stock sync stops for good")
-                    self.stock_stalled = True
-                return
-            items = reply.body.get("items", [])
-            for start in range(0, len(items), 100):
-                chunk = [{"sku": i["sku"], "source_code": "default",
-                          "quantity": source_quantity(i["sku"], i["qty"]),
-                          "status": 1 if i["qty"] > 0 else 0} for i in items[start:start + 100]]
-                saved = magento("POST", "/inventory/source-items", {"sourceItems": chunk})
-                if saved.status != 200:
-                    log("stock write failed:", saved.status, saved.body)
-                    return                   # the cursor stays: the next cycle retries
-            self.stock_cursor = reply.body.get("next_cursor", self.stock_cursor)
-            if not reply.body.get("has_more"):
-                return
+
+    def save_products(self, items: list[dict[str, Any]]) -> None:
+        """save_every_product: stock as full product saves, and the whole catalogue saved
+        again (a "full product sync") at most every 10 s."""
+        for item in items:
+            qty = source_quantity(item["sku"], item["qty"])
+            magento("PUT", f"/products/{urllib.parse.quote(item['sku'], safe='')}", {
+                "product": {"sku": item["sku"], "extension_attributes": {"stock_item": {
+                    "qty": qty, "is_in_stock": qty > 0}}}})
+        if time.time() - self.full_saved_at < 10:
+            return
+        self.full_saved_at = time.time()
+        listing = magento("GET", "/products", **{"searchCriteria[pageSize]": 5000,
+                                                 "fields": "items[sku,name,price,status]"})
+        for product in listing.body.get("items", []) if listing.status == 200 else []:
+            magento("PUT", f"/products/{urllib.parse.quote(product['sku'], safe='')}",
+                    {"product": product})
 
     def pull_every_sku(self) -> None:
         """full_stock_sync: every SKU the ERP lists, read one by one, every cycle."""
@@ -297,6 +396,7 @@ class Connector:
         reply = magento("GET", "/customers/search", **since_filter("updated_at", since))
         if reply.status != 200:
             return
+        changed: list[tuple[dict[str, Any], tuple[Any, ...]]] = []
         for customer in reply.body.get("items") or []:
             fields = {"firstname": customer.get("firstname"),
                       "lastname": customer.get("lastname"),
@@ -311,10 +411,17 @@ class Connector:
             signature = tuple(sorted(fields.items(), key=lambda kv: kv[0]))
             if self.customers_sent.get(email) == signature:
                 continue
-            sent = call("PUT", f"{CRM}/api/contacts/{urllib.parse.quote(email)}",
-                        {"email": email, **fields})
-            if 200 <= sent.status < 300:
-                self.customers_sent[email] = signature
+            changed.append(({"email": email, **fields}, signature))
+        size = self.crm.batch
+        for start in range(0, len(changed), size):
+            chunk = changed[start:start + size]
+            outcomes = self.crm.push([contact for contact, _ in chunk])
+            for contact, signature in chunk:
+                # Refused for good is done too: retrying cannot fix it (logged by the adapter).
+                if outcomes.get(contact["email"]) in (crm_api.DONE, crm_api.REFUSED):
+                    self.customers_sent[contact["email"]] = signature
+            if crm_api.RETRY in outcomes.values():
+                return                   # the CRM is struggling: the rest waits a cycle
 
     def next_due(self) -> float:
         """When the earliest queued export is due (inf: none): retries go at their own
@@ -324,7 +431,7 @@ class Connector:
 
     def cycle(self) -> None:
         for step in (self.discover_orders, self.export_due, self.apply_order_updates,
-                     self.pull_stock, self.push_customers):
+                     self.after_sale, self.pull_stock, self.push_customers):
             if stopping:
                 return
             step()
@@ -383,6 +490,9 @@ def shipping_address(order: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+ERP_API = erp_api.adapter(ERP_DIALECT, ERP, call, Reply, MISTAKES)
+
+
 def main() -> int:
     def stop(*_: object) -> None:
         global stopping
@@ -391,8 +501,8 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     connector = Connector()
-    log("connector up: magento", MAGENTO, "erp", ERP, "crm", CRM, "poll", POLL,
-        "mistakes", ",".join(sorted(MISTAKES)) or "none")
+    log("connector up: magento", MAGENTO, "erp", ERP, "crm", CRM, f"({CRM_DIALECT})",
+        "poll", POLL, "mistakes", ",".join(sorted(MISTAKES)) or "none")
     next_cycle = 0.0
     while not stopping:
         if time.time() >= next_cycle:

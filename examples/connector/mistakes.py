@@ -33,6 +33,25 @@ MISTAKES = {
                     "(export_lag)",
     "stock_sync_stalls": "the stock pull stops for good at its first failure "
                          "(inventory_convergence)",
+    "save_every_product": "writes stock as product saves (PUT /V1/products/{sku}) and, every "
+                          "10 s a sync changed something, saves every product again: each save "
+                          "purges the product's cached pages and every listing "
+                          "(storefront_cache)",
+    # ERP dialects (erp_api.py): the vendors' own failure modes mishandled
+    "trust_http_200": "an ERP error inside an HTTP 200 (Odoo's JSON-RPC error) is read as "
+                      "success (no_lost_orders)",
+    "no_relogin": "an expired ERP session or token (SAP B1, OAuth2) is never renewed "
+                  "(no_lost_orders)",
+    "lookup_before_create": "NetSuite orders are looked up by otherRefNum and POSTed, not "
+                            "upserted by externalId: a retry after a stale lookup creates "
+                            "twice (no_duplicate_orders)",
+    "crm_limit_is_final": "the CRM's \"over your API limit\" answer (Salesforce 403 "
+                          "REQUEST_LIMIT_EXCEEDED, HubSpot 429) is taken as a refusal: those "
+                          "customers' changes are dropped (crm_integrity)",
+    "ignore_order_updates": "the ERP's shipments and invoices are never applied in Magento "
+                            "(order_lifecycle)",
+    "no_cancel_sync": "orders cancelled in Magento are never cancelled in the ERP "
+                      "(order_lifecycle)",
 }
 
 

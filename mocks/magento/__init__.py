@@ -7,22 +7,34 @@
               ├── /__admin/* ─► mockkit admin app: health, reset, faults, journal, evidence
               │                 (evidence.py), capacity (capacity model), integration
               │                 (integration/admin.py): one error envelope, in the OpenAPI
-              └─► CapacityModel (only with --capacity-model on)
-                    └─► MagentoApp (app.py): prefixes, auth, ACL, dispatch
-                          └─► Store (state.py), rebuilt on /__admin/reset
+              └─► FullPageCache (pages/fpc.py: Varnish's place; a hit stops here)
+                    └─► CapacityModel (only with --capacity-model on)
+                          └─► StorefrontApp (storefront.py): /graphql (graphql/), pages
+                                (pages/), else MagentoApp (app.py): prefixes, auth, ACL, dispatch
+                                └─► Store (state.py), rebuilt on /__admin/reset
                                 catalog · inventory (MSI) · carts · orders · customers ·
                                 bulk consumer · events (seam) · hooks (seam)
 
+    schema_index.py  Magento's REST schema as the route table (schema_routes.json), the
+                     service groups and the coverage listing (``--coverage``)
+    routing.py   the router: schema paths → handlers, literal-first trie, bulk ``by<Param>``
     rest.py      error envelope, JSON, key spelling, type coercion
-    search.py    searchCriteria parsing and evaluation
-    routing.py   the route table (webapi.xml as data)
+    search.py    searchCriteria parsing and evaluation, ``listing()`` for every search route
     auth.py      admin / customer / integration tokens, ACL
-    catalog.py   products               inventory.py / inventory_routes.py   MSI + legacy
-    carts.py     quotes and items       checkout.py   shipping, payment, place order
-    orders.py    sales model, states    order_actions.py   invoice/ship/cancel/refund/hold
-    customers.py accounts, tokens       bulk.py       async + bulk, status endpoints
-    events.py    OrderPlaced / OrderStateChanged hub (the integration's seam)
-    hooks.py     CheckoutHooks: the checkout seam (no-ops; the integration replaces them)
+
+    state (collections, given what they use; no routes):
+    catalog.py products · categories.py tree · attributes.py EAV · store_tree.py websites,
+    groups, views · inventory.py MSI quantities · msi_catalog.py sources, stocks, links ·
+    carts.py quotes · orders.py sales model · sales_documents.py invoices, shipments, credit
+    memos · customers.py accounts · customer_groups.py · bulk.py the async queue (a clock,
+    a batch size and an executor) · events.py (seam) · hooks.py CheckoutHooks (seam)
+
+    routes, by Magento service:
+    catalog.py (products) · catalog_routes.py attributes, types · category_routes.py ·
+    price_routes.py · product_link_routes.py websites, media, configurables ·
+    checkout.py + quote_routes.py carts · customers.py + customer_routes.py ·
+    inventory_routes.py + msi_routes.py · order_actions.py + order_routes.py +
+    sales_document_routes.py · store_routes.py store, directory · bulk_routes.py
     evidence.py  GET /__admin/evidence kinds: orders, customers, source items, reservations
     integration/ the built-in ERP/CRM connector and its mistake flags, /__admin/integration
     config.py    version switches and knobs (one StrictModel)
@@ -47,11 +59,13 @@ from peakready.mockkit.settings import MockSettings
 from .app import MagentoApp, build_router
 from .config import SimConfig, load_config
 from .events import EventHub, OrderPlaced, OrderStateChanged
+from .pages.fpc import FullPageCache
 from .schema_index import coverage
 from .state import Store
+from .storefront import StorefrontApp
 
 __all__ = ["EventHub", "OrderPlaced", "OrderStateChanged", "SimConfig", "SimulatorApp",
-           "Store", "coverage_report", "create_app"]
+           "Store", "coverage_markdown", "coverage_report", "create_app"]
 
 CAPACITY_PATH = "/__admin/capacity"
 
@@ -104,8 +118,9 @@ def create_app(settings: MockSettings) -> SimulatorApp:
     from .integration import install
 
     integration = install(magento, settings, cfg)
-    inner: Any = magento
+    inner: Any = StorefrontApp(magento)
     capacity = None
+    hit_cost = None
     if cfg.capacity_model:
         from peakready.mockkit.capacity import CapacityConfig, CapacityModel
 
@@ -113,6 +128,12 @@ def create_app(settings: MockSettings) -> SimulatorApp:
             CapacityConfig(seed=settings.seed)
         capacity = CapacityModel(inner, cap_cfg)
         inner = capacity
+        model = capacity
+
+        def hit_cost() -> float:
+            return model.draw_service_time(model.config.cache_hit)
+    # Varnish's place: in front of the PHP workers, so a hit never waits for one.
+    inner = FullPageCache(inner, lambda: magento.store, hit_cost=hit_cost)
     kit = None
     if cfg.mockkit:
         kit = MockKit(settings, title="Magento 2.4 REST simulator", version=cfg.version_text)
@@ -154,4 +175,18 @@ def coverage_report() -> str:
         lines.extend(f"    missing {route}" for route in entry["missing"])
     extra = sorted(f"{r.method} {r.pattern}" for r in router.routes if r.schema is None)
     lines.extend(f"outside the schema        {route}" for route in extra)
+    return "\n".join(lines) + "\n"
+
+
+def coverage_markdown() -> str:
+    """The coverage table of docs/magento-simulator.md (kept equal by a test)."""
+    router = build_router()
+    tags: dict[str, set[str]] = {}
+    for route in router.index:
+        tags.setdefault(route.group, set()).add(route.tag)
+    lines = ["| Group | Served / schema routes | Magento services (schema tags) |",
+             "| --- | --- | --- |"]
+    for group, entry in coverage(router.index, router.served()).items():
+        names = ", ".join(sorted(t.removesuffix("V1") for t in tags[group]))
+        lines.append(f"| {group} | {entry['served']} / {entry['total']} | {names} |")
     return "\n".join(lines) + "\n"

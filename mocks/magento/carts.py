@@ -61,6 +61,7 @@ class Cart:
     payment_method: str | None = None
     email: str | None = None
     reserved_order_id: str | None = None
+    coupon_code: str | None = None       # applyCouponToCart (GraphQL)
 
     @property
     def items_qty(self) -> float:
@@ -141,6 +142,13 @@ class Carts:
 
     def next_item_id(self) -> int:
         return next(self._item_ids)
+
+    def mask(self, cart: Cart) -> str:
+        """The cart's masked id, created on first use (a customer cart gets one in GraphQL)."""
+        if cart.masked_id is None:
+            cart.masked_id = secrets.token_hex(16)
+            self.by_mask[cart.masked_id] = cart
+        return cart.masked_id
 
 
 def resolve(call: Call, *, from_item: dict[str, Any] | None = None) -> Cart:

@@ -1,7 +1,11 @@
 """Products: the catalog store and ``/V1/products`` routes (spec §3.2).
 
 Products live in one dict keyed by SKU (plus an id index); search scans that dict, with a
-direct lookup when the only filter is ``sku eq``/``in`` (the hot path of most scenarios).
+direct lookup when the only filter is ``sku eq``/``in`` (the hot path of most scenarios). A
+scan's filtered and sorted rows are kept per criteria (paging aside) until a product is added,
+removed or edited (any attribute assignment or custom attribute edit counts itself):
+a storefront asks the same few listings over and over (a category page, a search word), and
+rescanning the catalog for each was the simulator's largest cost at peak rates.
 The legacy ``extension_attributes.stock_item`` is rendered from MSI state (spec §4.1): its
 ``qty`` mirrors the default source, not the salable quantity.
 """
@@ -13,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .pages.invalidation import product_saved
 from .rest import (
     WebapiError,
     as_object,
@@ -23,7 +28,7 @@ from .rest import (
     to_int,
     to_str,
 )
-from .search import Criteria, parse_criteria, search
+from .search import Criteria, page, parse_criteria, search
 
 if TYPE_CHECKING:
     from .routing import Call, Router
@@ -45,6 +50,39 @@ _TYPES = frozenset({"simple", "virtual", "configurable", "bundle", "grouped", "d
 
 def no_product() -> WebapiError:
     return WebapiError(404, MSG_NO_PRODUCT)
+
+
+#: Every edit of any product (an attribute assigned, a custom attribute set or removed) counts
+#: here, so a catalog knows its kept listings are stale without every editor telling it.
+_EDITS = [0]
+
+
+class _CustomAttributes(dict[str, Any]):
+    """A product's custom attributes: a dict whose every edit counts in ``_EDITS``."""
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        _EDITS[0] += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        _EDITS[0] += 1
+        super().__delitem__(key)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        _EDITS[0] += 1
+        super().update(*args, **kwargs)
+
+    def pop(self, *args: Any) -> Any:
+        _EDITS[0] += 1
+        return super().pop(*args)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        _EDITS[0] += 1
+        return super().setdefault(key, default)
+
+    def clear(self) -> None:
+        _EDITS[0] += 1
+        super().clear()
 
 
 @dataclass
@@ -69,6 +107,12 @@ class Product:
     media: list[dict[str, Any]] = field(default_factory=list)
     children: list[str] = field(default_factory=list)
     configurable_options: list[dict[str, Any]] = field(default_factory=list)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        _EDITS[0] += 1
+        if name == "custom" and not isinstance(value, _CustomAttributes):
+            value = _CustomAttributes(value)
+        object.__setattr__(self, name, value)
 
     def field(self, name: str) -> Any:
         if name in _PRODUCT_ATTRS:
@@ -104,6 +148,10 @@ class Catalog:
     # url_key changed later simply no longer matches its old entry.
     url_keys: dict[str, Product] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    # Criteria key → the rows it selects, in order; emptied when a product is added or
+    # removed (changed()) or when any product was edited since (_EDITS moved).
+    _found: dict[tuple[Any, ...], list[Product]] = field(default_factory=dict)
+    _found_at: int = -1
 
     def get(self, sku: str) -> Product | None:
         product = self.products.get(sku)
@@ -112,7 +160,13 @@ class Catalog:
             return self.lower.get(sku.lower())
         return product
 
+    def changed(self) -> None:
+        """A product was added or removed: searches kept from before are forgotten (edits
+        of a product's fields are seen on their own, through ``_EDITS``)."""
+        self._found.clear()
+
     def add(self, product: Product) -> None:
+        self.changed()
         self.products[product.sku] = product
         self.by_id[product.id] = product
         self.lower[product.sku.lower()] = product
@@ -132,6 +186,7 @@ class Catalog:
         return next(self._ids)
 
     def remove(self, product: Product) -> None:
+        self.changed()
         self.products.pop(product.sku, None)
         self.by_id.pop(product.id, None)
         self.lower.pop(product.sku.lower(), None)
@@ -152,7 +207,22 @@ class Catalog:
                 return search(rows, Criteria(sort=[], page_size=crit.page_size,
                                              current_page=crit.current_page),
                               _get, self.known)
-        return search(list(self.products.values()), crit, _get, self.known)
+        if self._found_at != _EDITS[0]:
+            self._found.clear()
+            self._found_at = _EDITS[0]
+        key = crit.key()
+        kept = self._found.get(key)
+        if kept is None:
+            kept, _ = search(list(self.products.values()), Criteria(crit.groups, crit.sort),
+                             _get, self.known)
+            if len(self._found) >= _FOUND_MAX:
+                self._found.clear()
+            self._found[key] = kept
+        return page(kept, crit)
+
+
+#: Distinct listings kept at once (a storefront has a few dozen; a crawler may have more).
+_FOUND_MAX = 256
 
 
 def _get(product: Product, name: str) -> Any:
@@ -244,6 +314,7 @@ def save_product(store: Store, data: dict[str, Any], sku: str | None = None) -> 
         store.inventory.apply_stock_item(product.sku, product.id, stock, store.cfg.version)
     elif existing is None and not product.is_composite:
         store.inventory.stock_config(product.sku, product.id)
+    product_saved(store, product)  # the full-page cache forgets it (pages/invalidation.py)
     return product
 
 

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from .routing import Call, Handler, Router
     from .state import Store
 
-__all__ = ["normalize_address", "place_order", "register"]
+__all__ = ["flat_rate_methods", "normalize_address", "place_order", "register", "set_payment"]
 
 QUOTE_ADDRESS_FIELDS = frozenset({
     "id", "region", "region_id", "region_code", "country_id", "street", "company", "telephone",
@@ -342,9 +342,9 @@ def register(router: Router) -> None:
     async def select_payment(call: Call) -> Any:
         cart = resolve(call)
         _set_payment(call.store, cart, call.body.get("method"))
-        # The /mine route's service method is typed string, the guest one int (schema).
-        mine = call.principal.kind == "customer" and "cartId" not in call.path
-        return str(cart.id) if mine else cart.id
+        # The guest service method is typed int, the /mine and admin-side one string (schema).
+        guest = call.route is not None and call.route.pattern.startswith("/V1/guest-carts")
+        return cart.id if guest else str(cart.id)
 
     @both("GET", "/selected-payment-method")
     async def selected_payment(call: Call) -> Any:
@@ -367,3 +367,8 @@ def register(router: Router) -> None:
             _set_payment(call.store, cart, call.body["payment_method"])
         return await place_order(call.store, call, cart)
 
+
+
+# The GraphQL checkout (graphql/cart_fields.py) keeps these rules by calling them, not copying.
+flat_rate_methods = _methods
+set_payment = _set_payment

@@ -82,6 +82,14 @@ class SimConfig(StrictModel):
     capacity: dict[str, Any] = Field(default_factory=dict)    # mockkit.capacity's options
     mockkit: StrictBool = True                                # admin API, faults, journal
     integration: dict[str, Any] = Field(default_factory=dict)  # integration/settings.py
+    # storefront (graphql/, pages/): the inventory indexer's mode decides which stock writes
+    # clean the full-page cache (pages/invalidation.py); coupon codes GraphQL accepts (no
+    # discount rule is modelled: a coupon is validated and recorded on the cart, totals stay)
+    indexer_mode: Literal["schedule", "save"] = "schedule"
+    full_page_cache: StrictBool = True
+    coupons: list[str] = Field(default_factory=lambda: ["PEAKREADY10"])
+    graphql_query_depth: int = Field(default=20, ge=1)
+    graphql_query_complexity: int = Field(default=300, ge=1)
 
     @property
     def version_text(self) -> str:

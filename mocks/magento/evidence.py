@@ -6,6 +6,8 @@
     ?kind=customers     cursor id            since: updated_at      or not yet: the witness)
     ?kind=source_items  cursor seq           since: last change
     ?kind=reservations  cursor reservation_id since: appended at
+    ?kind=page_cache    cursor second         since: that second (the full-page cache's hits,
+                                               misses, purges per wall-clock second)
     &after=N&limit=L    → records[kind], next_after (pass it as ``after`` next time)
 
 The store changes between pages; a cursor only moves forward over keys that never change,
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["KINDS", "register"]
 
-KINDS = ("orders", "customers", "source_items", "reservations")
+KINDS = ("orders", "customers", "source_items", "reservations", "page_cache")
 T = TypeVar("T")
 
 
@@ -106,11 +108,22 @@ def _reservations(store: Callable[[], Store]) -> Callable[[int, int, float | Non
     return page
 
 
+def _page_cache(store: Callable[[], Store]) -> Callable[[int, int, float | None],
+                                                        tuple[list[dict[str, Any]], int]]:
+    def page(after: int, limit: int, since: float | None) -> tuple[list[dict[str, Any]], int]:
+        rows = [r for r in store().page_cache.seconds() if r["t"] > after]
+        return _page(((r["t"], r) for r in rows), limit, after,
+                     lambda r: r if since is None or r["t"] >= int(since) else None)
+    return page
+
+
 def register(kit: MockKit, store: Callable[[], Store]) -> None:
-    """Serve the four kinds from ``store()`` (a callable: reset replaces the store)."""
+    """Serve the kinds from ``store()`` (a callable: reset replaces the store)."""
     kit.live_evidence("orders", _orders(store), lambda: len(store().orders.by_id))
     kit.live_evidence("customers", _customers(store), lambda: len(store().customers.by_id))
     kit.live_evidence("source_items", _source_items(store),
                       lambda: len(store().inventory.items))
     kit.live_evidence("reservations", _reservations(store),
                       lambda: len(store().inventory.reservations))
+    kit.live_evidence("page_cache", _page_cache(store),
+                      lambda: len(store().page_cache.seconds()))

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalog import Product, no_product
 from .inventory import DEFAULT_STOCK
+from .pages.invalidation import salability, stock_saved
 from .rest import (
     WebapiError,
     as_list,
@@ -84,11 +85,13 @@ def save_source_items(store: Store, raw: Any, *, async_call: bool = False) -> No
             raise WebapiError(400, "Could not save Source Item")
         if store.catalog.get(sku) is None:
             raise WebapiError(400, "Could not save Source Item")
+    before = salability(store, {sku for sku, _, _, _ in parsed})
     for sku, source, qty, status in parsed:
         product = store.catalog.get(sku)
         assert product is not None
         store.inventory.stock_config(product.sku, product.id)
         store.inventory.set_source_item(product.sku, source, qty, status)
+    stock_saved(store, before, "source_items")
 
 
 def _salable_product(store: Store, sku: str) -> Product:
@@ -140,8 +143,11 @@ def register(router: Router) -> None:
         if product is None:
             raise no_product()
         data = as_object(call.body.get("stock_item"), "stockItem")
-        return call.store.inventory.apply_stock_item(product.sku, product.id, data,
+        before = salability(call.store, [product.sku])
+        saved = call.store.inventory.apply_stock_item(product.sku, product.id, data,
                                                       call.store.cfg.version)
+        stock_saved(call.store, before, "stock_item")
+        return saved
 
     @router.add("GET", "/V1/stockStatuses/{productSku}", legacy)
     async def get_stock_status(call: Call) -> Any:

@@ -8,6 +8,7 @@ ones back as a reservation.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from .events import OrderStateChanged
@@ -93,6 +94,15 @@ async def _document_created(store: Store, order: Order, body: dict[str, Any], ki
     doc = _doc_id(store, kind)
     documents.append(int(doc))
     record = store.documents.add(kind, int(doc), order, lines, store.now(), extra)
+    # The evidence order_lifecycle and payment_integrity read: each document with its time,
+    # lines, tracks (shipments) and amount (invoices, credit memos).
+    evidence: dict[str, Any] = {"kind": kind, "id": int(doc), "at": store.now(),
+                                "ts": time.time(), "items": _lines(lines)}
+    if kind == "shipment":
+        evidence["tracks"] = _tracks(body)
+    elif extra and "grand_total" in extra:
+        evidence["amount"] = extra["grand_total"]
+    order.documents.append(evidence)
     comment = body.get("comment")
     if isinstance(comment, dict) and comment.get("comment"):
         store.documents.comment(kind, record, to_str(comment["comment"]),
@@ -163,6 +173,17 @@ async def refund(store: Store, order: Order, body: dict[str, Any],
                                        "adjustment_negative": to_float(
                                            args.get("adjustment_negative") or 0),
                                        "invoice_id": invoice_id})
+
+
+def _lines(lines: list[tuple[OrderItem, float]]) -> list[dict[str, Any]]:
+    return [{"sku": item.sku, "qty": qty} for item, qty in lines if qty > EPS]
+
+
+def _tracks(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"track_number": to_str(t.get("track_number")),
+             "carrier_code": to_str(t.get("carrier_code") or ""),
+             "title": to_str(t.get("title") or "")}
+            for t in body.get("tracks") or [] if isinstance(t, dict)]
 
 
 def register(router: Router) -> None:
@@ -278,6 +299,10 @@ def register(router: Router) -> None:
                             else "complete")
         else:
             order.set_state("canceled")
+        order.documents.append({"kind": "cancel", "id": None, "at": store.now(),
+                                "ts": time.time(),
+                                "items": [{"sku": i.sku, "qty": i.qty_canceled}
+                                          for i in order.items if i.qty_canceled > EPS]})
         await _changed(store, order, "cancel", old)
         return True
 
@@ -293,6 +318,8 @@ def register(router: Router) -> None:
         old = (order.state, order.status)
         order.hold_before_state, order.hold_before_status = order.state, order.status
         order.set_state("holded")
+        order.documents.append({"kind": "hold", "id": None, "at": store.now(),
+                                "ts": time.time()})
         await _changed(store, order, "hold", old)
         return True
 
@@ -304,6 +331,8 @@ def register(router: Router) -> None:
         old = (order.state, order.status)
         order.set_state(order.hold_before_state, order.hold_before_status)
         order.hold_before_state = order.hold_before_status = None
+        order.documents.append({"kind": "unhold", "id": None, "at": store.now(),
+                                "ts": time.time()})
         await _changed(store, order, "unhold", old)
         return True
 

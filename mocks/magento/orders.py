@@ -124,6 +124,9 @@ class Order:
     invoices: list[int] = field(default_factory=list)
     shipments: list[int] = field(default_factory=list)
     creditmemos: list[int] = field(default_factory=list)
+    # Each invoice, shipment (lines, tracks), credit memo and cancellation with its time: the
+    # evidence order_lifecycle and payment_integrity read (record()).
+    documents: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)   # ext_order_id and the like
 
     def item(self, item_id: int) -> OrderItem | None:
@@ -279,7 +282,9 @@ class Orders:
                 "quote_id": o.quote_id, "state": o.state, "status": o.status,
                 "created_at": o.created_at, "updated_at": o.updated_at,
                 "customer_email": o.customer_email, "customer_id": o.customer_id,
-                "grand_total": o.grand_total,
+                "grand_total": o.grand_total, "payment_method": o.payment_method,
+                "total_invoiced": o.total_invoiced, "total_paid": o.total_paid,
+                "total_refunded": o.total_refunded, "documents": o.documents,
                 "items": [{"sku": i.sku, "qty_ordered": i.qty_ordered,
                            "qty_shipped": i.qty_shipped, "qty_refunded": i.qty_refunded,
                            "qty_canceled": i.qty_canceled, "price": i.price}

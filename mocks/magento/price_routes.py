@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .catalog import no_product
+from .pages.invalidation import product_saved
 from .rest import WebapiError, as_list, to_float, to_int, to_str
 
 if TYPE_CHECKING:
@@ -114,6 +115,7 @@ def register(router: Router) -> None:
                 continue
             product.price = price
             product.updated_at = store.now()
+            product_saved(store, product, "price")   # its pages show the old price
         return results
 
     @router.add("POST", "/V1/products/base-prices-information", ACL)
@@ -134,7 +136,8 @@ def register(router: Router) -> None:
                 results.append(_result(
                     "Invalid attribute %fieldName = %fieldValue.", "sku", row.get("sku", "")))
                 continue
-            product.custom["special_price"] = price
+            # EAV decimals come back as strings with six places, like every custom attribute
+            product.custom["special_price"] = f"{price:.6f}"
             for key, attr in (("price_from", "special_from_date"),
                               ("price_to", "special_to_date")):
                 if row.get(key):

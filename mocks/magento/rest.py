@@ -215,7 +215,9 @@ def to_int(value: Any, field: str = "") -> int:
         return int(value)
     if isinstance(value, str):
         text = value.strip()
-        if text.lstrip("-").isdigit() and len(text) < 19:
+        digits = text.removeprefix("-")
+        # ASCII only: str.isdigit() also accepts "²" and other digits int() refuses
+        if digits.isascii() and digits.isdigit() and len(text) < 19:
             return int(text)
     raise invalid_type(value, "int")
 

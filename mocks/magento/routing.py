@@ -82,10 +82,12 @@ class Route:
     segments: tuple[str, ...]
     service: str = ""                # service interface::method, for async topics
     schema: SchemaRoute | None = None
+    # the path parameter names, in order (computed once: matching reads them per request)
+    params: tuple[str, ...] = field(init=False, default=())
 
-    @property
-    def params(self) -> tuple[str, ...]:
-        return tuple(s[1:] for s in self.segments if s[0] == ":")
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params",
+                           tuple(s[1:] for s in self.segments if s[0] == ":"))
 
     @property
     def async_params(self) -> tuple[str, ...]:

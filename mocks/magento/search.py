@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl
 
 from .rest import WebapiError, invalid_type, required_error, snake, to_int
 
-__all__ = ["Criteria", "Filter", "listing", "parse_criteria", "parse_query", "search"]
+__all__ = ["Criteria", "Filter", "listing", "page", "parse_criteria", "parse_query", "search"]
 
 CONDITIONS = frozenset({"eq", "neq", "gt", "gteq", "lt", "lteq", "moreq", "from", "to", "like",
                         "nlike", "in", "nin", "finset", "nfinset", "null", "notnull"})
@@ -41,7 +41,10 @@ def parse_query(query: bytes | str) -> dict[str, Any]:
                 child = {}
                 node[part] = child
             node = child
-        node[parts[-1]] = value
+        last = parts[-1]
+        if last == "" and len(parts) > 1:
+            last = str(len(node))   # PHP's ``a[]=x&a[]=y``: the next list index
+        node[last] = value
     return out
 
 
@@ -78,6 +81,10 @@ class Criteria:
     sort: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
     page_size: int | None = None
     current_page: int | None = None
+
+    def key(self) -> tuple[Any, ...]:
+        """What selects and orders the rows (not the page): equal keys, equal row lists."""
+        return tuple(tuple(g) for g in self.groups), tuple(self.sort)
 
     def echo(self) -> dict[str, Any]:
         out: dict[str, Any] = {"filter_groups": [{"filters": [f.echo() for f in g]}
@@ -183,11 +190,20 @@ def _key(value: Any) -> tuple[int, float, str]:
     return (2, 0.0, str(value).lower())
 
 
+_DATETIME = re.compile(r"\d{4}-\d\d-\d\d")
+_ZERO_DATE = "0000-00-00 00:00:00"
+
+
 def _cmp(left: Any, right: str) -> int:
     a, b = _num(left), _num(right)
     if a is not None and b is not None:
         return (a > b) - (a < b)
     sa, sb = str(left).lower(), right.lower()
+    if _DATETIME.match(sa) and not _DATETIME.match(sb):
+        # MySQL converts a constant compared with a DATETIME column to a datetime; one that
+        # is not a date becomes the zero date (``created_at >= 'None'`` matches every row,
+        # which clients' "all since None" searches rely on).
+        sb = _ZERO_DATE
     return (sa > sb) - (sa < sb)
 
 
@@ -260,10 +276,15 @@ def search(records: Sequence[Any], crit: Criteria, get: Getter,
         def sort_key(row: Any, name: str = sort_field) -> tuple[int, float, str]:
             return _key(get(row, name))
         rows.sort(key=sort_key, reverse=desc)
+    return page(rows, crit)
+
+
+def page(rows: list[Any], crit: Criteria) -> tuple[list[Any], int]:
+    """The page ``crit`` asks for of rows already filtered and sorted, and their total."""
     total = len(rows)
     size = crit.page_size
     if size is None or size <= 0:
-        return rows, total
+        return list(rows), total
     last = max(1, -(-total // size))
     page = min(max(1, crit.current_page or 1), last)
     start = (page - 1) * size

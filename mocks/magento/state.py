@@ -28,6 +28,8 @@ from .hooks import CheckoutHooks
 from .inventory import DEFAULT_SOURCE, Inventory
 from .msi_catalog import MsiCatalog
 from .orders import Orders
+from .pages.cache import PageCache
+from .pages.routes import Sessions
 from .routing import Call, Route
 from .sales_documents import SalesDocuments
 from .store_tree import StoreTree
@@ -45,6 +47,12 @@ class Store:
     hot_skus: tuple[str, ...] = ()
     hooks: CheckoutHooks = field(default_factory=CheckoutHooks)  # integration seam
     started: float = field(default_factory=time.time)
+    page_cache: PageCache = field(default_factory=PageCache)  # the full-page cache (pages/)
+    sessions: Sessions = field(default_factory=Sessions)      # storefront PHP sessions
+    # the storefront's category view (storefront_catalog.py), rebuilt when this counter of
+    # product saves, or the number of products or categories, moves
+    category_tree: Any = None
+    catalog_changes: int = 0
 
     def __post_init__(self) -> None:
         # Each collection is given what it uses (a clock, the version, a delay), not the store.

@@ -65,8 +65,9 @@ class StoreTree:
 
     def configs(self, codes: list[str] | None) -> list[dict[str, Any]]:
         """StoreConfigManager::getStoreConfigs: the named views (all of them when none),
-        unknown codes skipped as Magento's collection filter skips them."""
-        wanted = [v for v in self.views if codes is None or v["code"] in codes]
+        unknown codes skipped as Magento's collection filter skips them. Its store collection
+        does not load the admin store (id 0), unlike the store view list."""
+        wanted = [v for v in self.views if v["id"] != 0 and (codes is None or v["code"] in codes)]
         return [self.config(v) for v in wanted]
 
 

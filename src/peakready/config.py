@@ -252,6 +252,23 @@ class SyncPlan(StrictModel):
     customer_updates_per_minute: float = Field(default=0, ge=0)
 
 
+class LifecyclePlan(StrictModel):
+    """What happens after the order. The back-office journey (``load.sync.backoffice_per_minute``)
+    cancels a pending order, refunds a complete one (a credit memo) or holds an order and
+    releases it, in these proportions; the embedded ERP ships ``partial_shipments`` of its
+    orders in two parts."""
+
+    cancel: float = Field(default=0.4, ge=0)
+    refund: float = Field(default=0.4, ge=0)
+    hold: float = Field(default=0.2, ge=0)
+    partial_shipments: float = Field(default=0.0, ge=0, le=1)
+
+    def actions(self) -> dict[str, float]:
+        """The back-office actions with a weight above 0."""
+        return {a: w for a, w in (("cancel", self.cancel), ("refund", self.refund),
+                                  ("hold", self.hold)) if w > 0}
+
+
 class FlashSalePlan(StrictModel):
     """``buyers`` race for ``skus`` scarce SKUs of ``stock_each`` units, all at ``at``."""
 
@@ -282,6 +299,7 @@ class LoadPlan(StrictModel):
         "browse": 30.0, "search": 28.0, "abandoned_cart": 28.0,
         "guest_checkout": 7.0, "customer_checkout": 7.0})
     sync: SyncPlan = SyncPlan()
+    lifecycle: LifecyclePlan = LifecyclePlan()
     flash_sale: FlashSalePlan | None = None
     arrivals: Literal["poisson", "uniform"] = "poisson"
     # The arrivals' and the journeys' own draws (who arrives when, baskets, guest emails);
@@ -503,6 +521,13 @@ class ThresholdsPlan(StrictModel):
     max_stock_reads_per_change: float = Field(default=3.0, gt=0)
     # sync_efficiency: connector calls to Magento's REST API per order (None: reported only).
     max_magento_calls_per_order: float | None = Field(default=None, gt=0)
+    # storefront_cache: the share of the hits the full-page cache would have served without the
+    # syncs' purges that it must serve; cacheable requests' p95 in sync windows at most this
+    # many times the other seconds'.
+    min_cache_hit_ratio_kept: float = Field(default=0.8, ge=0, le=1)
+    max_page_p95_ratio: float = Field(default=2.0, ge=1)
+    cache_warmup: Duration = 15.0        # first seconds of the load: the cache fills
+    sync_window: Duration = 5.0          # seconds after a purge that belong to its window
 
 
 class DrainPlan(StrictModel):
@@ -520,7 +545,8 @@ class CapacityPlan(StrictModel):
 
 
 DEFAULT_CHECKS = ("no_oversell", "no_lost_orders", "no_duplicate_orders", "retry_discipline",
-                  "inventory_convergence", "crm_integrity", "checkout_slo")
+                  "inventory_convergence", "crm_integrity", "order_lifecycle",
+                  "payment_integrity", "checkout_slo", "storefront_cache")
 
 
 class Plan(StrictModel):

@@ -11,7 +11,7 @@ GET      /__admin/integration/outbox?state=&limit=      outbox entries (newest l
 GET      /__admin/integration/dead-letters              dead letters with their attempt log
 POST     /__admin/integration/dead-letters/replay       ``{"increment_ids": [...]}`` or ``{}``
                                                         for all; they go back to pending
-POST     /__admin/integration/cycle/{orders|stock|customers}   run one pull now (tests)
+POST     /__admin/integration/cycle/{orders|after_sale|stock|customers}  run one now
 =======  =============================================  =====================================
 
 Served by the simulator's mockkit admin app (``kit.add_admin``): never faulted, not journaled,
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["PREFIX", "admin_operations"]
 
 PREFIX = "/__admin/integration"
-_LOOPS = ("orders", "stock", "customers")
+_LOOPS = ("orders", "after_sale", "stock", "customers")
 _OBJECT: dict[str, Any] = {"type": "object"}
 _ITEMS: dict[str, Any] = {"type": "object", "required": ["items", "total_count"],
                           "properties": {"items": {"type": "array"},

@@ -72,6 +72,8 @@ class IntegrationHooks(CheckoutHooks):
         if not short:
             self.cards.pop(cart.id, None)
             self.payment_refs.pop(cart.id, None)
+            if payment_id:   # captured on invoice, voided on cancel, refunded on credit memo
+                self.rt.after_sale.payments[increment_id] = payment_id
         return short
 
     def payment_data(self, store: Store, cart: Cart, data: dict[str, Any]) -> None:

@@ -1,9 +1,11 @@
 """HTTP clients to the ERP, CRM, payment and shipping services, through the fault proxy.
 
-One ``httpx.AsyncClient`` per service (keep-alive pool), created lazily on the event loop that
-uses it. Every call has a timeout unless a strategy deliberately passes ``timeout=None`` (the
-``sync_*`` mistakes). httpx's errors are translated here, once, into ``ServiceCallError``;
-callers only see ``Reply`` or that error. Per-service counters feed the admin metrics.
+One keep-alive pool per service (``peakready.mockkit.http1``: httptools-parsed HTTP/1.1, a
+fraction of httpx's CPU per call, which at peak rates was most of the simulator's), created
+lazily on the event loop that uses it. Every call has a timeout (no byte of the answer for that
+long) unless a strategy deliberately passes ``timeout=None`` (the ``sync_*`` mistakes). The
+client's errors are translated here, once, into ``ServiceCallError``; callers only see
+``Reply`` or that error. Per-service counters feed the admin metrics.
 """
 
 from __future__ import annotations
@@ -11,13 +13,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import socket
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import orjson
+
+from peakready.mockkit.http1 import Http1Pool, HttpConnectError, HttpError, HttpTimeout
 
 from .settings import IntegrationSettings
 
@@ -56,7 +59,7 @@ class Reply:
 class ServiceClients:
     def __init__(self, settings: IntegrationSettings) -> None:
         self.settings = settings
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        self._clients: dict[str, Http1Pool] = {}
         self.counts: Counter[str] = Counter()
 
     def configure(self, settings: IntegrationSettings) -> None:
@@ -69,57 +72,60 @@ class ServiceClients:
             if client is not None:
                 self._retire(client)
 
-    def _retire(self, client: httpx.AsyncClient) -> None:
+    def _retire(self, client: Http1Pool) -> None:
         # Without a running loop the pool is simply dropped with the object.
         with contextlib.suppress(RuntimeError):
             asyncio.get_running_loop().create_task(client.aclose())
 
-    def client(self, service: str) -> httpx.AsyncClient:
+    def client(self, service: str) -> Http1Pool:
         client = self._clients.get(service)
         if client is None:
-            # TCP_NODELAY: httpcore writes headers and body separately, and Nagle with the
-            # peer's delayed ACK would add ~40 ms to every POST.
-            transport = httpx.AsyncHTTPTransport(
-                limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-                socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
-            client = httpx.AsyncClient(base_url=self.settings.services[service],
-                                       trust_env=False, transport=transport)
+            client = Http1Pool(self.settings.services[service])
             self._clients[service] = client
         return client
 
-    def _timeout(self, service: str, timeout: float | _Default | None) -> httpx.Timeout:
+    def _timeouts(self, service: str,
+                  timeout: float | _Default | None) -> tuple[float | None, float | None]:
+        """(read timeout, connect timeout)."""
         if isinstance(timeout, _Default):
             s = self.settings
             total = {"erp": s.export_timeout, "crm": s.pull_timeout,
                      "payment": s.payment_timeout, "shipping": s.shipping_timeout}[service]
-            return httpx.Timeout(total, connect=min(total, s.connect_timeout))
-        return httpx.Timeout(timeout)
+            return total, min(total, s.connect_timeout)
+        return timeout, timeout
 
     async def call(self, service: str, method: str, path: str, *, json: Any = None,
                    params: Mapping[str, Any] | None = None,
                    headers: Mapping[str, str] | None = None,
                    timeout: float | _Default | None = DEFAULT) -> Reply:
         self.counts[f"{service}.requests"] += 1
+        read, connect = self._timeouts(service, timeout)
+        body = None
+        sent = dict(headers or {})
+        if json is not None:
+            body = orjson.dumps(json)
+            sent.setdefault("content-type", "application/json")
         try:
-            response = await self.client(service).request(
-                method, path, json=json, params=params, headers=headers,
-                timeout=self._timeout(service, timeout))
-        except httpx.TimeoutException as exc:
+            status, answer, data = await self.client(service).request(
+                method, path, body=body, headers=sent, params=params, timeout=read,
+                connect_timeout=connect)
+        except HttpTimeout as exc:
             self.counts[f"{service}.timeouts"] += 1
-            raise ServiceCallError(service, "timeout", type(exc).__name__) from exc
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError,
-                httpx.WriteError) as exc:
+            raise ServiceCallError(service, "timeout", str(exc)) from exc
+        except HttpConnectError as exc:
             self.counts[f"{service}.connect_errors"] += 1
-            raise ServiceCallError(service, "connect", f"{type(exc).__name__}: {exc}") from exc
-        except httpx.HTTPError as exc:
+            raise ServiceCallError(service, "connect", str(exc)) from exc
+        except HttpError as exc:
             self.counts[f"{service}.connect_errors"] += 1
-            raise ServiceCallError(service, "protocol", f"{type(exc).__name__}: {exc}") from exc
-        self.counts[f"{service}.status_{response.status_code // 100}xx"] += 1
-        try:
-            body = response.json() if response.content else None
-        except ValueError:
-            body = response.text
-        return Reply(response.status_code, dict(response.headers), body)
+            raise ServiceCallError(service, "protocol", str(exc)) from exc
+        self.counts[f"{service}.status_{status // 100}xx"] += 1
+        reply_body: Any = None
+        if data:
+            try:
+                reply_body = orjson.loads(data)
+            except ValueError:
+                reply_body = data.decode("utf-8", errors="replace")
+        return Reply(status, answer, reply_body)
 
     async def aclose(self) -> None:
         clients, self._clients = self._clients, {}

@@ -38,10 +38,11 @@ class MagentoApi:
             data = response.text
         return response.status_code, data
 
-    async def ship(self, entity_id: int, carrier: str | None,
-                   tracking: str | None) -> tuple[int, Any]:
+    async def ship(self, entity_id: int, carrier: str | None, tracking: str | None,
+                   lines: list[dict[str, Any]] | None = None) -> tuple[int, Any]:
+        """Ship ``lines`` ({order_item_id, qty}; none: everything left to ship)."""
         body: dict[str, Any] = {
-            "items": [], "notify": False,
+            "items": list(lines or []), "notify": False,
             "arguments": {"extension_attributes": {"source_code": "default"}}}
         if tracking:
             body["tracks"] = [{"track_number": tracking, "title": carrier or "carrier",

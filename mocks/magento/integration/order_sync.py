@@ -1,10 +1,16 @@
 """ERP → Magento order status: pull ``/api/order-updates`` and apply them as documents.
 
-``shipped`` becomes a shipment (tracking number in a comment, source deduction by the
-simulator's ship route), ``invoiced`` an invoice; ``picked`` is informational. The cursor only
-moves past an update once it is applied or known to be moot (the order already has that
-document, e.g. the second of two duplicate ERP orders), so an outage of either side loses
-nothing; an update that fails for another reason is counted and skipped (``failed``).
+``partially_shipped`` and ``shipped`` become a shipment of the update's lines (its carrier and
+tracking number as the shipment's track, source deduction by the simulator's ship route),
+``invoiced`` an invoice; ``picked`` and ``cancelled`` are informational. The cursor only moves
+past an update once it is applied or known to be moot (the order already has that document,
+e.g. the second of two duplicate ERP orders), so an outage of either side loses nothing; an
+update for an order on hold waits (``deferred``) and is tried again each cycle until the hold
+is lifted; an update that fails for another reason is counted and skipped (``failed``).
+
+Slots (strategies.py): ``order_updates`` (``apply``; ``ignore`` drops every update: flag
+``ignore_order_updates``) and ``shipment_lines`` (``per_line``; ``whole_order`` ships every
+line on the first shipment update: flag ``no_partial_shipments``).
 """
 
 from __future__ import annotations
@@ -17,11 +23,50 @@ from typing import Any
 from .clients import ServiceCallError, ServiceClients
 from .magento_api import MagentoApi
 from .settings import IntegrationSettings
+from .strategies import REGISTRY
 
 __all__ = ["OrderSync"]
 
 log = logging.getLogger("peakready.mocks.magento.integration")
 _MAX_PAGES = 20   # per cycle: a long backlog is caught up over several cycles
+_SHIPMENTS = ("partially_shipped", "shipped")
+_MAX_DEFERRED = 10_000
+
+
+@REGISTRY.register("order_updates", "apply")
+def _apply_updates(status: Any) -> bool:
+    return True
+
+
+@REGISTRY.register("order_updates", "ignore")
+def _ignore_updates(status: Any) -> bool:
+    return False
+
+
+@REGISTRY.register("shipment_lines", "per_line")
+def _update_lines(order: Any, update: dict[str, Any]) -> list[dict[str, Any]]:
+    """The order items and quantities of the update's lines (sku, qty), first fit."""
+    lines = update.get("items")
+    if not isinstance(lines, list):
+        return []                              # an update without lines: everything left
+    out: list[dict[str, Any]] = []
+    for line in lines:
+        if not isinstance(line, dict):
+            continue
+        wanted = float(line.get("qty") or 0)
+        for item in order.items:
+            if wanted <= 0:
+                break
+            if item.sku == line.get("sku") and item.to_ship > 0:
+                take = min(wanted, item.to_ship)
+                out.append({"order_item_id": item.item_id, "qty": take})
+                wanted -= take
+    return out
+
+
+@REGISTRY.register("shipment_lines", "whole_order")
+def _whole_order(order: Any, update: dict[str, Any]) -> list[dict[str, Any]]:
+    return []
 
 
 class OrderSync:
@@ -39,6 +84,9 @@ class OrderSync:
         # called with (sku, qty) to ship when Magento's source has not the units
         # (stock_sync.make_room); the shipment is then tried once more
         self.make_room: Callable[[list[tuple[str, float]]], Awaitable[bool]] | None = None
+        self.strategies: dict[str, str] = {"order_updates": "apply",
+                                           "shipment_lines": "per_line"}
+        self.deferred: list[dict[str, Any]] = []   # updates of orders on hold
 
     def entity_id(self, increment_id: str) -> int | None:
         if increment_id in self.known:
@@ -52,6 +100,9 @@ class OrderSync:
     async def cycle(self) -> int:
         """One pull; returns how many updates were handled."""
         handled = 0
+        waiting, self.deferred = self.deferred, []
+        for update in waiting:
+            await self.apply(update)
         for _ in range(_MAX_PAGES):
             try:
                 reply = await self.clients.call(
@@ -77,23 +128,28 @@ class OrderSync:
 
     async def apply(self, update: dict[str, Any]) -> None:
         status = update.get("status")
-        if status not in ("shipped", "invoiced"):
+        if status not in (*_SHIPMENTS, "invoiced") or not REGISTRY.get(
+                "order_updates", self.strategies["order_updates"])(status):
             self.counts[f"ignored_{status}"] += 1
             return
         entity_id = self.entity_id(str(update.get("increment_id")))
         if entity_id is None:
             self.counts["unknown_order"] += 1
             return
-        if status == "shipped":
+        order = self.magento.magento.store.orders.by_id.get(entity_id)
+        if order is not None and order.state == "holded":
+            if len(self.deferred) < _MAX_DEFERRED:
+                self.deferred.append(update)
+                self.counts["deferred_on_hold"] += 1
+            return
+        if status in _SHIPMENTS:
             code, body = await self._ship(entity_id, update)
         else:
             code, body = await self.magento.invoice(entity_id, update.get("invoice_id"))
         if code == 200:
             self.counts[f"{status}_applied"] += 1
-            if status == "shipped" and self.after_ship is not None:
-                order = self.magento.magento.store.orders.by_id.get(entity_id)
-                if order is not None:
-                    await self.after_ship([item.sku for item in order.items])
+            if status in _SHIPMENTS and self.after_ship is not None and order is not None:
+                await self.after_ship([item.sku for item in order.items])
         elif code == 400 and "does not allow" in str(body):
             self.counts[f"{status}_already_done"] += 1
         else:
@@ -105,18 +161,27 @@ class OrderSync:
                                             "tracking_number": update.get("tracking_number")}]
 
     async def _ship(self, entity_id: int, update: dict[str, Any]) -> tuple[int, Any]:
-        ship = (entity_id, update.get("carrier"), update.get("tracking_number"))
+        order = self.magento.magento.store.orders.by_id.get(entity_id)
+        lines = REGISTRY.get("shipment_lines", self.strategies["shipment_lines"])(
+            order, update) if order is not None else []
+        if order is not None and update.get("items") and not lines and \
+                self.strategies["shipment_lines"] == "per_line":
+            return 400, "The order does not allow a shipment to be created."  # all shipped
+        ship = (entity_id, update.get("carrier"), update.get("tracking_number"), lines)
         code, body = await self.magento.ship(*ship)
         if code == 400 and "Not all of your products" in str(body) and self.make_room:
             # The ERP's feed can bring its on-hand (already net of this shipment) before its
             # shipped status: Magento's source then lacks the units its own deduction takes
             # and would refuse the shipment for good, leaving its reservation open forever.
-            order = self.magento.magento.store.orders.by_id.get(entity_id)
-            items = [(i.sku, i.to_ship) for i in order.items if i.to_ship] if order else []
+            by_id = {i.item_id: i for i in order.items} if order else {}
+            items = [(by_id[line["order_item_id"]].sku, float(line["qty"])) for line in lines
+                     if line["order_item_id"] in by_id] if lines else \
+                [(i.sku, i.to_ship) for i in order.items if i.to_ship] if order else []
             if items and await self.make_room(items):
                 self.counts["shipped_after_making_room"] += 1
                 code, body = await self.magento.ship(*ship)
         return code, body
 
     def metrics(self) -> dict[str, Any]:
-        return {"cursor": self.cursor, **dict(self.counts), "recent": self.recent[-10:]}
+        return {"cursor": self.cursor, "deferred": len(self.deferred), **dict(self.counts),
+                "recent": self.recent[-10:]}

@@ -7,6 +7,8 @@
     ├── clients (clients.py) ─► fault proxy listeners
     ├── outbox + exporter (outbox.py, exporter.py)   N workers
     ├── order_sync, stock_sync, customer_sync        one poll loop each (interval 0 = off)
+    ├── after_sale (after_sale.py)                    invoices, cancellations, credit memos
+    │                                                 → gateway and ERP (its own loop)
     └── hooks (checkout_hooks.py)                     on ``store.hooks`` while enabled
 
 With profile ``none`` nothing is attached: ``store.hooks`` stays the no-op default, no event
@@ -23,8 +25,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..events import OrderPlaced
+from ..events import OrderPlaced, OrderStateChanged
 from ..hooks import CheckoutHooks
+from . import stock_write  # noqa: F401  (registers the stock_write strategies)
+from .after_sale import AfterSale
 from .checkout_hooks import IntegrationHooks
 from .clients import ServiceClients
 from .customer_sync import CustomerSync
@@ -60,8 +64,13 @@ class Integration:
         self.outbox = Outbox()
         self.exporter = Exporter(self.outbox, self.clients, settings, self.strategies)
         self.order_sync = OrderSync(self.clients, self.api, settings)
+        self.order_sync.strategies = self.strategies
+        self.after_sale = AfterSale(self.clients, lambda: self.magento.store, settings,
+                                    self.strategies)
         self.stock_sync = StockSync(self.clients, self.api, settings,
-                                    self.strategies["stock_pull"])
+                                    self.strategies["stock_pull"],
+                                    self.strategies["stock_write"],
+                                    self.strategies["cache_after_sync"])
         self.customer_sync = CustomerSync(self.clients, lambda: self.magento.store, settings,
                                           self.strategies["crm_fields"])
         self.order_sync.after_ship = self.stock_sync.reapply
@@ -104,6 +113,11 @@ class Integration:
         store.cfg.payment_methods.pop(self.settings.payment_method, None)
 
     def on_event(self, event: Any) -> Awaitable[None] | None:
+        if isinstance(event, OrderStateChanged):
+            if self.after_sale.on_event(event):
+                self.ensure_started()
+                self._spawn_after_sale()
+            return None
         if not isinstance(event, OrderPlaced):
             return None
         self.ensure_started()
@@ -115,6 +129,9 @@ class Integration:
         self.outbox = Outbox()
         self.exporter.outbox = self.outbox
         self.order_sync.known.clear()
+        self.order_sync.deferred.clear()
+        self.after_sale.jobs.clear()
+        self.after_sale.payments.clear()
         self.stock_sync.cursor = 0
         self.stock_sync.levels.clear()
         self.attach()
@@ -129,9 +146,12 @@ class Integration:
         self.settings, self.strategies = settings, strategies
         self.clients.configure(settings)
         self.exporter.configure(settings, strategies)
-        for part in (self.order_sync, self.stock_sync, self.customer_sync):
+        for part in (self.order_sync, self.stock_sync, self.customer_sync, self.after_sale):
             part.settings = settings
+        self.order_sync.strategies = self.after_sale.strategies = strategies
         self.stock_sync.strategy = strategies["stock_pull"]
+        self.stock_sync.writer = strategies["stock_write"]
+        self.stock_sync.after_sync = strategies["cache_after_sync"]
         self.customer_sync.strategy = strategies["crm_fields"]
         self.attach(baseline=not was_enabled)
         if self._loops:
@@ -139,6 +159,23 @@ class Integration:
             task = asyncio.get_running_loop().create_task(self._restart())
             self._pending.add(task)  # keep a reference until it is done
             task.add_done_callback(self._pending.discard)
+
+    def _spawn_after_sale(self) -> None:
+        """Tell the back-ends now, outside the request that changed the order (a Magento
+        queue consumer would); what fails is retried by the orders loop."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        task = loop.create_task(self._after_sale_now())
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _after_sale_now(self) -> None:
+        try:
+            await self.after_sale.cycle()
+        except Exception:  # the loop retries; one failure must not surface in a request
+            log.exception("after-sale cycle failed")
 
     async def _restart(self) -> None:
         await self.stop()
@@ -157,6 +194,11 @@ class Integration:
         self._loops = [
             loop.create_task(self._poll("orders", lambda: self.settings.order_poll_interval,
                                         self.order_sync.cycle)),
+            # Retries of what failed to reach a back-end; its own loop, so a slow gateway
+            # never holds up the ERP's shipments.
+            loop.create_task(self._poll("after_sale", lambda: 1.0 if self.settings
+                                        .order_poll_interval > 0 else 0.0,
+                                        self.after_sale.cycle)),
             loop.create_task(self._poll("stock", lambda: self.settings.stock_poll_interval,
                                         self.stock_sync.cycle)),
             loop.create_task(self._poll("customers",
@@ -178,7 +220,8 @@ class Integration:
                 log.exception("integration %s cycle failed", name)
 
     async def run_cycle(self, name: str) -> int:
-        cycles = {"orders": self.order_sync.cycle, "stock": self.stock_sync.cycle,
+        cycles = {"orders": self.order_sync.cycle, "after_sale": self.after_sale.cycle,
+                  "stock": self.stock_sync.cycle,
                   "customers": self.customer_sync.cycle}
         return await cycles[name]()
 
@@ -219,6 +262,7 @@ class Integration:
     def metrics(self) -> dict[str, Any]:
         export = {**self.outbox.metrics(), "expedited": self.exporter.expedited}
         return {"export": export, "order_sync": self.order_sync.metrics(),
+                "after_sale": self.after_sale.metrics(),
                 "stock_sync": self.stock_sync.metrics(),
                 "customer_sync": self.customer_sync.metrics(),
                 "checkout": dict(self.hooks.counts), "calls": dict(self.clients.counts)}

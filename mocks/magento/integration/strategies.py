@@ -12,6 +12,12 @@
     stock_pull      delta              full
     shipping        fallback           no_fallback
     crm_fields      owned_by_magento   all
+    stock_write     source_items       product_save
+    cache_after_sync none              flush
+    order_updates   apply              ignore
+    shipment_lines  per_line           whole_order
+    cancel_sync     sync               none
+    capture_key     always             first_attempt_only
 
 The flags themselves (name → slot and strategy) are named once, in
 :mod:`peakready.integration_flags`. The module that implements a slot registers its strategies
@@ -37,7 +43,9 @@ T = TypeVar("T")
 DEFAULTS: dict[str, str] = {
     "export": "outbox", "stock_check": "none", "retry": "backoff", "retry_after": "honour",
     "idempotency": "always", "reserve": "reserve", "stock_pull": "delta",
-    "shipping": "fallback", "crm_fields": "owned_by_magento",
+    "shipping": "fallback", "crm_fields": "owned_by_magento", "stock_write": "source_items",
+    "cache_after_sync": "none", "order_updates": "apply", "shipment_lines": "per_line",
+    "cancel_sync": "sync", "capture_key": "always",
 }
 # Derived from the one flag registry: flag → (slot, strategy).
 FLAG_STRATEGIES: dict[str, tuple[str, str]] = {

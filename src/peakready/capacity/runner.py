@@ -175,7 +175,11 @@ def _step(rate: float, result: RunResult, held_s: float, before: dict[str, Any] 
     achieved = None
     if checkout is not None and checkout.count and held_s > 0:
         achieved = round((checkout.count - checkout.errors) / held_s * 60.0, 1)
+    # The hit ratio the step ran at: a pages store holds more with a warmer cache.
+    hit_ratio = next((v.figures.get("hit_ratio") for v in result.verdicts
+                      if v.check == "storefront_cache"), None)
     return CapacityStep(
+        cache_hit_ratio=hit_ratio if isinstance(hit_ratio, int | float) else None,
         orders_per_minute=round(rate, 1), achieved_orders_per_minute=achieved,
         p95_ms=checkout.p95_ms if checkout is not None and checkout.count else None,
         error_rate=checkout.error_rate if checkout is not None and checkout.count else None,

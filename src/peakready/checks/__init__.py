@@ -6,9 +6,11 @@
     ├── evidence.py     RunEvidence.load(run_dir): the one reader of a run folder
     │   ├── _files.py   JSONL streaming, the export manifest, EvidenceError
     │   ├── records.py  compact records (Checkout, MagentoOrder, ErpOrder, Attempts)
-    │   └── windows.py  Window: baseline, one per applied fault, recovery, whole
-    ├── verdict.py      Verdict: check, status pass | fail | error, summary, figures, examples,
-    │                   windows; the CHECKS registry
+    │   └── peakready.measure  windows, latency per window, acknowledged orders, export lag
+    │                   (the figures the report shows too)
+    ├── verdict.py      Verdict: check, status pass | fail | not_judged | error, summary,
+    │                   figures, examples, windows; the CHECKS registry (Verdict.not_judged)
+    ├── refusals.py     an ERP refusal: deliberately rejectable edge-case data, or a lost order
     ├── judge.py        judge(evidence, plan) -> [Verdict]: plan.checks, then the SLO gates
     ├── slo.py          SLO gates per journey / request name, per window (HDR histograms)
     └── <name>.py       def <name>(evidence, plan) -> Verdict, registered as CHECKS["<name>"]
@@ -32,7 +34,10 @@ from peakready.checks import (  # noqa: F401
     no_duplicate_orders,
     no_lost_orders,
     no_oversell,
+    order_lifecycle,
+    payment_integrity,
     retry_discipline,
+    storefront_cache,
     sync_efficiency,
 )
 from peakready.checks._files import EvidenceError

@@ -1,5 +1,7 @@
 """checkout_slo: both checkout journeys against ``slo.checkout`` (and ``slo.during_faults``)
-in every window, from the latency histograms (peakready.checks.slo has the rules)."""
+in every window, from the latency histograms (peakready.checks.slo has the rules).
+
+Needs: checkout journeys in latency.jsonl (none ran: not judged)."""
 
 from __future__ import annotations
 

@@ -10,12 +10,16 @@ contact's ``updated_at`` proves nothing: the CRM's own users edit its fields too
 ``crm_edits`` load), which bumps it without any sync. A customer Magento changed less than
 ``thresholds.sync_grace`` before the export is in flight, listed but not failed.
 
+Duplicates: one Magento customer is one CRM contact. A second contact with a Magento
+customer's email (or its Magento customer id) fails: a create retried, or two syncs racing.
+
 Needs: a customer changed in Magento during the run, or a CRM contact the run could overwrite
 (neither: not judged).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from peakready.checks._files import parse_time
@@ -39,8 +43,14 @@ def crm_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
                    "applied": o.get("applied"), "at": o.get("ts")}
                   for o in evidence.records("crm/overwrites.jsonl")]
     contacts: dict[str, dict[str, Any]] = {}
+    per_email: Counter[str] = Counter()
+    per_customer_id: dict[Any, set[str]] = {}
     for record in evidence.records("crm/contacts.jsonl"):
         email = str(record.get("email") or "").lower()
+        per_email[email] += 1
+        if record.get("magento_customer_id") is not None:
+            per_customer_id.setdefault(record["magento_customer_id"], set()).add(
+                str(record.get("contact_id")))
         if email and email not in contacts:
             contacts[email] = {k: record.get(k) for k in MAGENTO_OWNED}
     exported = evidence.manifest.exported_at or evidence.end
@@ -48,7 +58,13 @@ def crm_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
     changed = missing_n = 0
     missing: list[dict[str, Any]] = []
     in_flight: list[str] = []
+    duplicates: list[dict[str, Any]] = []
     for customer in evidence.records("magento/customers.jsonl"):
+        copies = max(per_email[str(customer.get("email") or "").lower()],
+                     len(per_customer_id.get(customer.get("id"), ())))
+        if copies > 1:
+            duplicates.append({"email": customer.get("email"),
+                               "magento_customer_id": customer.get("id"), "contacts": copies})
         stamp = max(parse_time(customer.get("updated_at")) or 0.0,
                     parse_time(customer.get("created_at")) or 0.0)
         if stamp < since:
@@ -82,7 +98,8 @@ def crm_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
                "overwrites_by_field": by_field,
                "contacts_overwritten": len({o["email"] for o in overwrites}),
                "customers_changed": changed, "not_in_crm": missing_n,
-               "in_flight": len(in_flight), "contacts": len(contacts)}
+               "in_flight": len(in_flight), "contacts": len(contacts),
+               "customers_duplicated": len(duplicates)}
     problems = []
     if overwrites:
         problems.append(f"{len(overwrites)} CRM-owned values overwritten by pushes "
@@ -92,9 +109,12 @@ def crm_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
         problems.append(f"{missing_n} of {changed} customers changed in Magento never reached "
                         f"the CRM (its contact lacks Magento's {'/'.join(MAGENTO_OWNED)}): "
                         f"{few([m['email'] for m in missing])}")
+    if duplicates:
+        problems.append(f"{len(duplicates)} Magento customers have more than one CRM contact: "
+                        f"{few([d['email'] for d in duplicates])}")
     if problems:
         return Verdict("crm_integrity", "fail", "; ".join(problems), figures,
-                       examples([*overwrites, *missing]), ["whole"])
+                       examples([*overwrites, *missing, *duplicates]), ["whole"])
     return Verdict("crm_integrity", "pass",
                    f"no CRM-owned field overwritten; all {changed - len(in_flight)} customers "
                    f"changed in Magento reached the CRM"

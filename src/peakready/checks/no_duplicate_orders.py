@@ -4,6 +4,8 @@ Witnesses: the ERP's orders grouped by increment id (a retry without an idempote
 creates a second one), with the ERP's request log for the attempts behind each; Magento's
 orders grouped by quote id (a double submit that turned one cart into two orders), and, when
 Magento's order evidence carries no quote id, the successful checkouts' quote ids.
+
+Needs: an order in the ERP or a quote turned into an order (neither: not judged).
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ def window_stats(evidence: RunEvidence, name: str) -> dict[str, dict[str, Any]]:
     peakready.measure.latency (the report's stats come from the same functions)."""
     samples = evidence.samples()
     kind, names = subject(name)
-    broken = sum(samples.unreadable.get((kind, n), 0) for n in names)
+    broken = samples.unreadable_of((kind, n) for n in names)
     if broken:
         raise EvidenceError(f"latency.jsonl: {broken} histograms of {name!r} cannot be "
                             f"decoded")

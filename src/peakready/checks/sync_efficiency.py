@@ -11,6 +11,8 @@ route template) and stock history (every on-hand change); the simulator's journa
   source-item writes, customer searches) per order placed, reported, and judged against
   ``thresholds.max_magento_calls_per_order`` when the plan sets it. The built-in integration
   calls Magento in process, so only a user's connector (and back-office load) shows here.
+
+Needs: stock reads at the ERP (none: not judged, no stock sync ran to judge).
 """
 
 from __future__ import annotations

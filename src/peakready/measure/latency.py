@@ -2,7 +2,8 @@
 
 ::
 
-    latency.jsonl lines ──collect (decode once)──► Samples {(kind, name): {t: Second}}
+    latency.jsonl lines ──collect──► Samples: lines grouped by (kind, name), each name's
+                                     histograms decoded once, on first use {t: Second}
     arrivals.jsonl      ──────────────────────────► Samples.arrivals {journey: {t: Arrivals}}
         │
         └── window_latency(samples, kind, names, windows) ──► {window: WindowLatency}
@@ -67,14 +68,63 @@ class Arrivals:
     dropped: int = 0
 
 
+Key = tuple[str, str]     # (kind, name)
+
+
 @dataclass
 class Samples:
-    """The decoded per-second lines; ``t`` is the second since test_start a line's wall is in."""
+    """The per-second lines by (kind, name); ``t`` is the second since test_start a line's wall
+    is in. A name's histograms are decoded when first asked for (an SLO gate reads one or two
+    names of dozens; the report reads them all), so nothing is decoded twice or needlessly."""
 
     test_start: float = 0.0
-    lines: dict[tuple[str, str], dict[int, Second]] = field(default_factory=dict)
+    raw: dict[Key, list[LatencyLine]] = field(default_factory=dict)
     arrivals: dict[str, dict[int, Arrivals]] = field(default_factory=dict)
-    unreadable: dict[tuple[str, str], int] = field(default_factory=dict)
+    unreadable: dict[Key, int] = field(default_factory=dict)
+    _decoded: dict[Key, dict[int, Second]] = field(default_factory=dict)
+
+    def seconds_of(self, key: Key) -> dict[int, Second]:
+        """One name's decoded seconds (``t`` → Second); unreadable lines are counted."""
+        decoded = self._decoded.get(key)
+        if decoded is None:
+            decoded = self._decoded[key] = self._decode(key)
+        return decoded
+
+    def _decode(self, key: Key) -> dict[int, Second]:
+        per_second: dict[int, Second] = {}
+        for line in self.raw.get(key, ()):
+            try:
+                hist = decode(line.hdr) if line.hdr else Latency()
+            except HdrDecodeError:
+                self.unreadable[key] = self.unreadable.get(key, 0) + 1
+                continue
+            t = _second(line.wall, self.test_start)
+            sec = per_second.get(t)
+            if sec is None:
+                per_second[t] = Second(line.wall, hist, line.count, line.errors)
+            else:   # two lines for one second (e.g. a late flush): add them up
+                if hist.counts:
+                    if sec.latency.counts:
+                        sec.latency.merge(hist)
+                    else:
+                        sec.latency = hist
+                sec.count += line.count
+                sec.errors += line.errors
+        return per_second
+
+    @property
+    def lines(self) -> dict[Key, dict[int, Second]]:
+        """Every name with a readable second, all decoded (the report draws them all)."""
+        out = {key: self.seconds_of(key) for key in self.raw}
+        return {key: seconds for key, seconds in out.items() if seconds}
+
+    def unreadable_of(self, keys: Iterable[Key]) -> int:
+        """Lines of ``keys`` whose histogram cannot be decoded (decoding them if need be)."""
+        total = 0
+        for key in keys:
+            self.seconds_of(key)
+            total += self.unreadable.get(key, 0)
+        return total
 
     def names(self, kind: str) -> list[str]:
         return sorted(name for k, name in self.lines if k == kind)
@@ -91,7 +141,7 @@ class Samples:
         """Several names as one line per second (e.g. ``checkout`` = both checkout journeys)."""
         out: dict[int, Second] = {}
         for name in names:
-            for t, sec in self.lines.get((kind, name), {}).items():
+            for t, sec in self.seconds_of((kind, name)).items():
                 into = out.get(t)
                 if into is None:
                     out[t] = Second(sec.wall, Latency(sec.latency.params, dict(sec.latency.counts)),
@@ -123,29 +173,17 @@ def _second(wall: float, test_start: float) -> int:
 
 def collect(latency: Iterable[LatencyLine], arrivals: Iterable[Mapping[str, Any]],
             test_start: float) -> Samples:
-    """Decode each line once. A line whose histogram cannot be decoded is counted per name in
-    ``unreadable`` and left out (the gate of that name cannot judge; the report notes it)."""
+    """Group the lines by name (decoded on first use, each once). A line whose histogram
+    cannot be decoded is counted per name in ``unreadable`` and left out (the gate of that
+    name cannot judge; the report notes it)."""
     samples = Samples(test_start)
+    raw = samples.raw
     for line in latency:
         key = (line.kind, line.name)
-        try:
-            hist = decode(line.hdr) if line.hdr else Latency()
-        except HdrDecodeError:
-            samples.unreadable[key] = samples.unreadable.get(key, 0) + 1
-            continue
-        per_second = samples.lines.setdefault(key, {})
-        t = _second(line.wall, test_start)
-        sec = per_second.get(t)
-        if sec is None:
-            per_second[t] = Second(line.wall, hist, line.count, line.errors)
-        else:   # two lines for one second (e.g. a late flush): add them up
-            if hist.counts:
-                if sec.latency.counts:
-                    sec.latency.merge(hist)
-                else:
-                    sec.latency = hist
-            sec.count += line.count
-            sec.errors += line.errors
+        group = raw.get(key)
+        if group is None:
+            group = raw[key] = []
+        group.append(line)
     for record in arrivals:
         wall = record.get("wall")
         if isinstance(wall, int | float):
@@ -190,7 +228,7 @@ def window_latency(samples: Samples, kind: str, names: Iterable[str],
     wanted = tuple(names)
     out = {w.name: WindowLatency() for w in windows}
     for name in wanted:
-        for sec in samples.lines.get((kind, name), {}).values():
+        for sec in samples.seconds_of((kind, name)).values():
             for window in windows:
                 if window.contains(sec.wall):
                     into = out[window.name]

@@ -17,7 +17,9 @@ Default pool: §8.4 of spec/magento-rest.md (Adobe sizing rule) says one core se
 uncached requests at a time; a 4-core web node (the Magento 2.0 white paper's small merchant)
 therefore gives 8 workers. §8.4 publishes no per-request timings, so the default medians are
 assumptions typical of an uncached Magento 2.4 store (product read ~30 ms, add to cart ~80 ms,
-place order ~250 ms); measure yours (the toolkit's per-request medians, §8.3) and override.
+place order ~250 ms; an uncached category or product page ~250 ms, a full-page cache hit ~3 ms
+without a worker, ``cache_hit``); measure yours (the toolkit's per-request medians, §8.3) and
+override.
 Off by default: ``with_capacity(app, None)`` returns ``app`` itself, costing nothing.
 """
 
@@ -38,6 +40,7 @@ from peakready.errors import ConfigError
 from peakready.mockkit.capacity_options import CapacityOptions, RouteOptions
 
 __all__ = [
+    "CACHE_HIT",
     "DEFAULT_ROUTES",
     "CapacityConfig",
     "CapacityModel",
@@ -133,8 +136,19 @@ DEFAULT_ROUTES: tuple[RouteCost, ...] = (
     RouteCost("order_read", "GET", "**/V1/orders/{id}", 40, 0.5),
     RouteCost("order_action", "POST", "**/V1/order|orders/{id}/**", 150, 0.5),
     RouteCost("async_bulk", "POST|PUT|DELETE", "**/async/**", 30, 0.5),
+    # The storefront: GraphQL (one endpoint; a query's cost is not told apart from a
+    # mutation's) and Luma's HTML pages as rendered by PHP, i.e. full-page cache misses.
+    RouteCost("graphql", "GET|POST", "/graphql", 80, 0.6),
+    RouteCost("page_search", "GET", "/catalogsearch/**", 350, 0.5),
+    RouteCost("page_cart_add", "POST", "/checkout/cart/add", 150, 0.5),
+    RouteCost("page_section_load", "GET", "/customer/section/load", 60, 0.5),
+    RouteCost("page_checkout", "GET", "/checkout", 250, 0.5),
+    RouteCost("page_home", "GET", "/", 250, 0.5),
+    RouteCost("page_view", "GET", "/{page}", 250, 0.5),
 )
 DEFAULT_ROUTE = RouteCost("default", "*", "**", 50, 0.5)
+#: A full-page cache hit (Varnish answers it; no PHP worker is taken): a few milliseconds.
+CACHE_HIT = RouteCost("cache_hit", "GET", "**", 3, 0.3)
 
 
 @dataclass(frozen=True)
@@ -146,6 +160,7 @@ class CapacityConfig:
     seed: int = 0
     routes: tuple[RouteCost, ...] = DEFAULT_ROUTES
     default: RouteCost = DEFAULT_ROUTE
+    cache_hit: RouteCost = CACHE_HIT
     exempt_prefixes: tuple[str, ...] = ("/__admin",)
     reject_status: int = 503
     timing_headers: bool = True

@@ -176,6 +176,10 @@ class MockMiddleware:
             else:
                 fault_ids = firing.rule_ids
                 if firing.delay_ms > 0:
+                    if not (tracker is not None or reads_body):
+                        # A slow server has the request in hand before it is slow: a client
+                        # that gives up during the delay does not take the request back.
+                        raw_body, receive = await _buffer_body(receive)
                     await asyncio.sleep(firing.delay_ms / 1000.0)
                 # An injected answer carries the request id itself; the app's goes through
                 # send_with_id (request id, evidence flush). Body kinds wrap either.

@@ -123,7 +123,7 @@ def build_result(run_dir: Path) -> RunResult:
     except EvidenceError as exc:     # no latency lines: the arrivals still draw their series
         reader.notes.append(str(exc))
         samples = collect([], arrivals, start)
-    unreadable = sum(samples.unreadable.values())
+    unreadable = samples.unreadable_of(samples.raw)
     if unreadable:
         reader.notes.append(f"latency.jsonl: {unreadable} histograms unreadable")
     stats = window_stats(samples, windows, load_s)

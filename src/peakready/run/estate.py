@@ -144,7 +144,9 @@ def _contract_path(key: str, contract: str, plan_dir: Path | None) -> str:
 def erp_options(plan: Plan, plan_dir: Path | None) -> dict[str, Any]:
     """The ERP mock's options for this plan: its dialect or contract (a path relative to
     the plan's folder) over the estate's fulfilment timings."""
-    options: dict[str, Any] = {**_ERP_OPTIONS, "dialect": plan.target.erp.dialect}
+    options: dict[str, Any] = {**_ERP_OPTIONS, "dialect": plan.target.erp.dialect,
+                               # the share of orders the ERP ships in two parts
+                               "partial_share": plan.load.lifecycle.partial_shipments}
     contract = plan.target.erp.contract
     if contract is not None:
         options["contract"] = _contract_path("target.erp.contract", contract, plan_dir)

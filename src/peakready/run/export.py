@@ -166,6 +166,16 @@ async def export_evidence(estate: Estate, http: httpx.AsyncClient, root: Path, *
     await writer.part("magento", simulator_state if estate.embedded else store_state)
     if not estate.embedded:
         await writer.part("magento customers", customers)
+
+    async def erp_stock() -> None:
+        stock = await MockApi(http, estate.mocks["erp"]).erp_stock()
+        with writer.jsonl("erp/stock.jsonl") as out:
+            out.write([{"sku": sku, "qty": qty} for sku, qty in sorted(stock.items())])
+
+    # The ERP keeps fulfilling while the export runs: its final on-hand is read before its
+    # stock history, so a shipment in between shows in the history as a recent change (in
+    # flight), never as an on-hand with no change behind it.
+    await writer.part("erp stock", erp_stock)
     for name, url in estate.mocks.items():
         mock = MockApi(http, url)
 
@@ -182,12 +192,6 @@ async def export_evidence(estate: Estate, http: httpx.AsyncClient, root: Path, *
 
         await writer.part(name, one_mock)
 
-    async def erp_stock() -> None:
-        stock = await MockApi(http, estate.mocks["erp"]).erp_stock()
-        with writer.jsonl("erp/stock.jsonl") as out:
-            out.write([{"sku": sku, "qty": qty} for sku, qty in sorted(stock.items())])
-
-    await writer.part("erp stock", erp_stock)
     manifest = {"complete": not writer.errors, "exported_at": now_iso(),
                 "files": dict(sorted(writer.files.items())), "errors": writer.errors}
     write_json(root / "manifest.json", manifest)

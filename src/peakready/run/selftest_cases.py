@@ -15,7 +15,9 @@ every registered check and loose SLO gates except where the scenario is about la
 connector's runs use ``target.integration: none`` and the example connector
 (``examples/connector/connector.py``) with its mistake switched on through
 ``target.connector.env``. ``checkout_slo`` and ``fallback_effective`` judge Magento's own
-checkout, which an external connector takes no part in: they have built-in cases only.
+checkout, which an external connector takes no part in: they have built-in cases only; so has
+``payment_integrity`` (the payment gateway is called from Magento's checkout, by the built-in
+integration's card method: with an external connector no order is paid through it).
 """
 
 from __future__ import annotations
@@ -53,7 +55,10 @@ _LOAD: dict[str, Any] = {
     "duration": "25s", "shape": "constant", "orders_per_minute": 90, "workers": 1,
     "arrivals": "uniform", "mix": {"browse": 10, "search": 10, "guest_checkout": 40,
                                    "customer_checkout": 40},
-    "sync": {"erp_stock_updates_per_minute": 60}}
+    "sync": {"erp_stock_updates_per_minute": 60},
+    # Shoppers browse a Luma store's pages (as the bundled plans do), so storefront_cache has
+    # a full-page cache to judge in every scenario; checkouts stay REST.
+    "storefront": {"browse": "pages", "search": "pages"}}
 _SLO = {"checkout": {"p95_ms": 3000, "error_rate": 0.05}}
 
 
@@ -85,10 +90,53 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              {"load": {"edge_case_orders": 0.3}, "faults": []}),
     Scenario("carrier-down", "the carrier link is down for 12 s",
              {"faults": _fault(proxy="shipping", down=True)}),
+    # Connector only: the built-in integration speaks peakready's own CRM API.
+    Scenario("crm-limit", "customers edit their accounts while the CRM (Salesforce's API) is "
+             "over its API-call limit for 12 s",
+             {"target": {"crm": {"dialect": "salesforce"}},
+              "connector_env": {"CONNECTOR_CRM_DIALECT": "salesforce"},
+              "load": {"sync": {**_LOAD["sync"], "customer_updates_per_minute": 60}},
+              "faults": _fault(mock="crm", http={"api_limit": True,
+                                                 "path": "/services/data/*"})}),
+    Scenario("storefront", "Luma shoppers browse pages from the full-page cache while the "
+             "ERP's stock feed syncs", {"load": {
+                 "duration": "40s", "mix": {"browse": 40, "search": 20, "guest_checkout": 20,
+                                            "customer_checkout": 20}}, "faults": []}),
+    # Connector only, the ERP's own APIs (docs/dialects.md): each vendor's failure mode.
+    Scenario("odoo-error-in-200", "half the Odoo ERP's JSON-RPC answers are a serialization "
+             "failure inside an HTTP 200",
+             {"target": {"erp": {"dialect": "odoo"}},
+              "connector_env": {"CONNECTOR_ERP_DIALECT": "odoo"},
+              "faults": _fault(mock="erp", http={"error_in_200": True, "rate": 0.5,
+                                                 "path": "/jsonrpc"})}),
+    Scenario("b1-session-expiry", "the SAP B1 ERP's B1SESSION times out mid-run",
+             {"target": {"erp": {"dialect": "sap-b1"}},
+              "connector_env": {"CONNECTOR_ERP_DIALECT": "sap-b1"},
+              "faults": _fault(mock="erp", http={"session_expiry": True})}),
+    Scenario("netsuite-stale-lookup", "the NetSuite ERP's otherRefNum lookups are stale while "
+             "its creates answer after the connector's timeout (but commit)",
+             {"target": {"erp": {"dialect": "netsuite"}},
+              "connector_env": {"CONNECTOR_ERP_DIALECT": "netsuite"},
+              "faults": [*_fault(mock="erp", http={"stale_lookup": True}),
+                         {"at": "8s", "for": "6s", "mock": "erp", "http": {
+                             "delay_ms": 4000, "methods": ["POST", "PUT"],
+                             "path": "/services/rest/record/v1/salesOrder*"}}]}),
     Scenario("customer-edits", "customers edit their accounts in Magento, marketing edits "
              "the CRM's own fields", {"load": {"sync": {
                  "erp_stock_updates_per_minute": 60, "customer_updates_per_minute": 30,
                  "crm_upserts_per_minute": 30}}, "faults": []}),
+    # After the order: the back office cancels, refunds and holds; the ERP ships half of its
+    # orders in two parts (its fulfilment is seconds after receipt on the embedded estate).
+    Scenario("lifecycle", "back-office cancels, refunds and holds; the ERP ships in parts",
+             {"faults": [], "load": {
+                 "sync": {"erp_stock_updates_per_minute": 60, "backoffice_per_minute": 60},
+                 "lifecycle": {"cancel": 0.5, "refund": 0.3, "hold": 0.2,
+                               "partial_shipments": 0.5}}}),
+    # Captures answer 6 s late (beyond the built-in 5 s payment timeout) while invoices come
+    # in: the capture goes through, its answer is lost, the integration retries it.
+    Scenario("payment-slow-capture", "captures answer 6 s late (beyond the payment timeout)",
+             {"faults": _fault(mock="payment", http={"delay_ms": 6000,
+                                                     "path": "/api/payments/*/capture"})}),
 )}
 
 
@@ -109,6 +157,12 @@ BUILTIN = _cases(
     ("batch_export", "export_lag", "stock-sync"),
     ("no_shipping_fallback", "fallback_effective", "carrier-down"),
     ("overwrite_crm_fields", "crm_integrity", "customer-edits"),
+    ("save_every_product", "storefront_cache", "storefront"),
+    ("flush_cache_on_sync", "storefront_cache", "storefront"),
+    ("ignore_order_updates", "order_lifecycle", "lifecycle"),
+    ("no_cancel_sync", "order_lifecycle", "lifecycle"),
+    ("no_partial_shipments", "order_lifecycle", "lifecycle"),
+    ("capture_retry_without_key", "payment_integrity", "payment-slow-capture"),
 )
 
 CONNECTOR = _cases(
@@ -122,6 +176,13 @@ CONNECTOR = _cases(
     ("batch_export", "export_lag", "stock-sync"),
     ("no_dead_letter", "retry_discipline", "erp-refuses"),
     ("overwrite_crm_fields", "crm_integrity", "customer-edits"),
+    ("crm_limit_is_final", "crm_integrity", "crm-limit"),
+    ("save_every_product", "storefront_cache", "storefront"),
+    ("trust_http_200", "no_lost_orders", "odoo-error-in-200"),
+    ("no_relogin", "no_lost_orders", "b1-session-expiry"),
+    ("lookup_before_create", "no_duplicate_orders", "netsuite-stale-lookup"),
+    ("ignore_order_updates", "order_lifecycle", "lifecycle"),
+    ("no_cancel_sync", "order_lifecycle", "lifecycle"),
 )
 
 #: The quick subset: an ERP outage loses orders without retries (about 90 s per integration).
@@ -156,12 +217,15 @@ def scenario_plan(scenario: Scenario, integration: Integration = "builtin",
         target["connector"] = {"command": [sys.executable, str(script)],
                                "cwd": str(script.parent),
                                "env": {"POLL_SECONDS": "1",
+                                       **scenario.plan.get("connector_env", {}),
                                        "CONNECTOR_MISTAKES": mistake or ""}}
+        target.update(scenario.plan.get("target", {}))   # e.g. the CRM's dialect
     who = mistake or "good"
     data = {
         "name": f"selftest-{integration}-{scenario.name}-{who}".replace("_", "-"),
         "description": scenario.what, "target": target,
         "load": load, "faults": scenario.plan.get("faults", []),
         "slo": _SLO, "checks": list(CHECKS.names()), "drain": {"timeout": "45s"},
+        "thresholds": {"cache_warmup": "5s"},   # the runs are short
         "seed": seed}
     return parse_plan(data, source=f"selftest scenario {scenario.name}")

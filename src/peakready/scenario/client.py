@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 __all__ = ["JsonClient", "MagentoClient", "MagentoError", "Reply", "Transport", "decode_error",
-           "search_query"]
+           "search_query", "wants_html"]
 
 _PLACEHOLDER = re.compile(r"%(\w+)")
 
@@ -46,8 +46,17 @@ class Reply:
 
 
 class Transport(Protocol):
+    """``json`` is sent as a JSON body; ``data`` as a raw body (a form: its Content-Type in
+    ``headers``). A request whose ``Accept`` is ``text/html`` (a page) expects HTML back, any
+    other a JSON answer."""
+
     def request(self, method: str, path: str, *, name: str, json: Any = None,
-                headers: Mapping[str, str] | None = None) -> Reply: ...
+                headers: Mapping[str, str] | None = None, data: bytes | None = None
+                ) -> Reply: ...
+
+
+def wants_html(headers: Mapping[str, str] | None) -> bool:
+    return "text/html" in (headers or {}).get("Accept", "")
 
 
 class MagentoError(Exception):
@@ -170,15 +179,16 @@ class MagentoClient(JsonClient):
 
     # ------------------------------------------------------------------ orders
     def orders(self, filters: Mapping[str, tuple[str, Any]] | None = None, *,
-               page_size: int = 20) -> Any:
-        query = search_query(filters, page_size=page_size, sort="entity_id")
+               page_size: int = 20, sort: str = "entity_id") -> Any:
+        query = search_query(filters, page_size=page_size, sort=sort)
         return self.call("GET", f"/V1/orders?{query}", "/V1/orders?searchCriteria")
 
     def order(self, entity_id: int) -> Any:
         return self.call("GET", f"/V1/orders/{entity_id}", "/V1/orders/[id]")
 
     def order_action(self, entity_id: int, action: str, body: Any = None) -> Any:
-        if action == "cancel":
-            return self.call("POST", f"/V1/orders/{entity_id}/cancel", "/V1/orders/[id]/cancel")
+        if action in ("cancel", "hold", "unhold"):
+            return self.call("POST", f"/V1/orders/{entity_id}/{action}",
+                             f"/V1/orders/[id]/{action}")
         return self.call("POST", f"/V1/order/{entity_id}/{action}", f"/V1/order/[id]/{action}",
                          body if body is not None else {})

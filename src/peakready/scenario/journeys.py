@@ -13,7 +13,8 @@
       flash_sale          a guest checkout of one scarce SKU (the buyers race, arrivals.py)
       erp_stock_push      the ERP's own on-hand change (POST /api/stock/adjustments)
       crm_edits           marketing edits CRM-owned fields (PUT /api/contacts/{email}/preferences)
-      backoffice          admin order search, then invoice, ship or cancel one order
+      backoffice          admin order search, then cancel a pending order, refund a complete
+                          one (credit memo) or hold an order and release it (load.lifecycle)
       account_edits       a customer signs in and edits their account (PUT /V1/customers/me)
 
 These are the REST journeys; ``graphql_journeys.py`` and ``page_journeys.py`` register the same
@@ -80,6 +81,9 @@ class JourneyContext:
     clock: Callable[[], float] | None = None
     #: journey → rest | graphql | pages (``load.storefront``); a journey not named speaks rest
     storefront: Mapping[str, str] = field(default_factory=dict)
+    #: back-office action → weight (load.lifecycle: cancel, refund, hold)
+    backoffice_actions: dict[str, float] = field(default_factory=lambda: {
+        "cancel": 0.4, "refund": 0.4, "hold": 0.2})
 
     def store(self, token: str | None = None) -> MagentoClient:
         return MagentoClient(self.magento, token)
@@ -359,19 +363,40 @@ def account_edits(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
     return out
 
 
+# Which orders each back-office action looks for: a cancellation before anything shipped
+# (Magento's pending), a refund of a finished order (the goods left and were paid), a hold of
+# an order not yet finished. Newest first: the clerk works on today's orders.
+_BACKOFFICE_FILTERS: dict[str, dict[str, tuple[str, Any]]] = {
+    "cancel": {"status": ("eq", "pending")},
+    "refund": {"state": ("eq", "complete")},
+    "hold": {"state": ("in", "new,processing")},
+}
+
+
 def backoffice(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
                out: Outcome) -> Outcome:
     if not ctx.admin_token:
         return out.refuse("no admin token", "backoffice")
+    actions = ctx.backoffice_actions
+    if not actions:
+        return out
+    action = rng.choices(list(actions), weights=list(actions.values()))[0]
     admin = ctx.store(ctx.admin_token)
     try:
-        found = admin.orders({"status": ("eq", "pending")}, page_size=20)
+        found = admin.orders(_BACKOFFICE_FILTERS[action], page_size=20, sort="entity_id")
         orders = [o for o in found.get("items", []) if isinstance(o, dict)]
         if not orders:
+            out.extra.update(action=action, order_id=None)
             return out
         entity_id = int(rng.choice(orders)["entity_id"])
-        action = rng.choices(("invoice", "ship", "cancel"), weights=(5, 3, 2))[0]
-        admin.order_action(entity_id, action)
+        if action == "refund":
+            # Money back, goods not returned to stock (the ERP owns on-hand).
+            admin.order_action(entity_id, "refund", {"items": [], "notify": False})
+        elif action == "hold":
+            admin.order_action(entity_id, "hold")
+            admin.order_action(entity_id, "unhold")
+        else:
+            admin.order_action(entity_id, "cancel")
     except MagentoError as exc:
         return out.fail(exc)
     out.extra.update(order_id=entity_id, action=action)

@@ -86,6 +86,7 @@ class WorkerDriver:
             erp=pools.get("erp"), crm=pools.get("crm"),
             admin_token=start.get("token") or os.environ.get(TOKEN_ENV) or None,
             edge_case_share=load.edge_case_orders,
+            backoffice_actions=load.lifecycle.actions(),
             flash_skus=tuple(targets.get("flash_skus") or ()),
             flash_qty=load.flash_sale.qty if load.flash_sale else 1, clock=time.time,
             storefront={j: load.storefront_for(j) for j in JOURNEYS})

@@ -160,3 +160,14 @@ def test_stale_lookup_fault_hides_existing_orders_from_search_count(
     assert models.execute_kw(DB, 2, KEY, "sale.order", "search_count", domain) == 1
     set_faults(erp.url, {"id": "replica-lag", "stale_lookup": True})
     assert models.execute_kw(DB, 2, KEY, "sale.order", "search_count", domain) == 0
+
+
+def test_error_in_200_on_a_read_is_no_order_attempt(serve: Callable[..., Served]) -> None:
+    erp = serve("odoo")
+    set_faults(erp.url, {"id": "odoo-busy", "path": "/jsonrpc", "error_in_200": True})
+    failed = httpx.post(f"{erp.url}/jsonrpc", json={
+        "jsonrpc": "2.0", "method": "call", "id": 2, "params": {
+            "service": "object", "method": "execute_kw", "args": [
+                DB, 2, KEY, "sale.order", "search_count", [[]], {}]}})
+    assert failed.json()["error"]["data"]["name"] == "psycopg2.errors.SerializationFailure"
+    assert evidence(erp.url, "requests") == []

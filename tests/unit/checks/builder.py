@@ -5,7 +5,9 @@ its check must notice (drops an ERP order, adds a duplicate, slows a second) and
 ``run.write(tmp_path)``. The healthy run: 60 s of load, one ERP HTTP 503 fault at 20-30 s,
 20 orders every 2.5 s over five SKUs, each in the ERP once; 8 of them retried with backoff and
 jitter (gaps doubling over four attempts); Magento's stock equal to the ERP's; one customer
-changed and synced to the CRM.
+changed and synced to the CRM. After the order: every order authorized at the payment mock;
+the first ``lifecycle`` (10) shipped by the ERP 5 s after placement (tracking ``1Z<i>``) and
+invoiced 3 s later, both recorded in Magento (its documents) and the invoice captured.
 """
 
 from __future__ import annotations
@@ -39,7 +41,10 @@ def magento_time(wall: float) -> str:
 
 class HealthyRun:
     def __init__(self, *, orders: int = 20, seconds: int = 60,
-                 fault: tuple[float, float] | None = (20.0, 10.0)) -> None:
+                 fault: tuple[float, float] | None = (20.0, 10.0), lifecycle: int = 10) -> None:
+        self.lifecycle = lifecycle
+        self.payments: list[dict[str, Any]] = []
+        self.payment_operations: list[dict[str, Any]] = []
         self.seconds = seconds
         self.plan: dict[str, Any] = {"name": "synthetic", "load": {"duration": seconds},
                                      "checks": ["no_oversell"], "faults": []}
@@ -159,7 +164,44 @@ class HealthyRun:
         self.erp_orders.append({
             "key": f"SO-{i}", "seq": i, "erp_order_id": f"SO-{i}", "increment_id": increment,
             "idempotency_key": increment, "attempts": 1, "received_ts": times[-1],
-            "status": "received", "items": [{"sku": sku, "qty": 1}]})
+            "status": "received", "items": [{"sku": sku, "qty": 1}],
+            "status_history": [{"status": "received", "at": times[-1]}], "shipments": [],
+            "cancel_requests": [], "cancelled_at": None, "credit_memos": []})
+        self.magento_orders[-1].update(payment_method="peakready_card", total_invoiced=0.0,
+                                       total_paid=0.0, total_refunded=0.0, documents=[])
+        self.payments.append({"key": f"PAY-{i}", "payment_id": f"PAY-{i}",
+                              "order_id": increment, "status": "authorized", "amount": 10.0,
+                              "captured_amount": 0.0, "refunded_amount": 0.0})
+        self.payment_operations.append({"payment_id": f"PAY-{i}", "order_id": increment,
+                                        "op": "authorize", "amount": 10.0,
+                                        "outcome": "authorized", "ts": placed,
+                                        "idempotency_key": f"quote-{i}"})
+        if i <= self.lifecycle:
+            self.ship_and_invoice(i, placed + 5.0, placed + 8.0)
+
+    def ship_and_invoice(self, i: int, shipped: float, invoiced: float) -> None:
+        """The ERP ships order ``i`` whole and invoices it; Magento records both; the invoice
+        is captured."""
+        erp, mine = self.erp_orders[i - 1], self.magento_orders[i - 1]
+        lines = [dict(line) for line in erp["items"]]
+        erp["shipments"] = [{"shipment_id": f"SH-{i}-1", "at": shipped, "carrier": "UPS",
+                             "tracking_number": f"1Z{i}", "items": lines}]
+        erp.update(status="invoiced", carrier="UPS", tracking_number=f"1Z{i}",
+                   invoice_id=f"INV-{i}")
+        erp["status_history"] += [{"status": "shipped", "at": shipped},
+                                  {"status": "invoiced", "at": invoiced}]
+        mine.update(state="processing", status="processing", total_invoiced=10.0,
+                    total_paid=10.0)
+        mine["documents"] = [
+            {"kind": "shipment", "id": i, "ts": shipped + 1.0, "items": lines,
+             "tracks": [{"track_number": f"1Z{i}", "carrier_code": "ups", "title": "UPS"}]},
+            {"kind": "invoice", "id": i, "ts": invoiced + 1.0, "amount": 10.0,
+             "items": lines}]
+        self.payments[i - 1].update(status="captured", captured_amount=10.0)
+        self.payment_operations.append({"payment_id": f"PAY-{i}", "order_id": f"{i:09d}",
+                                        "op": "capture", "amount": 10.0,
+                                        "outcome": "captured", "ts": invoiced + 1.5,
+                                        "idempotency_key": f"capture-{i:09d}-{i}"})
 
     # ---------------------------------------------------------------------------- write
     def evidence_files(self) -> dict[str, Any]:
@@ -173,7 +215,9 @@ class HealthyRun:
             "erp/orders.jsonl": self.erp_orders, "erp/requests.jsonl": self.erp_requests,
             "erp/stock_history.jsonl": self.stock_history, "erp/stock.jsonl": self.erp_stock,
             "erp/journal.json": self.erp_journal,
-            "crm/contacts.jsonl": self.contacts, "crm/overwrites.jsonl": self.overwrites}
+            "crm/contacts.jsonl": self.contacts, "crm/overwrites.jsonl": self.overwrites,
+            "payment/payments.jsonl": self.payments,
+            "payment/operations.jsonl": self.payment_operations}
         if self.magento_journal is not None:
             files["magento/journal.json"] = self.magento_journal
         return files

@@ -182,10 +182,19 @@ def test_negative_salable_names_the_erp_shipments_magento_never_recorded(tmp_pat
     for order in run.erp_orders:
         if order["items"][0]["sku"] == "SKU-2":
             order["status"] = "shipped"
-    verdict = judge_one(run, tmp_path, "no_oversell")
+    # Without order_lifecycle in the plan nothing else would say it: no_oversell fails.
+    verdict = judge_one(run, tmp_path / "alone", "no_oversell", checks=["no_oversell"])
     assert verdict.status == "fail"
     assert "4 of their units the ERP shipped are not shipped in Magento" in verdict.summary
     assert verdict.examples[0]["units_erp_shipped_not_in_magento"] == 4
+    # With it, nothing was oversold: no_oversell says so and points to the lifecycle check.
+    verdict = judge_one(run, tmp_path / "both", "no_oversell",
+                        checks=["no_oversell", "order_lifecycle"])
+    assert verdict.status == "pass" and "see order_lifecycle" in verdict.summary
+    run.salable["SKU-2"] = -5                       # one unit more than the ERP shipped
+    verdict = judge_one(run, tmp_path / "more", "no_oversell",
+                        checks=["no_oversell", "order_lifecycle"])
+    assert verdict.status == "fail" and "order_lifecycle judges that" in verdict.summary
 
 
 def test_a_shipment_recorded_while_the_export_paged_is_not_a_salable_mismatch(

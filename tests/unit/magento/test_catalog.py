@@ -132,3 +132,35 @@ async def test_get_create_update_delete(client: Any) -> None:
     assert (await client.get("/rest/V1/products/UPSERT-1", headers=ADMIN)).status_code == 404
     r = await client.post("/rest/V1/products", headers=ADMIN, json={"product": {"name": "x"}})
     assert r.json()["parameters"] == {"fieldName": "sku"}
+
+
+async def test_a_listing_asked_again_sees_every_product_change(client: Any, catalog: Any) -> None:
+    # Listings are kept between requests (the storefront asks the same ones over and over):
+    # a create, an edit and a delete in between must each show in the next answer.
+    bags = [[("sku", "MB-%", "like")], [("name", "%bag%", "like")]]
+    assert await skus(client, bags, pageSize="1", currentPage="2") == ["MB-200"]
+    assert await skus(client, bags) == ["MB-100", "MB-200"]
+    created = await client.post("/rest/V1/products", headers=ADMIN, json={"product": {
+        "sku": "MB-300", "name": "Green Bag", "price": 30, "attribute_set_id": 4}})
+    assert created.status_code == 200, created.text
+    assert await skus(client, bags) == ["MB-100", "MB-200", "MB-300"]
+    edited = await client.put("/rest/V1/products/MB-100", headers=ADMIN,
+                              json={"product": {"sku": "MB-100", "name": "Red Purse"}})
+    assert edited.status_code == 200, edited.text
+    assert await skus(client, bags) == ["MB-200", "MB-300"]
+    assert (await client.delete("/rest/V1/products/MB-200", headers=ADMIN)).status_code == 200
+    assert await skus(client, bags, pageSize="1", currentPage="1") == ["MB-300"]
+
+
+async def test_a_listing_sees_edits_made_by_any_route(client: Any, catalog: Any) -> None:
+    # Price, link and category routes edit products in place: a kept listing must see it.
+    cheap = [[("sku", "MB-%", "like")], [("price", "30", "lt")]]
+    special = [[("special_price", "5", "eq")]]
+    assert await skus(client, cheap) == ["MB-100"]
+    assert await skus(client, special) == []
+    catalog.store.catalog.get("MB-200").price = 25.0
+    assert await skus(client, cheap) == ["MB-100", "MB-200"]
+    catalog.store.catalog.get("WT-300").custom["special_price"] = "5"
+    assert await skus(client, special) == ["WT-300"]
+    catalog.store.catalog.get("WT-300").custom.pop("special_price")
+    assert await skus(client, special) == []

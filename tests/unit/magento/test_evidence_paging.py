@@ -43,7 +43,8 @@ async def test_every_kind_pages_with_next_after(client: Any, sim: Any) -> None:
     assert customers[0]["email"] == "roni_cost@example.com"
     assert {"created_at", "updated_at"} <= set(customers[0])
     counts = (await client.get("/__admin/evidence", params={"kind": "orders"})).json()["counts"]
-    assert counts == {"orders": 5, "customers": 1, "source_items": 4, "reservations": 5}
+    assert counts == {"orders": 5, "customers": 1, "source_items": 4, "reservations": 5,
+                      "page_cache": 0}
 
 
 async def test_since_keeps_what_changed_at_or_after_it(client: Any, app: Any,
@@ -83,5 +84,6 @@ async def test_unpaged_evidence_has_a_small_summary_and_every_kind(client: Any,
                                                                    sim: Any) -> None:
     await sim.guest_checkout(client)
     body = (await client.get("/__admin/evidence")).json()
-    assert set(body["records"]) == {"orders", "customers", "source_items", "reservations"}
+    assert set(body["records"]) == {"orders", "customers", "source_items", "reservations",
+                                    "page_cache"}
     assert "orders" not in body["summary"] and body["summary"]["salable"]["24-MB01"] == 99

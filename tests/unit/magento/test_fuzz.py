@@ -28,7 +28,12 @@ KEYS = ["cartItem", "cart_item", "qty", "sku", "quote_id", "quoteId", "product",
         "sourceItems", "source_code", "quantity", "status", "stockItem", "items",
         "order_item_id", "arguments", "extension_attributes", "return_to_stock_items",
         "customer", "password", "firstname", "lastname", "username", "statusHistory",
-        "comment", "tracks", "track_number", "custom_attributes", "attribute_code", "street"]
+        "comment", "tracks", "track_number", "custom_attributes", "attribute_code", "street",
+        "category", "productLink", "parentId", "afterId", "entity", "group", "prices", "skus",
+        "links", "source", "stock", "option", "attribute", "entry", "content",
+        "inventoryRequest", "algorithmCode", "productWebsiteLink", "childSku", "quote",
+        "customerId", "addressId", "confirmationKey", "currentPassword", "newPassword",
+        "resetToken", "template", "creditmemo", "parent_id", "order_id", "entity_id"]
 json_values = st.recursive(
     scalars,
     lambda children: st.one_of(st.lists(children, max_size=4),

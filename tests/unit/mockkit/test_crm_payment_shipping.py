@@ -205,3 +205,23 @@ def test_shipping_bad_input(start: Callable[..., Any]) -> None:
     assert r.status_code == 422
     fields = {f["field"] for f in r.json()["error"]["fields"]}
     assert {"destination.country_id", "destination.postcode", "parcel.weight"} <= fields
+
+
+def test_payment_capture_retried_without_key_with_increment_captures_twice(
+        start: Callable[..., Any]) -> None:
+    client = start("payment")
+    pid = _authorize(client, amount=30).json()["payment_id"]
+    body = {"amount": 30, "increment": True}
+    assert client.post(f"/api/payments/{pid}/capture", json=body).status_code == 200
+    again = client.post(f"/api/payments/{pid}/capture", json=body)
+    assert again.status_code == 200 and again.json()["captured_amount"] == 60.0
+    keyed = _authorize(client, amount=30, order_id="2").json()["payment_id"]
+    for _ in range(2):
+        reply = client.post(f"/api/payments/{keyed}/capture", json=body,
+                            headers={"Idempotency-Key": "cap-2"})
+        assert reply.json()["captured_amount"] == 30.0
+    ops = client.get("/__admin/evidence?kind=operations").json()["records"]["operations"]
+    mine = [(o["op"], o["idempotency_key"]) for o in ops if o["payment_id"] == pid]
+    assert mine == [("authorize", None), ("capture", None), ("increment", None),
+                    ("capture", None)]
+    assert client.post(f"/api/payments/{pid}/capture", json={"amount": 5}).status_code == 409

@@ -1,0 +1,24 @@
+"""What every resolver is given (``info.context``): the store, who asks, the cache tags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..auth import Principal
+    from ..state import Store
+
+__all__ = ["Context"]
+
+
+@dataclass
+class Context:
+    store: Store
+    principal: Principal
+    client: str = "127.0.0.1"
+    store_code: str = "default"
+    #: the response's X-Magento-Tags (cacheable resolvers add theirs, spec §6)
+    tags: set[str] = field(default_factory=set)
+    #: False once an uncacheable field resolves: the whole answer is then uncacheable
+    cacheable: bool = True

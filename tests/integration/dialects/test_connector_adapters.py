@@ -1,0 +1,123 @@
+"""The example connector's ERP adapters (examples/connector/erp_api.py) against each dialect
+on loopback: the create that never duplicates, the order updates, the stock reads — through
+the connector's own HTTP call, as it runs in a plan."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from tests.integration.dialects.conftest import evidence, set_faults
+from tests.support.asgi_server import Served
+
+pytestmark = pytest.mark.timeout(60)
+CONNECTOR = Path(__file__).resolve().parents[3] / "examples" / "connector"
+DIALECTS = ["peakready", "business-central", "netsuite", "odoo", "sap-b1"]
+
+
+@pytest.fixture(scope="module")
+def connector() -> Iterator[ModuleType]:
+    """connector.py as a module (its import needs the PEAKREADY_* variables)."""
+    env = {"PEAKREADY_MAGENTO_URL": "http://127.0.0.1:9", "PEAKREADY_MAGENTO_TOKEN": "t",
+           "PEAKREADY_ERP_URL": "http://127.0.0.1:9", "PEAKREADY_CRM_URL": "http://127.0.0.1:9"}
+    with pytest.MonkeyPatch.context() as patch:
+        for key, value in env.items():
+            patch.setenv(key, value)
+        patch.syspath_prepend(str(CONNECTOR))
+        spec = importlib.util.spec_from_file_location("example_connector",
+                                                      CONNECTOR / "connector.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield module
+        for name in ("erp_api", "mistakes", "crm_api"):
+            sys.modules.pop(name, None)
+
+
+def _payload(ref: str) -> dict[str, Any]:
+    return {"increment_id": ref, "customer_email": "jane@example.com",
+            "items": [{"sku": "SKU-1", "qty": 2, "price": 5.0}],
+            "totals": {"grand_total": 10.0, "currency": "USD"}}
+
+
+def _adapter(connector: ModuleType, dialect: str, url: str,
+             mistakes: frozenset[str] = frozenset()) -> Any:
+    return connector.erp_api.adapter(dialect, url, connector.call, connector.Reply, mistakes)
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_adapter_creates_once_reads_updates_and_stock(
+        serve: Callable[..., Served], connector: ModuleType, dialect: str) -> None:
+    erp = serve(dialect, pick_after=0, ship_after=0.3, invoice_after=0.6)
+    api = _adapter(connector, dialect, erp.url)
+    first = api.create_order(_payload("000000601"), True)
+    assert 200 <= first.status < 300, first.body
+    again = api.create_order(_payload("000000601"), True)   # a retry: never a second order
+    assert 200 <= again.status < 300, again.body
+    [order] = evidence(erp.url, "orders")
+    assert order["increment_id"] == "000000601"
+    updates: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 10
+    while not any(u["status"] == "shipped" for u in updates) and time.monotonic() < deadline:
+        time.sleep(0.3)
+        updates += api.order_updates()
+    assert [u["increment_id"] for u in updates if u["status"] == "shipped"] == ["000000601"]
+    assert api.stock_level("SKU-1") == 8          # the shipment took 2 of 10
+    changes = api.stock_changes()
+    assert changes is not None and {"sku": "SKU-1", "qty": 8} in [
+        {"sku": c["sku"], "qty": float(c["qty"])} for c in changes]
+
+
+def test_unknown_dialect_stops_the_connector_naming_the_known(connector: ModuleType) -> None:
+    with pytest.raises(SystemExit, match="unknown ERP dialect 'sap'; known: peakready"):
+        _adapter(connector, "sap", "http://127.0.0.1:9")
+
+
+def test_odoo_error_in_200_is_a_retryable_failure_unless_trusted(
+        serve: Callable[..., Served], connector: ModuleType) -> None:
+    erp = serve("odoo")
+    careful = _adapter(connector, "odoo", erp.url)
+    careless = _adapter(connector, "odoo", erp.url, frozenset({"trust_http_200"}))
+    for api, ref in ((careful, "000000612"), (careless, "000000613")):
+        assert api.create_order(_payload(ref), True).status == 200   # product ids known
+    set_faults(erp.url, {"id": "odoo-busy", "path": "/jsonrpc", "error_in_200": True})
+    assert careful.create_order(_payload("000000602"), True).status == 503
+    assert careless.create_order(_payload("000000603"), True).status == 200
+    # neither was created: the careless connector now believes in an order the ERP never took
+    assert sorted(o["increment_id"] for o in evidence(erp.url, "orders")) == [
+        "000000612", "000000613"]
+
+
+@pytest.mark.parametrize("dialect", ["sap-b1", "business-central"])
+def test_session_expiry_is_survived_by_relogin_and_not_without(
+        serve: Callable[..., Served], connector: ModuleType, dialect: str) -> None:
+    erp = serve(dialect)
+    careful = _adapter(connector, dialect, erp.url)
+    careless = _adapter(connector, dialect, erp.url, frozenset({"no_relogin"}))
+    assert careful.stock_level("SKU-1") == 10 and careless.stock_level("SKU-1") == 10
+    set_faults(erp.url, {"id": "expired", "session_expiry": True, "max_hits": 1})
+    assert careful.stock_level("SKU-1") is None   # the 401 that tells it to log in again
+    assert careful.create_order(_payload("000000604"), True).status in (200, 201)
+    assert careless.create_order(_payload("000000605"), True).status == 401
+    assert careless.create_order(_payload("000000605"), True).status == 401
+
+
+def test_netsuite_stale_lookup_duplicates_only_the_lookup_before_create_mistake(
+        serve: Callable[..., Served], connector: ModuleType) -> None:
+    erp = serve("netsuite")
+    careful = _adapter(connector, "netsuite", erp.url)
+    careless = _adapter(connector, "netsuite", erp.url, frozenset({"lookup_before_create"}))
+    set_faults(erp.url, {"id": "replica", "stale_lookup": True})
+    for _ in range(2):                            # a retry after an answer that never came
+        careful.create_order(_payload("000000606"), True)
+        careless.create_order(_payload("000000607"), True)
+    counts: dict[str, int] = {}
+    for order in evidence(erp.url, "orders"):
+        counts[order["increment_id"]] = counts.get(order["increment_id"], 0) + 1
+    assert counts == {"000000606": 1, "000000607": 2}
