@@ -166,15 +166,14 @@ class HubSpot(Dialect):
             value = contact.get(canonical)
             props[name] = None if value is None else (
                 str(value).lower() if isinstance(value, bool) else str(value))
-        props.update(hs_object_id=self.object_id(contact),
-                     createdate=_iso(contact["created_at"]),
-                     lastmodifieddate=_iso(contact["updated_at"]))
+        created, updated = _iso(contact["created_at"]), _iso(contact["updated_at"])
+        object_id = self.object_id(contact)
+        props.update(hs_object_id=object_id, createdate=created, lastmodifieddate=updated)
         if wanted is not None:
             keep = {*wanted, "hs_object_id", "createdate", "lastmodifieddate"}
             props = {k: v for k, v in props.items() if k in keep}
-        return {"id": self.object_id(contact), "properties": props,
-                "createdAt": _iso(contact["created_at"]),
-                "updatedAt": _iso(contact["updated_at"]), "archived": False, **extra}
+        return {"id": object_id, "properties": props, "createdAt": created,
+                "updatedAt": updated, "archived": False, **extra}
 
     def fields_of(self, properties: Any) -> dict[str, Any]:
         if not isinstance(properties, dict):

@@ -251,10 +251,14 @@ class Connector:
             if reply.status == 200:
                 self.shipped.add(shipment)
                 self.write_levels(increment)   # the ERP owns on-hand: no drift below it
+                log("shipped", increment)
             elif self.on_hold(entity):
                 self.deferred.append(update)   # released later: ship it then
             elif "does not allow" in str(reply.body):
+                # Shipped in Magento already (the back office): that shipment moved the
+                # source too, so the ERP's level goes in again.
                 self.shipped.add(shipment)
+                self.write_levels(increment)
             else:
                 log("shipment for", increment, "failed:", reply.status, reply.body)
         elif status == "invoiced":

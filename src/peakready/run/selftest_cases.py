@@ -112,7 +112,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              "its creates answer after the connector's timeout (but commit)",
              {"target": {"erp": {"dialect": "netsuite"}},
               "connector_env": {"CONNECTOR_ERP_DIALECT": "netsuite"},
-              "faults": [*_fault(mock="erp", http={"stale_lookup": True}),
+              # the lookups stay stale past the retries of the creates that timed out
+              "faults": [{"at": "8s", "for": "16s", "mock": "erp",
+                          "http": {"stale_lookup": True}},
                          {"at": "8s", "for": "6s", "mock": "erp", "http": {
                              "delay_ms": 4000, "methods": ["POST", "PUT"],
                              "path": "/services/rest/record/v1/salesOrder*"}}]}),
