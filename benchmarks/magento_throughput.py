@@ -4,7 +4,12 @@ Prints two figures (capacity model off, as the simulator runs by default):
 
 * ``GET /V1/products/{sku}`` requests/s of the simulator divided by those of a bare ASGI app
   (same uvicorn, same loop, same client) — target >= 0.30;
-* full guest checkouts per second (the six calls of spec §2.1) — target >= 150.
+* full guest checkouts per second (the six calls of spec §2.1) — target >= 150;
+* GraphQL ``products(filter:{sku:{eq}})`` by POST (never cached: parse, validate, resolve)
+  requests/s divided by the bare app's;
+* a cached product page (``GET /<url_key>.html``, a full-page cache hit after the first)
+  requests/s divided by the bare app's; and the capacity model's cost of a cache hit against
+  a page miss (mean service times, target <= 1/3).
 
 Each server runs in its own process pinned to CPU 0; this client is pinned to CPU 1
 (``os.sched_setaffinity``), so the server's core is the bottleneck. The client is a minimal
@@ -109,7 +114,8 @@ class Conn:
         self.writer.close()
 
 
-async def hammer(url: str, path: str, seconds: float, connections: int, auth: bool) -> float:
+async def hammer(url: str, path: str, seconds: float, connections: int, auth: bool,
+                 method: str = "GET", body: Any = None) -> float:
     conns = [await Conn.open(url) for _ in range(connections)]
     done = 0
     stop = time.perf_counter() + seconds
@@ -117,9 +123,9 @@ async def hammer(url: str, path: str, seconds: float, connections: int, auth: bo
     async def loop(conn: Conn) -> None:
         nonlocal done
         while time.perf_counter() < stop and done < MAX_REQUESTS:
-            status, _ = await conn.request("GET", path, auth=auth)
+            status, _ = await conn.request(method, path, body, auth=auth)
             if status != 200:
-                raise SystemExit(f"GET {path} → {status}")
+                raise SystemExit(f"{method} {path} → {status}")
             done += 1
 
     started = time.perf_counter()
@@ -176,6 +182,15 @@ async def prepare(url: str) -> str:
     return str(sku)
 
 
+async def product_page(url: str, sku: str) -> str:
+    """The product page's path (its url_key, read from the product through REST)."""
+    conn = await Conn.open(url)
+    _, raw = await conn.request("GET", f"/rest/V1/products/{sku}", auth=True)
+    conn.close()
+    custom = {a["attribute_code"]: a["value"] for a in json.loads(raw)["custom_attributes"]}
+    return f"/{custom['url_key']}.html"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=4.0)
@@ -209,6 +224,15 @@ def main() -> int:
         runner(hammer(sim_url, path, 1.0, args.connections, True))
         sim_rps = runner(hammer(sim_url, path, args.seconds, args.connections, True))
         rate, failed = runner(checkouts(sim_url, sku, args.seconds, args.connections))
+        query = {"query": "query($s:String!){ products(filter:{sku:{eq:$s}}) { items { sku name "
+                          "stock_status price_range { minimum_price { final_price { value "
+                          "currency } } } } } }", "variables": {"s": sku}}
+        runner(hammer(sim_url, "/graphql", 1.0, args.connections, False, "POST", query))
+        graphql_rps = runner(hammer(sim_url, "/graphql", args.seconds, args.connections, False,
+                                    "POST", query))
+        page = runner(product_page(sim_url, sku))
+        runner(hammer(sim_url, page, 1.0, args.connections, False))
+        page_rps = runner(hammer(sim_url, page, args.seconds, args.connections, False))
     finally:
         for proc in (bare, sim):
             proc.kill()
@@ -218,6 +242,15 @@ def main() -> int:
     print(f"ratio simulator/bare    GET product: {sim_rps / bare_rps:9.2f}   (target >= 0.30)")
     print(f"guest checkouts (6 calls each)     : {rate:9.1f} /s  (target >= 150; "
           f"{failed} failed)")
+    print(f"ratio simulator/bare    GraphQL products by sku (POST): {graphql_rps / bare_rps:6.2f}"
+          f"   ({graphql_rps:.0f} req/s)")
+    print(f"ratio simulator/bare    cached product page (FPC hit):  {page_rps / bare_rps:6.2f}"
+          f"   ({page_rps:.0f} req/s)")
+    from peakready.mockkit.capacity import CACHE_HIT, DEFAULT_ROUTES
+
+    miss = next(r for r in DEFAULT_ROUTES if r.name == "page_view")
+    print(f"capacity model: cache hit / page miss mean service time: "
+          f"{CACHE_HIT.mean_ms / miss.mean_ms:6.3f}   (target <= 0.333)")
     return 0
 
 

@@ -1,22 +1,25 @@
 """An in-house CRM described by a contract (``target.crm: {contract: my-crm.yaml}``).
 
-The contract names, for the one operation a Magento connector makes against a CRM, where
-things sit in the in-house API (docs/dialects.md, "In-house CRM contract")::
+The same mechanism as the ERP's contract (``mocks/_erp_contract.py``, the primitives in
+``peakready.mockkit.contract``): per operation the method and path template, JSON pointers
+(RFC 6901) to where each field sits in the request body, the success status and a response
+template. The CRM has one operation, the upsert a Magento connector makes (docs/dialects.md,
+"A contract for an in-house CRM")::
 
     upsert_contact:
       method: PUT
-      path: /v2/people/{magento_customer_id}      # template: {magento_customer_id} | {email}
-      fields:                                     # canonical field → JSON pointer (RFC 6901)
-        email: /person/email
-        firstname: /person/name/first
-        lastname: /person/name/last
+      path: /v2/people/{magento_customer_id}      # the key: {magento_customer_id} or {email}
+      email: /person/email                        # JSON pointers; each optional
+      firstname: /person/name/first
+      lastname: /person/name/last
+      phone: /person/phone
       success_status: 200                         # updated
       created_status: 201                         # created (default: success_status)
       response: {id: "{contact_id}", email: "{email}"}   # templates over the contact
 
-The path's template variable is the key the contact is upserted by. A pointer that does not
-resolve in a request is answered 422 naming the pointer and recorded as a ``contract_errors``
-event, so a contract that cannot work shows in the run instead of passing silently.
+A request whose body does not resolve a pointer is answered 422 naming the pointers and
+recorded as a ``contract_errors`` event, so a contract that cannot work shows in the run
+(``crm_integrity`` fails: nothing reaches the CRM) instead of passing silently.
 """
 
 from __future__ import annotations
@@ -25,64 +28,46 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from peakready.configmodel import StrictModel, load_yaml, validate
 from peakready.mockkit import Operation
+from peakready.mockkit.contract import POINTER, render, resolve
 
 from ._crm_dialect import Call, Dialect, Reply, Route, VendorError, build_operations
 from ._crm_store import ContactStore, CrmOptions
 
 __all__ = ["CrmContract", "contract_operations"]
 
-_VARIABLE = re.compile(r"{(magento_customer_id|email)}")
-_TEMPLATE = re.compile(r"{(\w+)}")
-Canonical = Literal["email", "firstname", "lastname", "phone", "magento_customer_id",
-                    "marketing_consent", "segment", "lead_score"]
+_KEY = re.compile(r"{(magento_customer_id|email)}")
+_FIELDS = ("email", "firstname", "lastname", "phone", "magento_customer_id")
 
 
 class UpsertContact(StrictModel):
     method: Literal["PUT", "POST", "PATCH"] = "PUT"
     path: str = Field(pattern=r"^/.*\{(magento_customer_id|email)\}")
-    fields: dict[Canonical, str] = Field(min_length=1)
+    email: str | None = Field(default=None, pattern=POINTER)
+    firstname: str | None = Field(default=None, pattern=POINTER)
+    lastname: str | None = Field(default=None, pattern=POINTER)
+    phone: str | None = Field(default=None, pattern=POINTER)
+    magento_customer_id: str | None = Field(default=None, pattern=POINTER)
     success_status: int = Field(default=200, ge=200, le=299)
     created_status: int | None = Field(default=None, ge=200, le=299)
     response: dict[str, Any] = Field(default_factory=lambda: {"id": "{contact_id}"})
 
+    @model_validator(mode="after")
+    def _carries_something(self) -> UpsertContact:
+        if not any(getattr(self, f) is not None for f in _FIELDS):
+            raise ValueError("give at least one field's JSON pointer (email, firstname, "
+                             "lastname, phone, magento_customer_id)")
+        return self
+
+    def pointers(self) -> dict[str, str]:
+        return {f: getattr(self, f) for f in _FIELDS if getattr(self, f) is not None}
+
 
 class CrmContract(StrictModel):
     upsert_contact: UpsertContact
-
-
-def resolve(document: Any, pointer: str) -> tuple[bool, Any]:
-    """(found, value) of a JSON pointer in ``document``."""
-    if pointer == "":
-        return True, document
-    if not pointer.startswith("/"):
-        return False, None
-    node = document
-    for raw in pointer[1:].split("/"):
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False, None
-    return True, node
-
-
-def _render(template: Any, contact: dict[str, Any]) -> Any:
-    if isinstance(template, dict):
-        return {k: _render(v, contact) for k, v in template.items()}
-    if isinstance(template, list):
-        return [_render(v, contact) for v in template]
-    if isinstance(template, str):
-        whole = _TEMPLATE.fullmatch(template)
-        if whole:
-            return contact.get(whole.group(1))
-        return _TEMPLATE.sub(lambda m: str(contact.get(m.group(1), "")), template)
-    return template
 
 
 class Contract(Dialect):
@@ -96,7 +81,7 @@ class Contract(Dialect):
             data = load_yaml(Path(data), what="CRM contract")
         self.spec = validate(CrmContract, data, source=source, what="CRM contract"
                              ).upsert_contact
-        match = _VARIABLE.search(self.spec.path)
+        match = _KEY.search(self.spec.path)
         assert match is not None   # the model's pattern
         self.key: Literal["magento_customer_id", "email"] = \
             "email" if match.group(1) == "email" else "magento_customer_id"
@@ -112,7 +97,7 @@ class Contract(Dialect):
     def upsert(self, call: Call) -> Reply:
         fields: dict[str, Any] = {}
         missing = []
-        for canonical, pointer in self.spec.fields.items():
+        for canonical, pointer in self.spec.pointers().items():
             found, value = resolve(call.body, pointer)
             if found:
                 fields[canonical] = value
@@ -131,7 +116,7 @@ class Contract(Dialect):
         contact, created = self.store.upsert(self.key, key_value, fields, call.request_id)
         status = (self.spec.created_status or self.spec.success_status) if created \
             else self.spec.success_status
-        return Reply(status, _render(self.spec.response, contact))
+        return Reply(status, render(self.spec.response, contact))
 
 
 def contract_operations(store: ContactStore, options: CrmOptions) -> list[Operation]:

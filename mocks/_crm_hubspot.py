@@ -8,7 +8,8 @@
     GET   /crm/v3/objects/contacts/{id}?idProperty=     read (by id or by email)
     PATCH /crm/v3/objects/contacts/{id}?idProperty=     update: 200
     GET   /crm/v3/objects/contacts?limit=&after=        page through
-    POST  /crm/v3/objects/contacts/batch/upsert         by idProperty email: 200, 207 partial
+    POST  /crm/v3/objects/contacts/batch/upsert         by idProperty email (or a property the
+                                                        portal made unique): 200, 207 partial
     POST  /crm/v3/objects/contacts/batch/{create,read,update}
     POST  /crm/v3/objects/contacts/search               filterGroups, after-cursor paging; a
                                                         write is searchable after a delay
@@ -40,6 +41,10 @@ DEFAULTS: dict[str, Any] = {
     "daily_limit": 1_000_000,
     "search_per_second": 5,
     "search_index_delay": 2.0,            # seconds before a write shows in search
+    # Properties with unique values (email always): each can be an upsert's idProperty, and
+    # a create or update that repeats a value is a 409 CONFLICT. A portal may mark its own
+    # custom property unique, e.g. [magento_customer_id].
+    "unique_properties": [],
 }
 PROPERTIES = {"email": "email", "firstname": "firstname", "lastname": "lastname",
               "phone": "phone", "magento_customer_id": "magento_customer_id",
@@ -71,6 +76,11 @@ class HubSpot(Dialect):
             raise ValueError(f"hubspot dialect_options: unknown {sorted(unknown)}; "
                              f"known: {sorted(DEFAULTS)}")
         self.cfg = {**DEFAULTS, **options.dialect_options}
+        self.unique = ["email", *(p for p in self.cfg["unique_properties"] if p != "email")]
+        for name in self.unique:
+            if PROPERTIES.get(name) not in ("email", "magento_customer_id"):
+                raise ValueError(f"hubspot unique_properties: {name!r} cannot be unique; "
+                                 f"use magento_customer_id")
         self.window: collections.deque[float] = collections.deque()
         self.searches: collections.deque[float] = collections.deque()
         self.daily = 0
@@ -156,15 +166,14 @@ class HubSpot(Dialect):
             value = contact.get(canonical)
             props[name] = None if value is None else (
                 str(value).lower() if isinstance(value, bool) else str(value))
-        props.update(hs_object_id=self.object_id(contact),
-                     createdate=_iso(contact["created_at"]),
-                     lastmodifieddate=_iso(contact["updated_at"]))
+        created, updated = _iso(contact["created_at"]), _iso(contact["updated_at"])
+        object_id = self.object_id(contact)
+        props.update(hs_object_id=object_id, createdate=created, lastmodifieddate=updated)
         if wanted is not None:
             keep = {*wanted, "hs_object_id", "createdate", "lastmodifieddate"}
             props = {k: v for k, v in props.items() if k in keep}
-        return {"id": self.object_id(contact), "properties": props,
-                "createdAt": _iso(contact["created_at"]),
-                "updatedAt": _iso(contact["updated_at"]), "archived": False, **extra}
+        return {"id": object_id, "properties": props, "createdAt": created,
+                "updatedAt": updated, "archived": False, **extra}
 
     def fields_of(self, properties: Any) -> dict[str, Any]:
         if not isinstance(properties, dict):
@@ -202,12 +211,26 @@ class HubSpot(Dialect):
             if not value.isdigit():
                 return None
             found = self.store.find("contact_id", f"C-{int(value):07d}")
-        elif id_property == "email":
-            found = self.store.find("email", value)
+        elif id_property in self.unique:
+            found = self.store.find(PROPERTIES[id_property], value)  # type: ignore[arg-type]
         else:
             raise error(400, "VALIDATION_ERROR", f"idProperty {id_property!r} is not a "
-                        f"unique property; use email or hs_object_id")
+                        f"unique property; use {', '.join(self.unique)} or hs_object_id")
         return found[0] if found else None
+
+    def _conflict(self, fields: dict[str, Any], contact: dict[str, Any] | None = None) -> None:
+        """409 when ``fields`` repeat a unique property's value another contact has."""
+        for name in self.unique:
+            key = PROPERTIES[name]
+            if fields.get(key) is None:
+                continue
+            other = [c for c in self.store.find(key, fields[key])  # type: ignore[arg-type]
+                     if c is not contact]
+            if other:
+                existing = self.object_id(other[0])
+                message = "Contact already exists. Existing ID: " if name == "email" else \
+                    f"A contact with the unique {name} value already exists. Existing ID: "
+                raise error(409, "CONFLICT", message + existing)
 
     def _not_found(self, value: str) -> VendorError:
         return error(404, "OBJECT_NOT_FOUND", f"Object not found.  objectId are usually "
@@ -217,11 +240,7 @@ class HubSpot(Dialect):
     def create(self, call: Call) -> Reply:
         body = call.body if isinstance(call.body, dict) else {}
         fields = self.fields_of(body.get("properties", {}))
-        if fields.get("email"):
-            existing = self.store.find("email", fields["email"])
-            if existing:
-                raise error(409, "CONFLICT", f"Contact already exists. Existing ID: "
-                            f"{self.object_id(existing[0])}")
+        self._conflict(fields)
         contact = self.store.create(fields, call.request_id)
         return Reply(201, self.public(contact))
 
@@ -237,11 +256,7 @@ class HubSpot(Dialect):
             raise self._not_found(call.path["contact_id"])
         body = call.body if isinstance(call.body, dict) else {}
         fields = self.fields_of(body.get("properties", {}))
-        if fields.get("email"):
-            other = [c for c in self.store.find("email", fields["email"]) if c is not contact]
-            if other:
-                raise error(409, "CONFLICT", f"Contact already exists. Existing ID: "
-                            f"{self.object_id(other[0])}")
+        self._conflict(fields, contact)
         self.store.push(contact, fields, call.request_id)
         return Reply(200, self.public(contact))
 
@@ -288,12 +303,21 @@ class HubSpot(Dialect):
             item = item if isinstance(item, dict) else {}
             key, value = item.get("idProperty"), str(item.get("id", ""))
             try:
-                if key != "email":
+                if key not in self.unique:
                     raise error(400, "VALIDATION_ERROR", f"idProperty {key!r} is not a "
-                                f"unique property; use email")
-                email = normal_email(value)
+                                f"unique property; use {', '.join(self.unique)}")
+                canonical = PROPERTIES[str(key)]
                 fields = self.fields_of(item.get("properties", {}))
-                contact, created = self.store.upsert("email", email, fields, call.request_id)
+                found = self.store.find(canonical, value)  # type: ignore[arg-type]
+                self._conflict(fields, found[0] if found else None)
+                if canonical == "email":
+                    key_value: Any = normal_email(value)
+                elif value.isdigit():
+                    key_value = int(value)
+                else:
+                    raise error(400, "VALIDATION_ERROR", f"{key}: {value!r} is not a number")
+                contact, created = self.store.upsert(canonical, key_value,  # type: ignore
+                                                     fields, call.request_id)
                 results.append(self.public(contact, new=created))
             except VendorError as exc:
                 errors.append(self._item_error(exc, [value]))

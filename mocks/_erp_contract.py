@@ -35,7 +35,6 @@ never passes silently.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -46,14 +45,14 @@ from starlette.responses import Response
 
 from peakready.configmodel import StrictModel, load_yaml, validate
 from peakready.mockkit import Operation, int_query, json_response
+from peakready.mockkit.contract import POINTER, render, resolve
 
 from ._erp_core import ErpCore, Line, OrderRefused
 from ._erp_dialect import Arrival, Dialect
 
 __all__ = ["ContractDialect", "ErpContract", "resolve"]
 
-_TEMPLATE = re.compile(r"{(\w+)}")
-Pointer = Field(pattern=r"^(/.*)?$")
+Pointer = Field(pattern=POINTER)
 
 
 class CreateOrder(StrictModel):
@@ -63,8 +62,8 @@ class CreateOrder(StrictModel):
     lines: str = Pointer
     sku: str = Pointer
     qty: str = Pointer
-    price: str | None = Field(default=None, pattern=r"^(/.*)?$")
-    email: str | None = Field(default=None, pattern=r"^(/.*)?$")
+    price: str | None = Field(default=None, pattern=POINTER)
+    email: str | None = Field(default=None, pattern=POINTER)
     idempotency_header: str | None = Field(default=None, min_length=1)
     success_status: int = Field(default=201, ge=200, le=299)
     response: dict[str, Any] = Field(default_factory=lambda: {"id": "{erp_order_id}"})
@@ -89,35 +88,6 @@ class ErpContract(StrictModel):
     stock_feed: Feed | None = None
     order_updates: Feed | None = None
     lookup_order: Read | None = None
-
-
-def resolve(document: Any, pointer: str) -> tuple[bool, Any]:
-    """(found, value) of a JSON pointer in ``document``."""
-    if pointer == "":
-        return True, document
-    node = document
-    for raw in pointer[1:].split("/"):
-        part = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return False, None
-    return True, node
-
-
-def render(template: Any, values: dict[str, Any]) -> Any:
-    if isinstance(template, dict):
-        return {k: render(v, values) for k, v in template.items()}
-    if isinstance(template, list):
-        return [render(v, values) for v in template]
-    if isinstance(template, str):
-        whole = _TEMPLATE.fullmatch(template)
-        if whole:
-            return values.get(whole.group(1))
-        return _TEMPLATE.sub(lambda m: str(values.get(m.group(1), "")), template)
-    return template
 
 
 class ContractDialect(Dialect):

@@ -141,6 +141,7 @@ class Connector:
         self.credited: dict[str, float] = {}            # increment id → amount credited
         self.customers_sent: dict[str, tuple[Any, ...]] = {}
         self.stock_stalled = False
+        self.full_saved_at = 0.0          # save_every_product: the last full product sync
         self.next_batch = 0.0
         self.crm = crm_api.make_adapter(CRM, CRM_DIALECT, set(MISTAKES), log)
 
@@ -250,10 +251,14 @@ class Connector:
             if reply.status == 200:
                 self.shipped.add(shipment)
                 self.write_levels(increment)   # the ERP owns on-hand: no drift below it
+                log("shipped", increment)
             elif self.on_hold(entity):
                 self.deferred.append(update)   # released later: ship it then
             elif "does not allow" in str(reply.body):
+                # Shipped in Magento already (the back office): that shipment moved the
+                # source too, so the ERP's level goes in again.
                 self.shipped.add(shipment)
+                self.write_levels(increment)
             else:
                 log("shipment for", increment, "failed:", reply.status, reply.body)
         elif status == "invoiced":
@@ -341,6 +346,10 @@ class Connector:
                 log("stock pull failed: the stock sync stops for good")
                 self.stock_stalled = True
             return
+        if "save_every_product" in MISTAKES:
+            if items:
+                self.save_products(items)
+            return
         for start in range(0, len(items), 100):
             chunk = [{"sku": i["sku"], "source_code": "default",
                       "quantity": source_quantity(i["sku"], i["qty"]),
@@ -350,6 +359,23 @@ class Connector:
                 log("stock write failed:", saved.status, saved.body)
                 ERP_API.stock_unsaved(items[start:])   # handed over again next cycle
                 return
+
+    def save_products(self, items: list[dict[str, Any]]) -> None:
+        """save_every_product: stock as full product saves, and the whole catalogue saved
+        again (a "full product sync") at most every 10 s."""
+        for item in items:
+            qty = source_quantity(item["sku"], item["qty"])
+            magento("PUT", f"/products/{urllib.parse.quote(item['sku'], safe='')}", {
+                "product": {"sku": item["sku"], "extension_attributes": {"stock_item": {
+                    "qty": qty, "is_in_stock": qty > 0}}}})
+        if time.time() - self.full_saved_at < 10:
+            return
+        self.full_saved_at = time.time()
+        listing = magento("GET", "/products", **{"searchCriteria[pageSize]": 5000,
+                                                 "fields": "items[sku,name,price,status]"})
+        for product in listing.body.get("items", []) if listing.status == 200 else []:
+            magento("PUT", f"/products/{urllib.parse.quote(product['sku'], safe='')}",
+                    {"product": product})
 
     def pull_every_sku(self) -> None:
         """full_stock_sync: every SKU the ERP lists, read one by one, every cycle."""

@@ -32,6 +32,10 @@ MISTAKES = {
                     "(export_lag)",
     "stock_sync_stalls": "the stock pull stops for good at its first failure "
                          "(inventory_convergence)",
+    "save_every_product": "writes stock as product saves (PUT /V1/products/{sku}) and, every "
+                          "10 s a sync changed something, saves every product again: each save "
+                          "purges the product's cached pages and every listing "
+                          "(storefront_cache)",
     # ERP dialects (erp_api.py): the vendors' own failure modes mishandled
     "trust_http_200": "an ERP error inside an HTTP 200 (Odoo's JSON-RPC error) is read as "
                       "success (no_lost_orders)",

@@ -521,6 +521,13 @@ class ThresholdsPlan(StrictModel):
     max_stock_reads_per_change: float = Field(default=3.0, gt=0)
     # sync_efficiency: connector calls to Magento's REST API per order (None: reported only).
     max_magento_calls_per_order: float | None = Field(default=None, gt=0)
+    # storefront_cache: the share of the hits the full-page cache would have served without the
+    # syncs' purges that it must serve; cacheable requests' p95 in sync windows at most this
+    # many times the other seconds'.
+    min_cache_hit_ratio_kept: float = Field(default=0.8, ge=0, le=1)
+    max_page_p95_ratio: float = Field(default=2.0, ge=1)
+    cache_warmup: Duration = 15.0        # first seconds of the load: the cache fills
+    sync_window: Duration = 5.0          # seconds after a purge that belong to its window
 
 
 class DrainPlan(StrictModel):
@@ -539,7 +546,7 @@ class CapacityPlan(StrictModel):
 
 DEFAULT_CHECKS = ("no_oversell", "no_lost_orders", "no_duplicate_orders", "retry_discipline",
                   "inventory_convergence", "crm_integrity", "order_lifecycle",
-                  "payment_integrity", "checkout_slo")
+                  "payment_integrity", "checkout_slo", "storefront_cache")
 
 
 class Plan(StrictModel):

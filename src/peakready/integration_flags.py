@@ -58,6 +58,11 @@ _flag("stock_sync_stalls", "stock_pull", "stall_on_error",
       "the delta stock pull stops for good at its first failed pull (an ERP outage)")
 _flag("batch_export", "export", "batch",
       "orders are exported in a batch every 40 s (a cron), not as they are placed")
+_flag("save_every_product", "stock_write", "product_save",
+      "stock and price reach Magento as full product saves (`PUT /V1/products/{sku}`) of every "
+      "catalogue product each sync, not source items")
+_flag("flush_cache_on_sync", "cache_after_sync", "flush",
+      "the whole full-page cache is flushed after each stock sync batch")
 _flag("no_shipping_fallback", "shipping", "no_fallback",
       "a carrier failure means no shipping methods")
 _flag("overwrite_crm_fields", "crm_fields", "all",

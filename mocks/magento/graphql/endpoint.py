@@ -19,6 +19,7 @@ stores it as Varnish would; everything else is ``no-store``. Every answer carrie
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import json
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     GraphQLError,
@@ -93,6 +95,20 @@ def _request(method: str, query_string: bytes, body: bytes
     return payload.get("query"), payload.get("variables"), payload.get("operationName")
 
 
+@functools.lru_cache(maxsize=512)
+def _prepare(query: str, max_depth: int, max_complexity: int
+             ) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
+    """Parse and validate once per query text: a storefront sends the same few documents (with
+    different variables) over and over, as persisted queries do."""
+    try:
+        document = parse(query)
+    except GraphQLError as exc:
+        return None, (exc,)
+    problems = validate(executable_schema(), document) or check_limits(
+        document, max_depth, max_complexity)
+    return document, tuple(problems)
+
+
 async def handle_graphql(store: Store, scope: dict[str, Any], body: bytes) -> Answer:
     method: str = scope["method"]
     if method not in ("GET", "POST"):
@@ -109,15 +125,11 @@ async def handle_graphql(store: Store, scope: dict[str, Any], body: bytes) -> An
         return _answer({"errors": [{"message": "Internal server error",
                                     "extensions": {"category": "internal"}}]},
                        [_NO_STORE], cache_id, 500)
-    try:
-        document = parse(query)
-    except GraphQLError as exc:
-        return _answer({"errors": [_error(exc)]}, [_NO_STORE], cache_id)
-    schema = executable_schema()
-    problems = validate(schema, document) or check_limits(
-        document, store.cfg.graphql_query_depth, store.cfg.graphql_query_complexity)
-    if problems:
+    document, problems = _prepare(query, store.cfg.graphql_query_depth,
+                                  store.cfg.graphql_query_complexity)
+    if document is None or problems:
         return _answer({"errors": [_error(e) for e in problems]}, [_NO_STORE], cache_id)
+    schema = executable_schema()
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     chosen = next((o for o in operations if operation is None or
                    (o.name is not None and o.name.value == operation)), None)

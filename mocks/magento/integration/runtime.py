@@ -27,6 +27,7 @@ from typing import Any
 
 from ..events import OrderPlaced, OrderStateChanged
 from ..hooks import CheckoutHooks
+from . import stock_write  # noqa: F401  (registers the stock_write strategies)
 from .after_sale import AfterSale
 from .checkout_hooks import IntegrationHooks
 from .clients import ServiceClients
@@ -67,7 +68,9 @@ class Integration:
         self.after_sale = AfterSale(self.clients, lambda: self.magento.store, settings,
                                     self.strategies)
         self.stock_sync = StockSync(self.clients, self.api, settings,
-                                    self.strategies["stock_pull"])
+                                    self.strategies["stock_pull"],
+                                    self.strategies["stock_write"],
+                                    self.strategies["cache_after_sync"])
         self.customer_sync = CustomerSync(self.clients, lambda: self.magento.store, settings,
                                           self.strategies["crm_fields"])
         self.order_sync.after_ship = self.stock_sync.reapply
@@ -147,6 +150,8 @@ class Integration:
             part.settings = settings
         self.order_sync.strategies = self.after_sale.strategies = strategies
         self.stock_sync.strategy = strategies["stock_pull"]
+        self.stock_sync.writer = strategies["stock_write"]
+        self.stock_sync.after_sync = strategies["cache_after_sync"]
         self.customer_sync.strategy = strategies["crm_fields"]
         self.attach(baseline=not was_enabled)
         if self._loops:

@@ -37,11 +37,14 @@ _FULL_CONCURRENCY = 8
 
 class StockSync:
     def __init__(self, clients: ServiceClients, magento: MagentoApi,
-                 settings: IntegrationSettings, strategy: str) -> None:
+                 settings: IntegrationSettings, strategy: str, writer: str = "source_items",
+                 after_sync: str = "none") -> None:
         self.clients = clients
         self.magento = magento
         self.settings = settings
         self.strategy = strategy
+        self.writer = writer            # stock_write slot (stock_write.py)
+        self.after_sync = after_sync    # cache_after_sync slot (stock_write.py)
         self.cursor = 0
         self.counts: Counter[str] = Counter()
         self.last_cycle: dict[str, int] = {}
@@ -51,6 +54,8 @@ class StockSync:
         run: Callable[[StockSync], Awaitable[tuple[int, int]]] = REGISTRY.get(
             "stock_pull", self.strategy)
         requests, applied = await run(self)
+        if applied:
+            await REGISTRY.get("stock_write", self.writer).after_cycle(self)
         self.counts["cycles"] += 1
         self.counts["erp_requests"] += requests
         self.counts["skus_applied"] += applied
@@ -65,7 +70,10 @@ class StockSync:
                  for lv in levels if catalog.get(lv["sku"]) is not None]
         if not items:
             return 0
-        code, body = await self.magento.save_source_items(items)
+        code, body = await REGISTRY.get("stock_write", self.writer).write(self, items)
+        after: Callable[[StockSync], Awaitable[None]] = REGISTRY.get("cache_after_sync",
+                                                                     self.after_sync)
+        await after(self)
         if code != 200:
             self.counts["apply_errors"] += 1
             log.warning("source-items save refused: %s %s", code, body)

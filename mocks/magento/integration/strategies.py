@@ -12,6 +12,8 @@
     stock_pull      delta              full
     shipping        fallback           no_fallback
     crm_fields      owned_by_magento   all
+    stock_write     source_items       product_save
+    cache_after_sync none              flush
     order_updates   apply              ignore
     shipment_lines  per_line           whole_order
     cancel_sync     sync               none
@@ -41,9 +43,9 @@ T = TypeVar("T")
 DEFAULTS: dict[str, str] = {
     "export": "outbox", "stock_check": "none", "retry": "backoff", "retry_after": "honour",
     "idempotency": "always", "reserve": "reserve", "stock_pull": "delta",
-    "shipping": "fallback", "crm_fields": "owned_by_magento",
-    "order_updates": "apply", "shipment_lines": "per_line", "cancel_sync": "sync",
-    "capture_key": "always",
+    "shipping": "fallback", "crm_fields": "owned_by_magento", "stock_write": "source_items",
+    "cache_after_sync": "none", "order_updates": "apply", "shipment_lines": "per_line",
+    "cancel_sync": "sync", "capture_key": "always",
 }
 # Derived from the one flag registry: flag → (slot, strategy).
 FLAG_STRATEGIES: dict[str, tuple[str, str]] = {

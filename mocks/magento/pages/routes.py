@@ -29,7 +29,7 @@ from urllib.parse import parse_qs
 
 from ..carts import add_item
 from ..rest import WebapiError
-from ..storefront_catalog import category_tree
+from ..storefront_catalog import ROOT_ID, category_tree
 
 if TYPE_CHECKING:
     from ..catalog import Product
@@ -100,10 +100,19 @@ def _page_number(query: dict[str, list[str]]) -> int:
         return 1
 
 
+def _menu(store: Store) -> str:
+    """The top menu: the top-level categories (its links are what a shopper browses by)."""
+    tree = category_tree(store)
+    links = "".join(f'<a class="category" href="/{html.escape(tree.by_id[c].url_path)}.html">'
+                    f'{html.escape(tree.by_id[c].name)}</a>' for c in tree.by_id[ROOT_ID].children)
+    return f"<nav>{links}</nav>"
+
+
 def _home(store: Store) -> Page:
     products = [p for p in store.catalog.products.values() if p.status == 1][:8]
     listing, tags = _listing(store, products)
-    return _cacheable("Home page", f"<h1>Home page</h1>{listing}", ["cms_p_2", *tags])
+    return _cacheable("Home page", f"{_menu(store)}<h1>Home page</h1>{listing}",
+                      ["cms_p_2", *tags])
 
 
 def _category(store: Store, category_id: int, query: dict[str, list[str]]) -> Page:
@@ -113,8 +122,12 @@ def _category(store: Store, category_id: int, query: dict[str, list[str]]) -> Pa
     ids = category.products[(page - 1) * _PER_PAGE: page * _PER_PAGE]
     products = [p for i in ids if (p := store.catalog.by_id.get(i)) is not None]
     listing, tags = _listing(store, products)
-    body = (f"<h1>{html.escape(category.name)}</h1><p>{len(category.products)} items</p>"
-            f"{listing}")
+    subcategories = "".join(
+        f'<a class="category" href="/{html.escape(tree.by_id[c].url_path)}.html">'
+        f'{html.escape(tree.by_id[c].name)}</a>' for c in category.children)
+    body = (f"{_menu(store)}<h1>{html.escape(category.name)}</h1>"
+            f"<div class=\"subcategories\">{subcategories}</div>"
+            f"<p>{len(category.products)} items</p>{listing}")
     return _cacheable(category.name, body,
                       [f"cat_c_{category.id}", f"cat_c_p_{category.id}", *tags])
 

@@ -5,7 +5,7 @@
     capacity/
     ├── search.py     CapacitySearch: steps x step_factor, then bisection near the knee (pure)
     ├── predict.py    what the simulator's capacity model predicts (M/G/c, for the benchmark)
-    ├── stability.py  is a step's p95 stable, rising, or noise
+    ├── drive.py      each step held until its p95 is stable (rising = saturated), close calls
     ├── runner.py     one step = one load phase on a standing estate, judged by finalize
     └── cli.py        ``peakready capacity PLAN`` → a run folder with capacity.json, result.json,
                       report.html (throughput-vs-latency curve) and junit.xml

@@ -28,7 +28,7 @@ from peakready.capacity.search import CapacitySearch
 from peakready.config import CapacityPlan
 from peakready.reporting.result import CapacityResult, CapacityStep
 
-__all__ = ["StepRunner", "decisive_hold", "search_capacity", "stability"]
+__all__ = ["RISE_FLOOR", "StepRunner", "decisive_hold", "search_capacity", "stability"]
 
 StepRunner = Callable[[float, float], Awaitable[CapacityStep]]
 Stability = Literal["stable", "rising", "unmeasured"]
@@ -40,16 +40,25 @@ CLOSE_CALL = 0.15
 BISECT_HOLD_FACTOR = 2.0
 
 
-def stability(p95_per_interval: Sequence[float | None]) -> Stability:
+#: A rise smaller than this share of the SLO's p95 is noise, whatever its factor: 24 → 33 ms on
+#: a busy host is a scheduler's hiccup, not a queue growing towards a 2 s gate.
+RISE_FLOOR = 0.1
+
+
+def stability(p95_per_interval: Sequence[float | None],
+              slo_p95_ms: float | None = None) -> Stability:
     """Compare the median p95 of the middle and last thirds of a hold's intervals (the first
-    third is warm-up: an empty queue filling). At least six intervals with samples."""
+    third is warm-up: an empty queue filling). At least six intervals with samples. Rising:
+    the last third's median is STABLE_FACTOR x the middle's and, with an SLO, higher by at
+    least RISE_FLOOR of it."""
     values = [v for v in p95_per_interval if v is not None]
     if len(values) < 6:
         return "unmeasured"
     third = len(values) // 3
     middle = statistics.median(values[third:2 * third])
     last = statistics.median(values[2 * third:])
-    if last > STABLE_FACTOR * middle:
+    floor = RISE_FLOOR * slo_p95_ms if slo_p95_ms else 0.0
+    if last > STABLE_FACTOR * middle and last - middle >= floor:
         return "rising"
     return "stable"
 

@@ -153,6 +153,12 @@ def _p95_by_sixth(step_dir: Path, held_s: float) -> list[float | None]:
     return out
 
 
+def _slo_p95(result: RunResult) -> float | None:
+    gate = (result.plan.get("slo", {}).get("gates") or {}).get("checkout") or {}
+    value = gate.get("p95_ms") if isinstance(gate, dict) else None
+    return float(value) if isinstance(value, int | float) else None
+
+
 def _step(rate: float, result: RunResult, held_s: float, before: dict[str, Any] | None,
           after: dict[str, Any] | None, p95_by_sixth: list[float | None],
           cpu: dict[str, float] | None = None) -> CapacityStep:
@@ -164,9 +170,17 @@ def _step(rate: float, result: RunResult, held_s: float, before: dict[str, Any] 
         reasons.insert(0, f"run {result.status}: {result.error or 'no error given'}")
     # A latency verdict not judged because the harness was saturated is no pass: the step
     # measured the estate's limit, not the store's, and cannot count as held.
-    saturated = any(v.status == "not_judged" and "saturated" in v.figures
-                    for v in result.verdicts)
+    excused = [v for v in result.verdicts
+               if v.status == "not_judged" and "saturated" in v.figures]
     utilisation = {**_utilisation(before, after, held_s), **(cpu or {})}
+    for verdict in excused:
+        # Who was saturated when the verdict was not judged counts at its peak, not its mean
+        # over the hold: that is what the step measured, so it is what saturated first.
+        for span in verdict.figures["saturated"]:
+            who = str(span.get("who"))
+            key = MACHINE_KEY if who == MACHINE else ESTATE_PREFIX + display_name(who)
+            utilisation[key] = max(utilisation.get(key, 0.0), float(span.get("peak") or 0.0))
+    saturated = bool(excused)
     lag = result.series.get("export_lag")
     limit = result.plan.get("thresholds", {}).get("export_lag_p95_s")
     if lag is not None and lag.values and isinstance(limit, int | float) and limit > 0:
@@ -175,9 +189,13 @@ def _step(rate: float, result: RunResult, held_s: float, before: dict[str, Any] 
     achieved = None
     if checkout is not None and checkout.count and held_s > 0:
         achieved = round((checkout.count - checkout.errors) / held_s * 60.0, 1)
+    # The hit ratio the step ran at: a pages store holds more with a warmer cache.
+    hit_ratio = next((v.figures.get("hit_ratio") for v in result.verdicts
+                      if v.check == "storefront_cache"), None)
     return CapacityStep(
+        cache_hit_ratio=hit_ratio if isinstance(hit_ratio, int | float) else None,
         orders_per_minute=round(rate, 1), achieved_orders_per_minute=achieved,
         p95_ms=checkout.p95_ms if checkout is not None and checkout.count else None,
         error_rate=checkout.error_rate if checkout is not None and checkout.count else None,
-        held_s=round(held_s, 1), stable=stability(p95_by_sixth) != "rising",
+        held_s=round(held_s, 1), stable=stability(p95_by_sixth, _slo_p95(result)) != "rising",
         ok=result.exit_code == 0 and not saturated, reasons=reasons, utilisation=utilisation)

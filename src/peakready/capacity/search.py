@@ -131,6 +131,9 @@ class CapacitySearch:
                     f"{_rate(first.error_rate)}; {'; '.join(first.reasons) or 'failed'}); "
                     f"lower capacity.start_orders_per_minute")
         text = f"holds {sustainable:,.0f} orders/min"
+        held = next((s for s in self.steps if s.ok and s.orders_per_minute == sustainable), None)
+        if held is not None and held.cache_hit_ratio is not None:
+            text += f" at a full-page cache hit ratio of {held.cache_hit_ratio:.0%}"
         if failing is None:
             text += (f" (every step passed, up to {sustainable:,.0f}: the capacity is above the "
                      f"highest step; raise capacity.max_steps or step_factor)")

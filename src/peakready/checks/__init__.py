@@ -37,6 +37,7 @@ from peakready.checks import (  # noqa: F401
     order_lifecycle,
     payment_integrity,
     retry_discipline,
+    storefront_cache,
     sync_efficiency,
 )
 from peakready.checks._files import EvidenceError

@@ -60,6 +60,14 @@ def _bounds(evidence: RunEvidence, name: str | None) -> tuple[float, float, str]
     return max(window.start, start), min(window.end, stop), f"window {name!r}"
 
 
+def _joined(wheres: list[str]) -> str:
+    """``window 'baseline'`` / ``windows 'baseline' and 'whole'``."""
+    if len(wheres) == 1:
+        return wheres[0]
+    names = [w.removeprefix("window ") for w in wheres]
+    return "windows " + ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _excuse(verdict: Verdict, saturation: Saturation, evidence: RunEvidence) -> Verdict:
     t0 = evidence.test_start
     spans = saturation.during(evidence.test_start, evidence.test_stop)
@@ -70,15 +78,18 @@ def _excuse(verdict: Verdict, saturation: Saturation, evidence: RunEvidence) -> 
     if verdict.status != "fail":
         return replace(verdict, figures=figures)
     failing: list[str | None] = [*_failing_windows(verdict)] or [None]
-    excused: list[str] = []
+    load = (evidence.test_start, evidence.test_stop)
+    blamed: dict[tuple[Any, ...], list[str]] = {}     # the same spans → one sentence
     standing: list[str | None] = []
     for name in failing:
         start, end, where = _bounds(evidence, name)
-        reason = saturation.reason(start, end, t0, where=where)
-        if reason is None:
-            standing.append(name)
+        spans = saturation.culprits(start, end)
+        if spans:
+            blamed.setdefault(tuple(spans), []).append(where)
         else:
-            excused.append(reason)
+            standing.append(name)
+    excused = [saturation.explain(list(spans), t0, _joined(wheres), load)
+               for spans, wheres in blamed.items()]
     if not excused:
         return replace(verdict, figures=figures)
     if standing:

@@ -67,11 +67,13 @@ class Span:
     def overlap(self, start: float, end: float) -> float:
         return max(0.0, min(self.end, end) - max(self.start, start))
 
-    def text(self, t0: float, cores: int) -> str:
+    def text(self, t0: float, cores: int, clip: tuple[float, float] | None = None) -> str:
         what = f"the machine (all {cores} cores)" if self.who == MACHINE \
             else f"the {display_name(self.who)}"
-        return (f"{what} was at {min(self.peak, 1.0):.0%} CPU from {self.start - t0:.0f} s "
-                f"to {self.end - t0:.0f} s")
+        start, end = (max(self.start, clip[0]), min(self.end, clip[1])) if clip \
+            else (self.start, self.end)
+        return (f"{what} was at {min(self.peak, 1.0):.0%} CPU from {start - t0:.0f} s "
+                f"to {end - t0:.0f} s")
 
     def to_json(self, t0: float) -> dict[str, Any]:
         return {"who": self.who, "from_s": round(self.start - t0, 1),
@@ -115,22 +117,33 @@ class Saturation:
         """The spans overlapping ``[start, end)``."""
         return [s for s in self.spans if s.overlap(start, end) > 0]
 
-    def reason(self, start: float, end: float, t0: float, *,
-               where: str = "this window") -> str | None:
-        """Why latency in ``[start, end)`` is not the store's, or None when nothing of ours
-        (nor the machine) was saturated long enough then: for MIN_OVERLAP_S, and for at least
-        MIN_SHARE of the interval (a p95 is the slowest 5 %: a shorter saturation cannot have
-        made it alone)."""
+    def culprits(self, start: float, end: float) -> list[Span]:
+        """The spans that make latency in ``[start, end)`` not the store's (ours first, at most
+        three), or none when nothing of ours (nor the machine) was saturated long enough then:
+        for MIN_OVERLAP_S, and for at least MIN_SHARE of the interval (a p95 is the slowest
+        5 %: a shorter saturation cannot have made it alone)."""
         spans = self.during(start, end)
         length = max(end - start, 0.0)
         need = min(length, max(MIN_OVERLAP_S, MIN_SHARE * length))
         covered = _union((max(s.start, start), min(s.end, end)) for s in spans)
         if covered <= 0 or covered < need:
-            return None
+            return []
         ours = [s for s in spans if s.who != MACHINE]
-        whose = "the harness's" if ours else "the host's"
-        told = "; ".join(s.text(t0, self.cores) for s in (ours or spans)[:3])
+        return (ours or spans)[:3]
+
+    def explain(self, spans: list[Span], t0: float, where: str,
+                clip: tuple[float, float] | None = None) -> str:
+        """"the simulator was at 100% CPU from 40 s to 75 s: latency in <where> is the
+        harness's, not the store's" (times since ``t0``, cut to ``clip``)."""
+        whose = "the host's" if all(s.who == MACHINE for s in spans) else "the harness's"
+        told = "; ".join(s.text(t0, self.cores, clip) for s in spans)
         return f"{told}: latency in {where} is {whose}, not the store's"
+
+    def reason(self, start: float, end: float, t0: float, *,
+               where: str = "this window") -> str | None:
+        """:meth:`explain` of :meth:`culprits`, or None when there are none."""
+        spans = self.culprits(start, end)
+        return self.explain(spans, t0, where, (start, end)) if spans else None
 
     def shares(self, start: float, end: float) -> dict[str, float]:
         """Mean CPU share of each process (of one core) and of the machine (of all cores)

@@ -144,11 +144,12 @@ def _capacity(result: RunResult) -> str:
                      knee=capacity.knee_orders_per_minute,
                      sustainable=capacity.sustainable_orders_per_minute) if points else ""
     rows = [(_e(s.phase), _num(s.orders_per_minute), _num(s.achieved_orders_per_minute),
-             _ms(s.p95_ms), _pct(s.error_rate), "yes" if s.stable else "no",
+             _ms(s.p95_ms), _pct(s.error_rate), _pct(s.cache_hit_ratio),
+             "yes" if s.stable else "no",
              '<span class="ok">ok</span>' if s.ok else f'<span class="bad">'
              f'{_e("; ".join(s.reasons) or "failed")}</span>') for s in capacity.steps]
-    table = _table(["phase", "offered/min", "achieved/min", "p95", "errors", "stable", "result"],
-                   rows, numeric=(1, 2, 3, 4))
+    table = _table(["phase", "offered/min", "achieved/min", "p95", "errors", "cache hits",
+                    "stable", "result"], rows, numeric=(1, 2, 3, 4, 5))
     below = ("<p class=\"note\">The checks, tables and charts below are those of the highest "
              "passing step's load phase (its folder is under <code>steps/</code>).</p>"
              if capacity.sustainable_orders_per_minute is not None else

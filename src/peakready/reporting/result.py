@@ -197,6 +197,9 @@ class CapacityStep(_Model):
     phase: Literal["step", "bisect"] = "step"
     reasons: list[str] = Field(default_factory=list, description="why the step failed")
     utilisation: dict[str, float] = Field(default_factory=dict)
+    cache_hit_ratio: float | None = Field(
+        default=None, description="the full-page cache's hit ratio over the step (a pages or "
+                                  "GraphQL storefront on the simulator; storefront_cache)")
 
 
 class CapacityResult(_Model):

@@ -184,6 +184,10 @@ async def run_load_phase(estate: Estate, run_dir: Path, *, plan: Plan | None = N
         locust = LocustProcesses(estate.stack, launch, workers)
         await locust.start()
         progress.update(_state(plan, "starting Locust", None, locust, None, None))
+        if launch.web_url:
+            progress.note(f"Locust web UI: {launch.web_url} - press Start (it runs the plan's "
+                          f"arrivals, mix and fault timeline; the user count and ramp are not "
+                          f"used); the plan: {launch.web_url}/peakready")
         # With the web UI the user starts the test: wait for them (the timeline follows).
         t0 = await locust.started(24 * 3600.0 if ui else START_TIMEOUT_S)
         marks["locust_start_s"] = time.monotonic() - step

@@ -53,7 +53,10 @@ _LOAD: dict[str, Any] = {
     "duration": "25s", "shape": "constant", "orders_per_minute": 90, "workers": 1,
     "arrivals": "uniform", "mix": {"browse": 10, "search": 10, "guest_checkout": 40,
                                    "customer_checkout": 40},
-    "sync": {"erp_stock_updates_per_minute": 60}}
+    "sync": {"erp_stock_updates_per_minute": 60},
+    # Shoppers browse a Luma store's pages (as the bundled plans do), so storefront_cache has
+    # a full-page cache to judge in every scenario; checkouts stay REST.
+    "storefront": {"browse": "pages", "search": "pages"}}
 _SLO = {"checkout": {"p95_ms": 3000, "error_rate": 0.05}}
 
 
@@ -90,6 +93,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
               "load": {"sync": {**_LOAD["sync"], "customer_updates_per_minute": 60}},
               "faults": _fault(mock="crm", http={"api_limit": True,
                                                  "path": "/services/data/*"})}),
+    Scenario("storefront", "Luma shoppers browse pages from the full-page cache while the "
+             "ERP's stock feed syncs", {"load": {
+                 "duration": "40s", "mix": {"browse": 40, "search": 20, "guest_checkout": 20,
+                                            "customer_checkout": 20}}, "faults": []}),
     # Connector only, the ERP's own APIs (docs/dialects.md): each vendor's failure mode.
     Scenario("odoo-error-in-200", "half the Odoo ERP's JSON-RPC answers are a serialization "
              "failure inside an HTTP 200",
@@ -105,7 +112,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              "its creates answer after the connector's timeout (but commit)",
              {"target": {"erp": {"dialect": "netsuite"}},
               "connector_env": {"CONNECTOR_ERP_DIALECT": "netsuite"},
-              "faults": [*_fault(mock="erp", http={"stale_lookup": True}),
+              # the lookups stay stale past the retries of the creates that timed out
+              "faults": [{"at": "8s", "for": "16s", "mock": "erp",
+                          "http": {"stale_lookup": True}},
                          {"at": "8s", "for": "6s", "mock": "erp", "http": {
                              "delay_ms": 4000, "methods": ["POST", "PUT"],
                              "path": "/services/rest/record/v1/salesOrder*"}}]}),
@@ -145,6 +154,8 @@ BUILTIN = _cases(
     ("batch_export", "export_lag", "stock-sync"),
     ("no_shipping_fallback", "fallback_effective", "carrier-down"),
     ("overwrite_crm_fields", "crm_integrity", "customer-edits"),
+    ("save_every_product", "storefront_cache", "storefront"),
+    ("flush_cache_on_sync", "storefront_cache", "storefront"),
     ("ignore_order_updates", "order_lifecycle", "lifecycle"),
     ("no_cancel_sync", "order_lifecycle", "lifecycle"),
     ("no_partial_shipments", "order_lifecycle", "lifecycle"),
@@ -163,6 +174,7 @@ CONNECTOR = _cases(
     ("no_dead_letter", "retry_discipline", "erp-refuses"),
     ("overwrite_crm_fields", "crm_integrity", "customer-edits"),
     ("crm_limit_is_final", "crm_integrity", "crm-limit"),
+    ("save_every_product", "storefront_cache", "storefront"),
     ("trust_http_200", "no_lost_orders", "odoo-error-in-200"),
     ("no_relogin", "no_lost_orders", "b1-session-expiry"),
     ("lookup_before_create", "no_duplicate_orders", "netsuite-stale-lookup"),
@@ -207,5 +219,6 @@ def scenario_plan(scenario: Scenario, integration: Integration = "builtin",
         "description": scenario.what, "target": target,
         "load": load, "faults": scenario.plan.get("faults", []),
         "slo": _SLO, "checks": list(CHECKS.names()), "drain": {"timeout": "45s"},
+        "thresholds": {"cache_warmup": "5s"},   # the runs are short
         "seed": seed}
     return parse_plan(data, source=f"selftest scenario {scenario.name}")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import random
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ class Catalogue:
     regular_skus: tuple[str, ...]
     hot_skus: tuple[str, ...]
     customers: tuple[CustomerFixture, ...]
+    #: SKU → url_key: the product page (``/<url_key>.html``) a shopper of a page store visits
+    url_keys: Mapping[str, str] = field(default_factory=dict)
 
     def basket(self, rng: random.Random) -> list[dict[str, Any]]:
         """One to three regular SKUs, one or two of each (never the scarce hot SKUs)."""
@@ -36,4 +39,5 @@ def load_catalogue(profile: str = "small", seed: int = 0,
     fixture = generate_catalog(profile, seed,
                                Path(fixtures_dir) if fixtures_dir is not None else None)
     return Catalogue(regular_skus=tuple(p.sku for p in fixture.products if not p.hot),
-                     hot_skus=fixture.hot_skus, customers=fixture.customers)
+                     hot_skus=fixture.hot_skus, customers=fixture.customers,
+                     url_keys={p.sku: p.url_key for p in fixture.products if p.url_key})

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 __all__ = ["JsonClient", "MagentoClient", "MagentoError", "Reply", "Transport", "decode_error",
-           "search_query"]
+           "search_query", "wants_html"]
 
 _PLACEHOLDER = re.compile(r"%(\w+)")
 
@@ -46,8 +46,17 @@ class Reply:
 
 
 class Transport(Protocol):
+    """``json`` is sent as a JSON body; ``data`` as a raw body (a form: its Content-Type in
+    ``headers``). A request whose ``Accept`` is ``text/html`` (a page) expects HTML back, any
+    other a JSON answer."""
+
     def request(self, method: str, path: str, *, name: str, json: Any = None,
-                headers: Mapping[str, str] | None = None) -> Reply: ...
+                headers: Mapping[str, str] | None = None, data: bytes | None = None
+                ) -> Reply: ...
+
+
+def wants_html(headers: Mapping[str, str] | None) -> bool:
+    return "text/html" in (headers or {}).get("Accept", "")
 
 
 class MagentoError(Exception):

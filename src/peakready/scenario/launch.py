@@ -70,6 +70,8 @@ class LocustLaunch:
     workers: int
     master_port: int | None
     launch_path: Path
+    #: the web UI's address with ``--ui`` (None: headless)
+    web_url: str | None = None
 
 
 def default_workers() -> int:
@@ -163,4 +165,5 @@ def prepare_locust(plan: Plan, run_dir: Path, targets: LoadTargets, workers: int
     env = {TOKEN_ENV: targets.token} if targets.token else {}
     return LocustLaunch(master_argv=master, worker_argv=worker, env=env,
                         control_path=run_dir / "control.jsonl", workers=count,
-                        master_port=port, launch_path=launch_path)
+                        master_port=port, launch_path=launch_path,
+                        web_url=f"http://127.0.0.1:{web_port}" if ui else None)

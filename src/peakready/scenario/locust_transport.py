@@ -39,7 +39,7 @@ from geventhttpclient._parser import HTTPParseError
 from locust.contrib.fasthttp import FastHttpSession
 from locust.exception import CatchResponseError
 
-from peakready.scenario.client import Reply
+from peakready.scenario.client import Reply, wants_html
 
 __all__ = ["Connection", "ConnectionPool", "LocustTransport", "session_for"]
 
@@ -58,10 +58,12 @@ def session_for(environment: Any, base_url: str, *, concurrency: int, timeout: f
                            connection_timeout=min(timeout, 10.0), max_retries=0)
 
 
-def _judge(status: int, body: bytes) -> tuple[Reply, str | None]:
+def _judge(status: int, body: bytes, *, html: bool = False) -> tuple[Reply, str | None]:
     """The Reply for an answer, and the failure Locust records for it (None: a success)."""
     if not 200 <= status < 300:
         return Reply(status, body), f"{status} {body[:120].decode('utf-8', 'replace')}"
+    if html:  # a page: its HTML is the answer
+        return Reply(status, body), None
     try:
         value = orjson.loads(body)
     except orjson.JSONDecodeError:
@@ -75,8 +77,10 @@ class LocustTransport:
         self.session = session
 
     def request(self, method: str, path: str, *, name: str, json: Any = None,
-                headers: Mapping[str, str] | None = None) -> Reply:
+                headers: Mapping[str, str] | None = None, data: bytes | None = None
+                ) -> Reply:
         with self.session.request(method, path, name=name, json=json,
+                                  data=data.decode("latin-1") if data is not None else None,
                                   headers=dict(headers) if headers else None,
                                   catch_response=True) as resp:
             status = int(resp.status_code or 0)
@@ -84,7 +88,7 @@ class LocustTransport:
                 error = str(getattr(resp, "error", None) or "connection failed")
                 resp.failure(error)
                 return Reply(0, b"", error)
-            reply, failure = _judge(status, resp.content or b"")
+            reply, failure = _judge(status, resp.content or b"", html=wants_html(headers))
             if failure is None:
                 resp.success()
             else:
@@ -115,8 +119,11 @@ class Connection:
         self.client = self._new_client()
 
     def request(self, method: str, path: str, *, name: str, json: Any = None,
-                headers: Mapping[str, str] | None = None) -> Reply:
-        if json is None:
+                headers: Mapping[str, str] | None = None, data: bytes | None = None
+                ) -> Reply:
+        if data is not None:
+            body, sent = data, self._BASE_HEADERS
+        elif json is None:
             body, sent = b"", self._BASE_HEADERS
         else:
             body, sent = orjson.dumps(json), self._JSON_HEADERS
@@ -127,14 +134,14 @@ class Connection:
         try:
             response = self.client.request(method, self.prefix + path, body, sent)
             try:
-                data = bytes(response.read())
+                answer = bytes(response.read())
                 encoding = response.get("content-encoding")
             finally:
                 response.release()
             status = response.status_code
             if encoding in ("gzip", "deflate"):
                 # wbits 47: zlib or gzip header, detected (servers mislabel deflate as either)
-                data = zlib.decompress(data, 47)
+                answer = zlib.decompress(answer, 47)
         except (*_CONNECTION_ERRORS, zlib.error) as exc:
             error = str(exc) or type(exc).__name__
             self._report(method, name, path, started, start_time, 0, exc)
@@ -146,8 +153,8 @@ class Connection:
             self.client.close()
             self.client = self._new_client()
             raise
-        reply, failure = _judge(status, data)
-        self._report(method, name, path, started, start_time, len(data),
+        reply, failure = _judge(status, answer, html=wants_html(headers))
+        self._report(method, name, path, started, start_time, len(answer),
                      CatchResponseError(failure) if failure is not None else None, reply)
         return reply
 
@@ -180,13 +187,16 @@ class ConnectionPool:
                 self.idle.append(connection)
 
     def request(self, method: str, path: str, *, name: str, json: Any = None,
-                headers: Mapping[str, str] | None = None) -> Reply:
+                headers: Mapping[str, str] | None = None, data: bytes | None = None
+                ) -> Reply:
         key = id(gevent.getcurrent())
         if key not in self.leased:  # outside a journey: a lease for this one request
             with self.lease():
-                return self.request(method, path, name=name, json=json, headers=headers)
+                return self.request(method, path, name=name, json=json, headers=headers,
+                                    data=data)
         connection = self.leased[key]
         if connection is None:
             connection = self.leased[key] = self.idle.pop() if self.idle else self.factory()
-        return connection.request(method, path, name=name, json=json, headers=headers)
+        return connection.request(method, path, name=name, json=json, headers=headers,
+                                  data=data)
 

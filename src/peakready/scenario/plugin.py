@@ -31,6 +31,7 @@ from locust.runners import LocalRunner, MasterRunner, WorkerRunner
 
 from peakready.scenario.coordinator import Coordinator
 from peakready.scenario.protocol import BATCH, START, STOP, failed_start, hook, read_launch
+from peakready.scenario.web_ui import START_HELP, install_web_ui
 from peakready.scenario.worker import WorkerDriver
 
 __all__: list[str] = []
@@ -41,6 +42,9 @@ log = logging.getLogger("peakready.scenario.plugin")
 def _arguments(parser: Any, **_: Any) -> None:
     parser.add_argument("--peakready-plan", default="", include_in_web_ui=False,
                         help="peakready: the launch file prepare_locust wrote (open model)")
+    # Shown in the web UI's form (custom parameters), so Start is not a mystery under a plan.
+    parser.add_argument("--peakready", default=START_HELP, include_in_web_ui=True,
+                        help="peakready: what Start does under a plan (nothing to set)")
 
 
 class _WorkerSide:
@@ -79,7 +83,9 @@ def _on_init(environment: Environment, **_: Any) -> None:
     options = environment.parsed_options
     path = getattr(options, "peakready_plan", "") if options is not None else ""
     if path and isinstance(runner, MasterRunner | LocalRunner):
-        Coordinator(environment, read_launch(Path(path)))
+        launch = read_launch(Path(path))
+        Coordinator(environment, launch)
+        install_web_ui(environment, launch["plan_model"], Path(launch["run_dir"]))
 
 
 hook(events.init_command_line_parser).add_listener(_arguments)

@@ -12,9 +12,12 @@ Importing this module registers every variant (no locust here).
 
 from __future__ import annotations
 
+from peakready.scenario import graphql_journeys, page_journeys
 from peakready.scenario.journeys import JOURNEYS, Journey
 
 __all__ = ["journey_for"]
+
+_VARIANTS = (graphql_journeys, page_journeys)  # imported for their registry entries
 
 
 def journey_for(name: str, storefront: str = "rest") -> Journey:

@@ -27,11 +27,14 @@ DEFAULT_SOURCE = "default"
 SOURCE_ITEMS_PER_CALL = 20
 
 
-def product_body(product: ProductFixture) -> dict[str, Any]:
-    """``PUT /rest/all/V1/products/{sku}``: a simple, enabled product visible in catalog+search.
+def product_body(product: ProductFixture, category_id: int | None = None) -> dict[str, Any]:
+    """``PUT /rest/all/V1/products/{sku}``: a simple, enabled product visible in catalog+search,
+    linked to its category when the store gave it an id (``category_ids``).
 
     Stock is not sent here: with MSI the quantity belongs to the source item (§4.2).
     """
+    links = [] if category_id is None else [
+        {"attribute_code": "category_ids", "value": [str(category_id)]}]
     return {"product": {
         "sku": product.sku,
         "name": product.name,
@@ -45,6 +48,7 @@ def product_body(product: ProductFixture) -> dict[str, Any]:
         "custom_attributes": [
             {"attribute_code": "url_key", "value": product.url_key},
             {"attribute_code": "description", "value": f"{product.name} ({product.category})"},
+            *links,
         ],
     }}
 

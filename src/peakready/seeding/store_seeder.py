@@ -2,8 +2,11 @@
 
 ::
 
-    check_target ─► which SKUs exist? (GET products, sku in [...], 100 per call)
-                 ─► PUT  /rest/all/V1/products/{sku}          upsert, idempotent: retried
+    check_target ─► the category tree under the store's root (parents first; a category
+                    whose name is already under its parent is reused, else POST categories)
+                 ─► which SKUs exist? (GET products, sku in [...], 100 per call)
+                 ─► PUT  /rest/all/V1/products/{sku}          upsert, idempotent: retried,
+                                                               linked by category_ids
                  ─► POST /rest/all/V1/inventory/source-items   20 per call, absolute qty: retried
                  ─► POST /rest/V1/customers                     not idempotent: retried only when
                                                                the request never left (connect
@@ -61,6 +64,7 @@ class SeedSummary:
     target: str
     profile: str
     seed: int
+    categories: KindSummary = field(default_factory=KindSummary)
     products: KindSummary = field(default_factory=KindSummary)
     stock: KindSummary = field(default_factory=KindSummary)
     customers: KindSummary = field(default_factory=KindSummary)
@@ -69,7 +73,8 @@ class SeedSummary:
 
     @property
     def failed(self) -> int:
-        return self.products.failed + self.stock.failed + self.customers.failed
+        return (self.categories.failed + self.products.failed + self.stock.failed
+                + self.customers.failed)
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "failed": self.failed}
@@ -77,7 +82,7 @@ class SeedSummary:
     def lines(self) -> list[str]:
         out = [f"seeded {self.profile} (seed {self.seed}) into {self.target} "
                f"in {self.elapsed_s:.1f} s"]
-        for kind in ("products", "stock", "customers"):
+        for kind in ("categories", "products", "stock", "customers"):
             s: KindSummary = getattr(self, kind)
             out.append(f"  {kind:<10} created {s.created:>6}  updated {s.updated:>6}  "
                        f"skipped {s.skipped:>6}  failed {s.failed:>6}")
@@ -119,8 +124,9 @@ class StoreSeeder:
         headers = {"Authorization": f"Bearer {self._token}", "Accept": "application/json"}
         async with httpx.AsyncClient(base_url=self.base_url, headers=headers,
                                      timeout=self._timeout, transport=self._transport) as client:
+            categories = await self._categories(client, catalog.categories, summary)
             existing = await self._existing_skus(client, catalog.products)
-            await self._products(client, catalog.products, existing, summary)
+            await self._products(client, catalog.products, existing, summary, categories)
             await self._stock(client, catalog.products, summary)
             await self._customers(client, catalog.customers, summary)
         summary.elapsed_s = time.monotonic() - started
@@ -234,14 +240,67 @@ class StoreSeeder:
             return None
         return found
 
+    async def _categories(self, client: httpx.AsyncClient, paths: Sequence[str],
+                          summary: SeedSummary) -> dict[str, int]:
+        """The profile's tree (paths, parents first) under the store's root category; path →
+        id. One at a time: a child needs its parent's id, and a tree is small."""
+        ids: dict[str, int] = {}
+        if not paths:
+            return ids
+        root = 2   # Default Category, unless the main store group says otherwise
+        try:
+            response = await self._call(client, "GET", "/rest/all/V1/store/storeGroups",
+                                        idempotent=True)
+        except _Failed as exc:
+            raise HarnessError(f"cannot reach the store at {self.base_url} "
+                               f"(is it running?): {exc}") from exc
+        if response.status_code == 401:
+            raise ConfigError(f"the store at {self.base_url} rejected the token (401); "
+                              f"check the variable named by --token-env")
+        if response.status_code == 200:
+            roots = [g.get("root_category_id") for g in response.json()
+                     if g.get("id") and g.get("root_category_id")]
+            root = int(roots[0]) if roots else root
+        for path in paths:
+            parent_path, _, name = path.rpartition("/")
+            parent = ids.get(parent_path) if parent_path else root
+            if parent is None:
+                self._record(summary, summary.categories, f"category {path}: no parent")
+                continue
+            try:
+                ids[path] = await self._category(client, name, parent, summary)
+            except _Failed as exc:
+                self._record(summary, summary.categories, str(exc))
+        return ids
+
+    async def _category(self, client: httpx.AsyncClient, name: str, parent: int,
+                        summary: SeedSummary) -> int:
+        group = "searchCriteria[filter_groups][{}][filters][0]"
+        params = {group.format(0) + "[field]": "name", group.format(0) + "[value]": name,
+                  group.format(1) + "[field]": "parent_id",
+                  group.format(1) + "[value]": str(parent)}
+        response = await self._call(client, "GET", "/rest/all/V1/categories/list",
+                                    params=params, idempotent=True)
+        if response.status_code == 200 and response.json().get("items"):
+            summary.categories.skipped += 1
+            return int(response.json()["items"][0]["id"])
+        response = await self._call(client, "POST", "/rest/all/V1/categories", {
+            "category": {"name": name, "parent_id": parent, "is_active": True,
+                         "include_in_menu": True}}, idempotent=False)
+        if response.status_code != 200:
+            raise _Failed(self._failure(response, f"category {name}"))
+        summary.categories.created += 1
+        return int(response.json()["id"])
+
     async def _products(self, client: httpx.AsyncClient, products: Sequence[ProductFixture],
-                        existing: set[str] | None, summary: SeedSummary) -> None:
+                        existing: set[str] | None, summary: SeedSummary,
+                        categories: dict[str, int]) -> None:
         def job(product: ProductFixture) -> Callable[[], Awaitable[None]]:
             async def run() -> None:
                 path = f"/rest/all/V1/products/{quote(product.sku, safe='')}"
                 try:
-                    response = await self._call(client, "PUT", path, product_body(product),
-                                                idempotent=True)
+                    body = product_body(product, categories.get(product.category))
+                    response = await self._call(client, "PUT", path, body, idempotent=True)
                 except _Failed as exc:
                     return self._record(summary, summary.products, str(exc))
                 if response.status_code != 200:

@@ -177,3 +177,25 @@ def test_a_wrong_token_is_401_invalid_authentication(crm: Served) -> None:
         _client(crm, token="pat-na1-wrong").crm.contacts.basic_api.get_by_id("1")
     assert refused.value.status == 401
     assert _error(refused.value).category == "INVALID_AUTHENTICATION"
+
+
+def test_a_custom_unique_property_can_be_the_upsert_id_property(tmp_path: Path) -> None:
+    app = crm_app(tmp_path, "hubspot",
+                  dialect_options={"unique_properties": ["magento_customer_id"]})
+    with serve_asgi(app) as crm:
+        client = _client(crm)
+        reply = client.crm.contacts.batch_api.upsert(
+            BatchInputSimplePublicObjectBatchInputUpsert(inputs=[
+                SimplePublicObjectBatchInputUpsert(
+                    id_property="magento_customer_id", id="7",
+                    properties={"email": "ann.lee@example.com"}),
+                SimplePublicObjectBatchInputUpsert(
+                    id_property="magento_customer_id", id="9",
+                    properties={"email": "cy@example.com", "lastname": "Cy"})]))
+        assert sorted((r.properties["email"], r.new) for r in reply.results) == \
+            [("ann.lee@example.com", False), ("cy@example.com", True)]
+        with pytest.raises(ApiException) as conflict:
+            client.crm.contacts.basic_api.create(SimplePublicObjectInputForCreate(
+                properties={"email": "other@example.com", "magento_customer_id": "7"}))
+        assert conflict.value.status == 409 and _error(conflict.value).category == "CONFLICT"
+        assert evidence(crm.url, "duplicates") == []

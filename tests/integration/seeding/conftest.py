@@ -27,6 +27,7 @@ class FakeStore:
     products: dict[str, dict[str, Any]] = field(default_factory=dict)
     source_items: dict[str, dict[str, Any]] = field(default_factory=dict)
     customers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    categories: dict[int, dict[str, Any]] = field(default_factory=dict)   # id → category
     calls: Counter[str] = field(default_factory=Counter)
     # Scripted failures: key "METHOD path" → list of (status, body, headers) served first.
     script: dict[str, list[tuple[int, Any, dict[str, str]]]] = field(default_factory=dict)
@@ -75,6 +76,23 @@ class FakeStore:
             for item in (await request.json())["sourceItems"]:
                 self.source_items[item["sku"]] = item
             return JSONResponse([])
+        if request.method == "GET" and path == "/rest/all/V1/store/storeGroups":
+            return JSONResponse([{"id": 0, "root_category_id": 0, "code": "default"},
+                                 {"id": 1, "root_category_id": 2, "code": "main_website_store"}])
+        if request.method == "GET" and path == "/rest/all/V1/categories/list":
+            query = request.query_params
+            wanted = {query.get(f"searchCriteria[filter_groups][{g}][filters][0][field]"):
+                      query.get(f"searchCriteria[filter_groups][{g}][filters][0][value]")
+                      for g in (0, 1)}
+            items = [c for c in self.categories.values()
+                     if all(str(c.get(k)) == v for k, v in wanted.items() if k)]
+            return JSONResponse({"items": items, "search_criteria": {},
+                                 "total_count": len(items)})
+        if request.method == "POST" and path == "/rest/all/V1/categories":
+            category = (await request.json())["category"]
+            new = {**category, "id": 3 + len(self.categories)}
+            self.categories[new["id"]] = new
+            return JSONResponse(new)
         if request.method == "POST" and path == "/rest/V1/customers":
             body = await request.json()
             email = body["customer"]["email"]

@@ -119,6 +119,10 @@ def test_non_loopback_target_is_refused_before_any_request() -> None:
 def test_allow_listed_host_is_seeded() -> None:
     catalog = generate_catalog("tiny", seed=1, fixtures_dir=FIXTURES)
     with respx.mock(base_url="https://shop.example.com", assert_all_called=True) as mock:
+        mock.get("/rest/all/V1/store/storeGroups").respond(json=[
+            {"id": 1, "root_category_id": 2}])
+        mock.get("/rest/all/V1/categories/list").respond(json={"items": [], "total_count": 0})
+        created = mock.post("/rest/all/V1/categories").respond(json={"id": 7})
         mock.get("/rest/all/V1/products").respond(json={"items": [], "total_count": 0})
         puts = mock.put(path__startswith="/rest/all/V1/products/").respond(json={})
         mock.post("/rest/all/V1/inventory/source-items").respond(json=[])
@@ -126,6 +130,7 @@ def test_allow_listed_host_is_seeded() -> None:
         seeder = StoreSeeder("https://shop.example.com", TOKEN, allow_hosts=["shop.example.com"])
         summary = asyncio.run(seeder.seed(catalog))
     assert puts.call_count == len(catalog.products)
+    assert created.call_count == len(catalog.categories)
     assert summary.failed == 0
 
 
@@ -151,3 +156,21 @@ def test_token_never_reaches_the_logs(store: FakeStore, caplog: pytest.LogCaptur
     assert TOKEN not in caplog.text
     assert TOKEN not in "\n".join(summary.lines())
     assert any("***" in e for e in summary.errors)
+
+
+def test_the_category_tree_is_seeded_once_and_products_linked(store: FakeStore) -> None:
+    catalog = generate_catalog("tiny", seed=1, fixtures_dir=FIXTURES)
+    summary = _seed(store)
+    assert summary.categories.created == len(catalog.categories) > 0
+    by_name = {c["name"]: c for c in store.categories.values()}
+    for path in catalog.categories:
+        parent_path, _, name = path.rpartition("/")
+        parent = by_name[parent_path.rpartition("/")[2]]["id"] if parent_path else 2
+        assert by_name[name]["parent_id"] == parent, path
+    hot = catalog.product("PR-HOT-01")
+    linked = {c["attribute_code"]: c["value"]
+              for c in store.products["PR-HOT-01"]["custom_attributes"]}["category_ids"]
+    assert linked == [str(by_name[hot.category.rpartition("/")[2]]["id"])]
+    again = _seed(store)                  # found under their parents, not created twice
+    assert again.categories.created == 0
+    assert again.categories.skipped == len(catalog.categories)

@@ -175,3 +175,18 @@ def test_spans_need_consecutive_samples_and_shares_average() -> None:
         [("magento", 10.0, 13.0)]
     shares = saturation.shares(T0 + 1, T0 + 10)
     assert shares["magento"] == 0.3 and shares["machine"] == 0.4
+
+
+def test_windows_blamed_on_the_same_span_share_one_sentence(tmp_path: Path) -> None:
+    # No faults: baseline and whole both break the gate; the machine was saturated from
+    # before the load began (Locust starting), which the sentence cuts to the load.
+    run = HealthyRun(fault=None)
+    _slow(run, 0, 60, 6100)
+    early = [{**_quiet(t), "machine": 1.0} for t in range(-8, 1)]
+    busy = early + [{**s, "machine": 1.0} if s["wall"] <= T0 + 60 else s
+                    for s in _samples((0, 0))]
+    slo = _judge(run, tmp_path, busy)["checkout_slo"]
+    assert slo.status == "not_judged"
+    assert slo.summary == ("not judged: the machine (all 2 cores) was at 100% CPU from 0 s to "
+                           "60 s: latency in windows 'baseline' and 'whole' is the host's, not "
+                           "the store's")

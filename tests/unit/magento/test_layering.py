@@ -61,3 +61,38 @@ def test_no_fallbacks_for_required_dependencies() -> None:
                     for h in node.handlers]
         caught = [ast.unparse(h.type) for h in handlers if h.type is not None]
         assert "ImportError" not in caught, name
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """Imports that run (those under ``if TYPE_CHECKING:`` only name types)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    skipped = {id(n) for node in ast.walk(tree) if isinstance(node, ast.If)
+               and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
+               for n in ast.walk(node)}
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.ImportFrom):
+            found.add("." * node.level + (node.module or ""))
+    return found
+
+
+def test_no_import_circle_through_the_store() -> None:
+    """state.py imports collections only (no ``*_routes`` module, not even bulk's), and no
+    module the store imports imports the store back at run time: the bulk queue gets a clock
+    and an executor."""
+    state = _imports(SIM / "state.py")
+    assert not any(name.endswith("_routes") for name in state), state
+    modules = {p.stem: _runtime_imports(p) for p in SIM.glob("*.py")}
+    collections = {name.lstrip(".") for name in state
+                   if name.startswith(".") and "." not in name.lstrip(".")}
+    for name in collections:
+        assert ".state" not in modules[name], f"{name}.py imports the store"
+    assert "bulk" in collections and ".state" not in modules["bulk"]
+
+
+def test_no_rest_module_is_over_400_lines() -> None:
+    for path in SIM.glob("*.py"):
+        lines = path.read_text("utf-8").count("\n")
+        assert lines <= 400, f"{path.relative_to(SIM)}: {lines} lines"

@@ -15,8 +15,8 @@ from peakready.mockkit import MockSettings
 
 CONTRACT = {"upsert_contact": {
     "method": "PUT", "path": "/v2/people/{magento_customer_id}",
-    "fields": {"email": "/person/email", "firstname": "/person/name/first",
-               "lastname": "/person/name/last"},
+    "email": "/person/email", "firstname": "/person/name/first",
+    "lastname": "/person/name/last",
     "success_status": 200, "created_status": 201,
     "response": {"id": "{contact_id}", "email": "{email}"}}}
 
@@ -61,9 +61,12 @@ def test_a_pointer_that_does_not_resolve_is_refused_and_recorded(
     assert error["operation"] == "upsert_contact" and len(error["unresolved"]) == 3
 
 
-def test_a_contract_without_a_key_in_its_path_is_a_config_error(
+def test_a_contract_without_a_key_in_its_path_or_any_field_is_a_config_error(
         mock_module: Callable[[str], ModuleType], make_client: Callable[[Any], Any],
         tmp_path: Path) -> None:
     bad = {"upsert_contact": {**CONTRACT["upsert_contact"], "path": "/v2/people"}}
     with pytest.raises(ConfigError, match=r"upsert_contact\.path"):
         _crm(mock_module, make_client, tmp_path, bad)
+    empty = {"upsert_contact": {"path": "/v2/people/{email}"}}
+    with pytest.raises(ConfigError, match="at least one field's JSON pointer"):
+        _crm(mock_module, make_client, tmp_path / "2", empty)

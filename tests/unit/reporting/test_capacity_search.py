@@ -76,3 +76,13 @@ def test_knee_interpolates_where_p95_doubles() -> None:
     # 2 x 400 = 800 is crossed between 200 (500) and 300 (1200): 200 + 300/700 x 100
     assert knee(steps) == pytest.approx(200 + 300 / 700 * 100)
     assert knee(steps[:2]) is None
+
+
+def test_a_pages_plan_reports_the_hit_ratio_it_ran_at() -> None:
+    plan = CapacityPlan(start_orders_per_minute=60, step_factor=2, max_steps=3, bisect_steps=0)
+    search = CapacitySearch(plan)
+    for rate, ok, hits in ((60.0, True, 0.81), (120.0, True, 0.77), (240.0, False, 0.40)):
+        search.record(CapacityStep(orders_per_minute=rate, p95_ms=100.0, ok=ok,
+                                   cache_hit_ratio=hits, reasons=[] if ok else ["slow"]))
+    summary = search.outcome().summary
+    assert summary.startswith("holds 120 orders/min at a full-page cache hit ratio of 77%")

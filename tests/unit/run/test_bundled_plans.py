@@ -8,7 +8,8 @@ import pytest
 
 from peakready.config import load_plan
 
-_LIMITS = {"smoke": 180.0, "ci": 90.0, "black-friday": 600.0, "soak": 3600.0}
+_LIMITS = {"smoke": 180.0, "ci": 90.0, "black-friday": 600.0, "black-friday-headless": 600.0,
+           "soak": 3600.0}
 
 
 @pytest.mark.parametrize("name", sorted(_LIMITS))
@@ -17,7 +18,9 @@ def test_bundled_plan_validates_and_fits_its_length(repo_root: Path, name: str) 
     assert plan.name == name
     assert plan.load.duration <= _LIMITS[name]
     assert plan.faults, "every bundled plan exercises faults"
-    if name in ("smoke", "black-friday"):
+    # shoppers browse as a Luma store's (pages) or a headless store's (GraphQL) do
+    assert plan.load.storefronts == ({"graphql"} if name.endswith("headless") else {"pages"})
+    if name in ("smoke", "black-friday", "black-friday-headless"):
         assert plan.load.flash_sale is not None
         labels = {f.label for f in plan.faults}
         assert {"erp latency", "erp down", "erp http 429", "shipping down"} <= labels

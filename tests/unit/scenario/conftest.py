@@ -34,10 +34,12 @@ class ClientTransport:
         self.bodies: list[Any] = []
 
     def request(self, method: str, path: str, *, name: str, json: Any = None,
-                headers: Mapping[str, str] | None = None) -> Reply:
+                headers: Mapping[str, str] | None = None, data: bytes | None = None
+                ) -> Reply:
         self.names.append(f"{method} {name}")
-        self.bodies.append(json)
-        answer = self.client.request(method, path, json=json, headers=dict(headers or {}))
+        self.bodies.append(json if data is None else data)
+        answer = self.client.request(method, path, json=json, content=data,
+                                     headers=dict(headers or {}), follow_redirects=False)
         return Reply(answer.status_code, answer.content)
 
 
