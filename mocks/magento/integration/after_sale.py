@@ -52,10 +52,14 @@ class Job:
     attempts: int = 0
     due: float = 0.0
     running: bool = False     # a cycle has it in hand (cycles overlap: event and loop)
+    # A definite refusal (a refund before its capture landed) is replayed for its key: the
+    # next try is a new request, with a new key.
+    refused: int = 0
 
     @property
     def key(self) -> str:
-        return f"{self.kind}-{self.increment_id}-{self.document_id or 0}"
+        base = f"{self.kind}-{self.increment_id}-{self.document_id or 0}"
+        return f"{base}-{self.refused}" if self.refused else base
 
 
 @REGISTRY.register("cancel_sync", "sync")
@@ -203,7 +207,15 @@ class AfterSale:
             body = {"amount": round(job.amount, 2)}
         headers = {"Idempotency-Key": key} if key else None
         reply = await self.clients.call("payment", "POST", path, json=body, headers=headers)
-        if reply.ok or reply.status == 409:     # 409: already in that state
+        if reply.ok:
+            return True
+        if reply.status == 409:
+            # A capture or void answered 409: the payment is past that state already. A
+            # refund answered 409: its capture has not landed yet (a slow gateway): later,
+            # as a new request (nothing was refunded under this key).
+            if job.kind == "refund":
+                job.refused += 1
+                return False
             return True
         return not self._worth_retrying(reply.status)
 

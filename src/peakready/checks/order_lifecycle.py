@@ -31,6 +31,7 @@ from peakready.checks._util import examples, few
 from peakready.checks.lifecycle_records import (
     ErpLife,
     MagentoLife,
+    bulk,
     erp_lives,
     magento_lives,
 )
@@ -92,7 +93,7 @@ class _Judge:
                 **detail})
 
     # ------------------------------------------------------------------------ the rules
-    def shipments(self, m: MagentoLife, erps: list[ErpLife]) -> None:
+    def shipments(self, m: MagentoLife, erps: tuple[ErpLife, ...]) -> None:
         if len(erps) == 1 and _mirrored(m, erps[0]):
             self.judged["shipments"] += len(m.shipments)
             return
@@ -124,7 +125,7 @@ class _Judge:
                 self.fail("not_shipped_by_erp", m, primary,
                           magento_tracks=[n for n, _ in mine.tracks])
 
-    def invoice(self, m: MagentoLife, erps: list[ErpLife]) -> None:
+    def invoice(self, m: MagentoLife, erps: tuple[ErpLife, ...]) -> None:
         invoiced = min((e.invoiced_ts for e in erps if e.invoiced_ts is not None),
                        default=None)
         if invoiced is None:
@@ -137,7 +138,7 @@ class _Judge:
         else:
             self.fail("invoice_missing", m, erps[0])
 
-    def cancellation(self, m: MagentoLife, erps: list[ErpLife]) -> None:
+    def cancellation(self, m: MagentoLife, erps: tuple[ErpLife, ...]) -> None:
         assert m.cancelled_ts is not None
         self.judged["cancellations"] += 1
         for erp in erps:
@@ -158,7 +159,7 @@ class _Judge:
             elif erp.shipments:
                 self.raced.append(m.increment_id)   # a shipment left before it arrived
 
-    def credit_memos(self, m: MagentoLife, erps: list[ErpLife]) -> None:
+    def credit_memos(self, m: MagentoLife, erps: tuple[ErpLife, ...]) -> None:
         booked = {memo_id for e in erps for memo_id, _, _ in e.credit_memos}
         # A connector may book Magento's refunds under its own memo ids: the amounts then
         # say whether every credit memo arrived.
@@ -198,27 +199,32 @@ def _pairs(a: tuple[tuple[str, float], ...],
 
 @CHECKS.add("order_lifecycle")
 def order_lifecycle(evidence: RunEvidence, plan: Plan) -> Verdict:
-    magento = magento_lives(evidence)
     erp = erp_lives(evidence)
-    if magento and not any(m.documented for m in magento.values()):
+    judge = _Judge(evidence.manifest.exported_at or evidence.end, plan.thresholds.sync_grace)
+    orders = documented = 0
+    with bulk():
+        for m in magento_lives(evidence):
+            orders += 1
+            if not m.documented:
+                continue
+            documented += 1
+            erps = erp.get(m.increment_id)
+            if not erps:
+                continue       # never reached the ERP: no_lost_orders' guarantee
+            if m.cancelled_ts is not None:
+                judge.cancellation(m, erps)
+            else:
+                judge.shipments(m, erps)
+                judge.invoice(m, erps)
+            judge.credit_memos(m, erps)
+    if orders and not documented:
         return Verdict.not_judged(
             "order_lifecycle", "Magento's orders carry no documents in the evidence (a real "
             "store's order export has no shipments with tracks, invoices or credit memos)",
-            orders=len(magento))
-    judge = _Judge(evidence.manifest.exported_at or evidence.end, plan.thresholds.sync_grace)
-    for increment_id, m in magento.items():
-        erps = erp.get(increment_id)
-        if not erps or not m.documented:
-            continue       # never reached the ERP: no_lost_orders' guarantee
-        if m.cancelled_ts is not None:
-            judge.cancellation(m, erps)
-        else:
-            judge.shipments(m, erps)
-            judge.invoice(m, erps)
-        judge.credit_memos(m, erps)
+            orders=orders)
     judged = judge.judged
     figures: dict[str, Any] = {
-        "orders": len(magento), "erp_shipments": judged["shipments"],
+        "orders": orders, "erp_shipments": judged["shipments"],
         "erp_invoices": judged["invoices"], "magento_cancellations": judged["cancellations"],
         "magento_credit_memos": judged["credit_memos"],
         "in_flight": dict(judge.in_flight), "cancellations_raced": len(judge.raced),
