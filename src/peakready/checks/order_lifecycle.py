@@ -12,7 +12,8 @@ its time). The guarantees, each judged per order:
 * **cancelled**: every order cancelled in Magento is cancelled in the ERP, and the ERP ships
   nothing after the cancellation reached it. A cancellation that reached the ERP within
   ``sync_grace`` but after a shipment had left (the ERP refused it) is a race, listed, not
-  failed;
+  failed. A fault in front of the ERP holds everything back: a cancellation made during one
+  has ``sync_grace`` from the fault's end;
 * **refunded**: every Magento credit memo is booked in the ERP (by its id, or the ERP's
   credit memos of the order add up to Magento's).
 
@@ -65,8 +66,10 @@ def _when(ts: float | None) -> float | None:
 class _Judge:
     """One pass over the orders; ``problems`` and the counts are the verdict's material."""
 
-    def __init__(self, exported: float, grace: float) -> None:
+    def __init__(self, exported: float, grace: float,
+                 erp_faults: tuple[tuple[float, float], ...] = ()) -> None:
         self.exported, self.grace = exported, grace
+        self.erp_faults = erp_faults          # (start, end) of the faults before the ERP
         self.problems: list[dict[str, Any]] = []
         self.kinds: Counter[str] = Counter()
         self.in_flight: Counter[str] = Counter()
@@ -154,10 +157,18 @@ class _Judge:
                     self.in_flight["cancellations"] += 1
                 else:
                     self.fail("cancel_missing", m, erp)
-            elif reached - m.cancelled_ts > self.grace:
+            elif reached - self._since(m.cancelled_ts, reached) > self.grace:
                 self.fail("cancel_late", m, erp, reached_erp_at=_when(reached))
             elif erp.shipments:
                 self.raced.append(m.increment_id)   # a shipment left before it arrived
+
+    def _since(self, start: float, until: float) -> float:
+        """When the integration could first deliver something made at ``start``: the end of
+        the ERP faults between then and ``until`` that held it back, else ``start``."""
+        for begin, end in self.erp_faults:
+            if begin <= until and end >= start:
+                start = max(start, end)
+        return start
 
     def credit_memos(self, m: MagentoLife, erps: tuple[ErpLife, ...]) -> None:
         booked = {memo_id for e in erps for memo_id, _, _ in e.credit_memos}
@@ -200,7 +211,9 @@ def _pairs(a: tuple[tuple[str, float], ...],
 @CHECKS.add("order_lifecycle")
 def order_lifecycle(evidence: RunEvidence, plan: Plan) -> Verdict:
     erp = erp_lives(evidence)
-    judge = _Judge(evidence.manifest.exported_at or evidence.end, plan.thresholds.sync_grace)
+    erp_faults = tuple((w.start, w.end) for w in evidence.fault_windows() if w.service == "erp")
+    judge = _Judge(evidence.manifest.exported_at or evidence.end, plan.thresholds.sync_grace,
+                   erp_faults)
     orders = documented = 0
     with bulk():
         for m in magento_lives(evidence):
