@@ -50,7 +50,8 @@ def _run(repo_root: Path, tmp_path: Path, dialect: str, mistakes: str = ""
 def test_the_connector_speaking_the_dialect_passes_every_check(
         repo_root: Path, tmp_path: Path, dialect: str) -> None:
     code, verdicts, run_dir = _run(repo_root, tmp_path, dialect)
-    assert code == 0 and set(verdicts.values()) == {"pass"}, (verdicts, run_dir)
+    # not_judged: checks these plans give nothing to judge (no payment mock, no pages)
+    assert code == 0 and set(verdicts.values()) <= {"pass", "not_judged"}, (verdicts, run_dir)
     assert "connector up" in (run_dir / "logs" / "connector.log").read_text("utf-8")
 
 
