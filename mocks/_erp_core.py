@@ -185,6 +185,29 @@ class ErpCore:
         found = [o for o in self.orders.orders.values() if modified_ts(o) >= since]
         return sorted(found, key=modified_ts)
 
+    @staticmethod
+    def base_url(request: Request) -> str:
+        """``scheme://host`` of a request, read from the scope (cheaper than Starlette's URL
+        objects on the order-create path)."""
+        scope = request.scope
+        for name, value in scope["headers"]:
+            if name == b"host":
+                return f"{scope.get('scheme', 'http')}://{value.decode('latin-1')}"
+        host, port = scope.get("server") or ("127.0.0.1", 80)
+        return f"{scope.get('scheme', 'http')}://{host}:{port}"
+
+    @staticmethod
+    def cookie(request: Request, name: str) -> str | None:
+        """One cookie's value, without parsing the whole header into a dict."""
+        header = request.headers.get("cookie")
+        if not header:
+            return None
+        for part in header.split(";"):
+            key, _, value = part.strip().partition("=")
+            if key == name:
+                return value
+        return None
+
     # -- vendor failure modes -----------------------------------------------------------------
     @staticmethod
     def mark(request: Request, name: str) -> tuple[Any, str] | None:

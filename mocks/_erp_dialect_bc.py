@@ -257,7 +257,7 @@ class BusinessCentralDialect(Dialect):
             sku = line.get("lineObjectNumber") if isinstance(line, dict) else None
             if sku is None and isinstance(line, dict):
                 sku = self._items.get(str(line.get("itemId")))
-            if sku is None or self.core.stock.get(str(sku)) is None:
+            if sku is None or str(sku) not in self.core.product_ids:
                 return error(400, "Internal_RecordNotFound",
                              f"salesOrderLines[{i}]: the Item does not exist. Identification "
                              f"fields and values: No.='{sku}'")
@@ -270,10 +270,11 @@ class BusinessCentralDialect(Dialect):
             return error(400, "Application_FieldValidationException", exc.message)
         order = self.core.create(request, order_in)
         body = self.sales_order(order, request)
-        body["@odata.context"] = f"{request.base_url}{BASE[1:]}/$metadata#companies" \
+        root = self.core.base_url(request)
+        body["@odata.context"] = f"{root}{BASE}/$metadata#companies" \
                                  f"({COMPANY_ID})/salesOrders/$entity"
-        return json_response(body, 201, {"ETag": body["@odata.etag"],
-                                         "Location": f"{request.url}({body['id']})"})
+        return json_response(body, 201, {"ETag": body["@odata.etag"], "Location":
+                                         f"{root}{COMPANY}/salesOrders({body['id']})"})
 
     async def get_order(self, request: Request) -> Response:
         if not self._authorized(request):

@@ -123,7 +123,7 @@ class NetSuiteDialect(Dialect):
 
     # -- shapes ------------------------------------------------------------------------------
     def _base(self, request: Request) -> str:
-        return str(request.base_url).rstrip("/")
+        return self.core.base_url(request)
 
     def _number(self, order: dict[str, Any]) -> int:
         return int(str(order["erp_order_id"]).rsplit("-", 1)[1])
@@ -207,6 +207,7 @@ class NetSuiteDialect(Dialect):
             ref = entry.get("item") if isinstance(entry, dict) else None
             item_id = str(ref.get("id")) if isinstance(ref, dict) else ""
             sku = self.core.skus_by_id.get(int(item_id)) if item_id.isdigit() else None
+            # (ids are fixed at seeding: no stock lookup on the create path)
             if sku is None:
                 return error(400, "INVALID_CONTENT",
                              f"Error while accessing resource: You have entered an Invalid "

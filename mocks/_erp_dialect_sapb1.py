@@ -79,7 +79,7 @@ class SapB1Dialect(Dialect):
 
     # -- session ------------------------------------------------------------------------------
     def _session(self, request: Request) -> Response | None:
-        if self.core.sessions.valid(request.cookies.get("B1SESSION")):
+        if self.core.sessions.valid(self.core.cookie(request, "B1SESSION")):
             return None
         return error(401, 301, "Invalid session or session already timeout.")
 
@@ -100,7 +100,7 @@ class SapB1Dialect(Dialect):
         return response
 
     async def logout(self, request: Request) -> Response:
-        self.core.sessions.revoke(request.cookies.get("B1SESSION") or "")
+        self.core.sessions.revoke(self.core.cookie(request, "B1SESSION") or "")
         return Response(status_code=204)
 
     # -- shapes ------------------------------------------------------------------------------
@@ -186,7 +186,7 @@ class SapB1Dialect(Dialect):
         lines = []
         for line in raw_lines:
             code = line.get("ItemCode") if isinstance(line, dict) else None
-            if code is None or self.core.stock.get(str(code)) is None:
+            if code is None or str(code) not in self.core.product_ids:
                 return error(404, -2028, "No matching records found (ODBC -2028)")
             lines.append(Line(sku=str(code), qty=float(line.get("Quantity") or 0),
                               price=float(line.get("UnitPrice", line.get("Price", 0)) or 0)))
@@ -199,7 +199,7 @@ class SapB1Dialect(Dialect):
         order = self.core.create(request, order_in)
         body = self.document(order, request)
         body["CardCode"] = data["CardCode"]
-        body["odata.metadata"] = f"{request.base_url}b1s/v1/$metadata#Orders/@Element"
+        body["odata.metadata"] = f"{self.core.base_url(request)}/b1s/v1/$metadata#Orders/@Element"
         return json_response(body, 201)
 
     async def get_order(self, request: Request) -> Response:

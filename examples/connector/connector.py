@@ -168,6 +168,8 @@ class Connector:
                     continue
                 self.queue[increment] = {"payload": erp_order(order), "attempts": 0,
                                          "due": 0.0}
+                if "absolute_stock" in MISTAKES:
+                    self.write_levels(increment)   # "refresh the stock of what just sold"
             if len(items) < 200:
                 return
 
@@ -251,10 +253,14 @@ class Connector:
             if reply.status == 200:
                 self.shipped.add(shipment)
                 self.write_levels(increment)   # the ERP owns on-hand: no drift below it
+                log("shipped", increment)
             elif self.on_hold(entity):
                 self.deferred.append(update)   # released later: ship it then
             elif "does not allow" in str(reply.body):
+                # Shipped in Magento already (the back office): that shipment moved the
+                # source too, so the ERP's level goes in again.
                 self.shipped.add(shipment)
+                self.write_levels(increment)
             else:
                 log("shipment for", increment, "failed:", reply.status, reply.body)
         elif status == "invoiced":
@@ -421,6 +427,12 @@ class Connector:
             if crm_api.RETRY in outcomes.values():
                 return                   # the CRM is struggling: the rest waits a cycle
 
+    def next_due(self) -> float:
+        """When the earliest queued export is due (inf: none): retries go at their own
+        jittered times, not at the next poll, or every order failed in one poll would retry
+        in the same instant."""
+        return min((e["due"] for e in self.queue.values()), default=float("inf"))
+
     def cycle(self) -> None:
         for step in (self.discover_orders, self.export_due, self.apply_order_updates,
                      self.after_sale, self.pull_stock, self.push_customers):
@@ -457,7 +469,29 @@ def erp_order(order: dict[str, Any]) -> dict[str, Any]:
             "totals": {"grand_total": order.get("grand_total", 0),
                        "subtotal": order.get("subtotal"),
                        "shipping": order.get("shipping_amount"),
-                       "currency": order.get("order_currency_code") or "USD"}}
+                       "currency": order.get("order_currency_code") or "USD"},
+            "billing_address": address(order.get("billing_address")),
+            "shipping_address": address(shipping_address(order))}
+
+
+ADDRESS_KEYS = ("firstname", "lastname", "company", "street", "city", "region", "postcode",
+                "country_id", "telephone")
+
+
+def address(data: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An order address in the ERP's fields; the ERP validates (and may refuse) its data."""
+    if not data:
+        return None
+    return {k: data[k] for k in ADDRESS_KEYS if data.get(k) is not None}
+
+
+def shipping_address(order: dict[str, Any]) -> dict[str, Any] | None:
+    for assignment in (order.get("extension_attributes") or {}).get(
+            "shipping_assignments") or []:
+        found = (assignment.get("shipping") or {}).get("address")
+        if found:
+            return dict(found)
+    return None
 
 
 ERP_API = erp_api.adapter(ERP_DIALECT, ERP, call, Reply, MISTAKES)
@@ -473,10 +507,15 @@ def main() -> int:
     connector = Connector()
     log("connector up: magento", MAGENTO, "erp", ERP, "crm", CRM, f"({CRM_DIALECT})",
         "poll", POLL, "mistakes", ",".join(sorted(MISTAKES)) or "none")
+    next_cycle = 0.0
     while not stopping:
-        started = time.monotonic()
-        connector.cycle()
-        time.sleep(max(0.05, POLL - (time.monotonic() - started)))
+        if time.time() >= next_cycle:
+            next_cycle = time.time() + POLL
+            connector.cycle()
+        else:
+            connector.export_due()
+        wake = min(next_cycle, connector.next_due())
+        time.sleep(min(POLL, max(0.01, wake - time.time())))
     log(f"stopping: {len(connector.exported)} exported, {len(connector.queue)} pending, "
         f"{len(connector.dead)} dead letters")
     return 0

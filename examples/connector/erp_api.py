@@ -61,6 +61,7 @@ class Adapter:
         self.levels: dict[str, float] = {}
         self.unsaved: dict[str, dict[str, Any]] = {}
         self.stale: set[str] = set()
+        self.pulls = 0
 
     # what differs per vendor -----------------------------------------------------------------
     def create_order(self, payload: dict[str, Any], idempotent: bool) -> Any:
@@ -96,11 +97,17 @@ class Adapter:
         """Hand these SKUs' ERP levels over again next time, changed or not."""
         self.stale.update(skus)
 
+    FULL_EVERY = 15     # every 15th pull hands over every level (Magento may have moved)
+
     def _changes(self) -> list[dict[str, Any]] | None:
-        """Vendors without a change feed: read every level, hand over what changed."""
+        """Vendors without a change feed: read every level, hand over what changed (and,
+        every FULL_EVERY pulls, everything: a full resync heals what a delta missed)."""
         levels = self.all_levels()
         if levels is None:
             return None
+        self.pulls += 1
+        if self.pulls % self.FULL_EVERY == 0:
+            self.levels = {}
         changed = [{"sku": s, "qty": q} for s, q in levels.items() if self.levels.get(s) != q]
         self.levels.update(levels)
         return changed

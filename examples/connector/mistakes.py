@@ -20,8 +20,9 @@ MISTAKES = {
                   "(retry_discipline)",
     "ignore_retry_after": "a 429's Retry-After is not waited for (retry_discipline)",
     "absolute_stock": "writes the ERP's on-hand as Magento's salable quantity (source = "
-                      "on-hand + what Magento holds reserved), so units sold and not yet "
-                      "shipped are offered again (no_oversell)",
+                      "on-hand + what Magento holds reserved), on every stock write and for "
+                      "the SKUs of each new order, so units sold and not yet shipped are "
+                      "offered again (no_oversell)",
     "full_stock_sync": "reads every SKU's stock from the ERP one by one, every cycle "
                        "(sync_efficiency)",
     "overwrite_crm_fields": "pushes the CRM's own fields (consent, segment, score) with "

@@ -44,11 +44,6 @@ class StoreTree:
          "name": "Default Store View"}])
     currency: str = "USD"
 
-    @property
-    def codes(self) -> frozenset[str]:
-        """Store codes a URL may carry (``/rest/<code>/V1/…``); ``all`` is the admin scope."""
-        return frozenset({"all", *(v["code"] for v in self.views if v["id"] != 0)})
-
     def website_ids(self) -> set[int]:
         return {w["id"] for w in self.websites if w["id"] != 0}
 

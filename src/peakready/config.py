@@ -546,7 +546,9 @@ class CapacityPlan(StrictModel):
 
 DEFAULT_CHECKS = ("no_oversell", "no_lost_orders", "no_duplicate_orders", "retry_discipline",
                   "inventory_convergence", "crm_integrity", "order_lifecycle",
-                  "payment_integrity", "checkout_slo", "storefront_cache")
+                  "payment_integrity", "checkout_slo")
+#: Added to the default checks when shoppers reach a cache (load.storefront pages or graphql).
+STOREFRONT_CHECKS = ("storefront_cache",)
 
 
 class Plan(StrictModel):
@@ -561,6 +563,22 @@ class Plan(StrictModel):
     drain: DrainPlan = DrainPlan()
     capacity: CapacityPlan = CapacityPlan()
     seed: int = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _storefront_checks_by_default(cls, data: Any) -> Any:
+        # Default checks are those the plan can judge: a REST-only plan has no cached pages.
+        if not isinstance(data, dict) or "checks" in data:
+            return data
+        load = data.get("load")
+        if isinstance(load, LoadPlan):
+            kinds: set[Any] = set(load.storefronts)
+        else:
+            storefront = load.get("storefront", "rest") if isinstance(load, dict) else "rest"
+            kinds = set(storefront.values()) if isinstance(storefront, dict) else {storefront}
+        if kinds & {"pages", "graphql"}:
+            return {**data, "checks": [*DEFAULT_CHECKS, *STOREFRONT_CHECKS]}
+        return data
 
     @model_validator(mode="after")
     def _faults_inside_the_load(self) -> Plan:

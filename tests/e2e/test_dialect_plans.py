@@ -42,7 +42,7 @@ def _run(repo_root: Path, tmp_path: Path, dialect: str, mistakes: str = ""
     assert done.returncode in (0, 1), done.stdout[-3000:] + done.stderr[-3000:]
     (run_dir,) = reports.iterdir()
     result: dict[str, Any] = json.loads((run_dir / "result.json").read_text("utf-8"))
-    verdicts = {v["name"]: v["status"] for v in result["verdicts"]}
+    verdicts = {v["check"]: v["status"] for v in result["verdicts"]}
     return done.returncode, verdicts, run_dir
 
 
@@ -50,7 +50,8 @@ def _run(repo_root: Path, tmp_path: Path, dialect: str, mistakes: str = ""
 def test_the_connector_speaking_the_dialect_passes_every_check(
         repo_root: Path, tmp_path: Path, dialect: str) -> None:
     code, verdicts, run_dir = _run(repo_root, tmp_path, dialect)
-    assert code == 0 and set(verdicts.values()) == {"pass"}, (verdicts, run_dir)
+    # not_judged: checks these plans give nothing to judge (no payment mock, no pages)
+    assert code == 0 and set(verdicts.values()) <= {"pass", "not_judged"}, (verdicts, run_dir)
     assert "connector up" in (run_dir / "logs" / "connector.log").read_text("utf-8")
 
 

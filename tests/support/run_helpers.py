@@ -16,7 +16,8 @@ def fake_prepare(plan: Any, run_dir: Path, targets: Any, workers: int = 1,
     control = run_dir / "control.jsonl"
     master = [sys.executable, str(FAKE_LOCUST), str(control), str(plan.load.duration),
               targets.magento_url]
-    return SimpleNamespace(master_argv=master, worker_argv=[], env={}, control_path=control)
+    return SimpleNamespace(master_argv=master, worker_argv=[], env={}, control_path=control,
+                           web_url=None)  # headless, as LocustLaunch.web_url says
 
 
 def targets_of(estate: Any) -> SimpleNamespace:

@@ -113,9 +113,12 @@ class LocustProcesses:
                            f"of logs/{_MASTER}.log:\n{self.stack.log_tail(_MASTER, 20)}")
 
     async def finished(self, deadline_wall: float) -> bool:
-        """True when Locust stopped by itself (test_stop and the master exited)."""
+        """True when Locust stopped by itself (test_stop and the master exited; with the web UI,
+        whose master stays up to show its stats, test_stop alone)."""
         while time.time() < deadline_wall:
             self.control.poll()
+            if self.launch.web_url is not None and self.control.test_stop is not None:
+                return True
             code = self.master_exit()
             if code is not None:
                 self.control.poll()

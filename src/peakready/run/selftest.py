@@ -13,8 +13,10 @@ load, faults, drain, evidence, ``finalize``), so the selftest proves what a user
 report. ``integration`` is ``builtin`` (the simulator's integration and its flags) or
 ``connector`` (``target.integration: none`` and the example connector with
 ``CONNECTOR_MISTAKES``). A mistake is **caught** when its check is ``fail`` (an ``error`` or
-``not_judged`` is not a catch); a **false alarm** is any verdict of a clean run that is not
-``pass``. Runs go one after another: the machine's CPU is part of what latency checks measure.
+``not_judged`` is not a catch); a **false alarm** is a clean run's verdict that is ``fail`` or
+``error`` (a clean run's ``not_judged``, e.g. no fault window of the kind a check needs, is
+listed, not counted). Runs go one after another: the machine's CPU is part of what latency
+checks measure.
 """
 
 from __future__ import annotations
@@ -76,12 +78,20 @@ class Matrix:
         return [c.mistake for c, run in self.mistake_runs() if run.status(c.check) != "fail"]
 
     def false_alarms(self) -> list[tuple[str, str, str]]:
-        """(scenario, check, status) of every clean verdict that is not a pass."""
+        """(scenario, check, status) of every clean verdict that fails or errs: the clean
+        integration blamed, or the evidence unreadable. ``not_judged`` is no alarm (the run
+        had nothing of that kind to judge, or the host's saturation excused its latency):
+        :meth:`unjudged` lists those."""
         out: list[tuple[str, str, str]] = [
             (r.scenario, v.check, v.status) for r in self.clean_runs() for v in r.verdicts
-            if v.status != "pass"]
+            if v.status in ("fail", "error")]
         out.extend((r.scenario, "(run)", "error") for r in self.clean_runs() if r.error)
         return out
+
+    def unjudged(self) -> list[tuple[str, str, str]]:
+        """(run, check, reason) of every not_judged verdict of every run."""
+        return [(r.mistake or f"clean {r.scenario}", v.check, v.summary) for r in self.runs
+                for v in r.verdicts if v.status == "not_judged"]
 
     @property
     def ok(self) -> bool:

@@ -9,7 +9,8 @@
     scenario_plan(scenario, integration, mistake=None) -> the plan of one run: the mistake's,
                     or the clean integration's (mistake None: every verdict must pass)
 
-A scenario is a short plan (seconds of load, one fault window) on the embedded estate with
+A scenario is a short plan (seconds of load, one fault window, the ``tiny`` fixture profile
+unless it needs a larger catalogue) on the embedded estate with
 every registered check and loose SLO gates except where the scenario is about latency. The
 connector's runs use ``target.integration: none`` and the example connector
 (``examples/connector/connector.py``) with its mistake switched on through
@@ -47,6 +48,7 @@ class Scenario:
     name: str
     what: str
     plan: dict[str, Any]
+    profile: str = "tiny"       # the fixture profile (docs/seeding.md)
 
 
 _LOAD: dict[str, Any] = {
@@ -80,7 +82,10 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
     # integration cannot record a shipment once the stock sync has zeroed the source first.
     Scenario("flash-sale", "60 buyers race for 2 SKUs of 10 units",
              {"load": {"flash_sale": {"skus": 2, "stock_each": 10, "buyers": 60, "at": "15s"}}}),
-    Scenario("stock-sync", "ordinary load: the syncs' own cycles", {"faults": []}),
+    # A catalogue of hundreds of SKUs: a full sync's reads per stock change show only when
+    # the catalogue is much larger than the changes of a cycle.
+    Scenario("stock-sync", "ordinary load: the syncs' own cycles (805 SKUs)", {"faults": []},
+             profile="small"),
     Scenario("erp-refuses", "3 in 10 checkouts carry data a strict ERP refuses",
              {"load": {"edge_case_orders": 0.3}, "faults": []}),
     Scenario("carrier-down", "the carrier link is down for 12 s",
@@ -112,7 +117,9 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              "its creates answer after the connector's timeout (but commit)",
              {"target": {"erp": {"dialect": "netsuite"}},
               "connector_env": {"CONNECTOR_ERP_DIALECT": "netsuite"},
-              "faults": [*_fault(mock="erp", http={"stale_lookup": True}),
+              # the lookups stay stale past the retries of the creates that timed out
+              "faults": [{"at": "8s", "for": "16s", "mock": "erp",
+                          "http": {"stale_lookup": True}},
                          {"at": "8s", "for": "6s", "mock": "erp", "http": {
                              "delay_ms": 4000, "methods": ["POST", "PUT"],
                              "path": "/services/rest/record/v1/salesOrder*"}}]}),
@@ -199,7 +206,11 @@ def scenario_plan(scenario: Scenario, integration: Integration = "builtin",
                   seed: int = 11) -> Plan:
     """The plan of one selftest run: the scenario, the integration, and its mistake (if any)."""
     load = {**_LOAD, **scenario.plan.get("load", {})}
-    target: dict[str, Any] = {"magento": "embedded", "simulator": {"profile": "small"}}
+    # The tiny fixture profile (40 SKUs, 10 customers) unless the scenario needs more: the
+    # estate starts in seconds and a run's evidence stays small enough to keep as recorded
+    # evidence (tests/recorded/).
+    target: dict[str, Any] = {"magento": "embedded",
+                              "simulator": {"profile": scenario.profile}}
     if integration == "builtin":
         target["integration"] = {"profile": "good", "flags": [mistake] if mistake else []}
     else:

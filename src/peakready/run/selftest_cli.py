@@ -52,7 +52,7 @@ def render(matrix: Matrix) -> str:
         rows.append(f"{case.mistake + ' (' + case.scenario + ')':<44}"
                     + "".join(f"{c:>10}" for c in cells))
     for run in matrix.clean_runs():
-        cells = [s if s == "pass" else f"FALSE:{s}"[:9] for s in
+        cells = [s if s in ("pass", "not_judged") else f"FALSE:{s}"[:9] for s in
                  (run.status(c) for c in checks)]
         rows.append(f"{'clean (' + run.scenario + ')':<44}" + "".join(f"{c:>10}" for c in cells))
     caught, total = len(matrix.caught()), len(matrix.cases)
@@ -69,6 +69,10 @@ def render(matrix: Matrix) -> str:
                     f"{why}")
     for scenario, check, status in alarms:
         rows.append(f"  FALSE ALARM clean/{scenario}: {check} {status}")
+    unjudged = matrix.unjudged()
+    if unjudged:
+        rows.append(f"not judged ({len(unjudged)} verdicts, neither caught nor false alarms):")
+        rows.extend(f"  {who}: {check}: {why}" for who, check, why in unjudged)
     return "\n".join(rows)
 
 

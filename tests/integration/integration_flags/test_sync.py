@@ -193,3 +193,23 @@ def test_a_sold_out_sku_still_gets_its_shipment_when_the_stock_feed_came_first(
     assert len(order.shipments) == 1     # recorded, not refused for want of units
     assert inventory.items[("SKU-1", "default")].quantity == 0     # still the ERP's level
     assert inventory.salable("SKU-1") == 0                         # reservation compensated
+
+
+def test_stock_sync_stalls_misses_every_change_after_its_first_failure(estate_factory) -> None:
+    bad = estate_factory({"flags": ["stock_sync_stalls"]})
+    good = estate_factory("good")
+    levels = {}
+    for name, estate in (("bad", bad), ("good", good)):
+        erp = estate.mock_url("erp")
+        estate.cycle("stock")
+        before = estate.sim.store.inventory.items[("SKU-1", "default")].quantity
+        estate.fault("erp", status=503, path="/api/stock")   # one failed pull
+        estate.cycle("stock")
+        estate.clear_faults("erp")
+        estate.http.post(f"{erp}/api/stock/adjustments",
+                         json={"sku": "SKU-1", "delta": 3}).raise_for_status()
+        estate.cycle("stock")
+        estate.cycle("stock")
+        levels[name] = estate.sim.store.inventory.items[("SKU-1", "default")].quantity - before
+    assert levels == {"good": 3, "bad": 0}                  # the stalled sync never resumes
+    assert bad.integration()["metrics"]["stock_sync"]["stalled"] == 1

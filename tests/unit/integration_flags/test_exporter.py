@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -94,3 +95,14 @@ async def test_no_retry_drops_after_one_failure(integration) -> None:
     outbox.take()
     await exporter.attempt(entry, timeout_default=True)
     assert entry.state == "dropped"
+
+
+async def test_batch_export_holds_each_order_until_the_next_batch(
+        integration, monkeypatch) -> None:
+    module = integration["exporter"]
+    monkeypatch.setattr(module, "order_payload", lambda event: {"increment_id": "7"})
+    exporter, outbox, _ = _exporter(integration, [], ("batch_export",))
+    exporter.on_placed(exporter, SimpleNamespace(increment_id="7", entity_id=7))
+    [entry] = outbox.entries.values()
+    assert entry.state == "waiting" and outbox.take() is None
+    assert 0 < outbox.next_due_in() <= module.BATCH_EVERY_S

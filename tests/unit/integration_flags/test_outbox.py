@@ -108,3 +108,12 @@ def test_expedite_makes_waiting_entries_due_but_keeps_retry_after(box) -> None:
     assert box.take() is a and box.take() is None   # b still honours its Retry-After
     box.test_clock.now += 5.0
     assert box.take() is b
+
+
+def test_an_entry_added_due_later_waits_for_its_time(box) -> None:
+    # batch_export: an order waits for the next batch, then goes like any other
+    entry = box.add("1", 1, {}, due_in=30.0)
+    assert entry.state == "waiting" and box.take() is None
+    assert box.next_due_in() == pytest.approx(30.0)
+    box.test_clock.now += 30.0
+    assert box.take() is entry and entry.attempts == 1

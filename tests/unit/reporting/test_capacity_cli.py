@@ -57,6 +57,9 @@ def test_guest_checkout_is_modelled_and_other_traffic_is_not() -> None:
     per_order_s = (40 + 2 * 80 + 60 + 90 + 250 + 40) * 2.718281828 ** 0.125 / 1000
     assert abs(ceiling_orders_per_minute(4, routes, [journey]) - 240 / per_order_s) < 1.0
     assert journey_models(parse_plan({}), report) is None          # browse, search: not modelled
+    for storefront in ("graphql", "pages"):   # the same journey, other calls: not modelled
+        other = parse_plan({"load": {"mix": {"guest_checkout": 100}, "storefront": storefront}})
+        assert journey_models(other, report) is None
 
 
 def test_p95_by_sixth_reads_the_merged_histograms(tmp_path: Path) -> None:

@@ -93,9 +93,25 @@ def test_the_stores_own_errors_are_not_the_harnesss(tmp_path: Path) -> None:
 
 def test_checkouts_alone_witness_refusals_when_locusts_csv_is_lost(tmp_path: Path) -> None:
     _lines(tmp_path / "checkouts.jsonl", [
-        {**_checkout(False, 404, "/V1/guest-carts/[id]/items"), "journey": "guest_checkout"}])
+        {**_checkout(False, 404, "/V1/guest-carts/[id]/items"), "journey": "guest_checkout",
+         "error": "The product that was requested doesn't exist. Verify the product and try "
+                  "again."}])
     assert harness_errors(tmp_path) == [
         "1 SKUs the journeys chose are not in the store (404 on /V1/guest-carts/[id]/items)"]
+
+
+def test_a_customers_cart_placed_by_their_other_session_is_the_stores_answer(
+        tmp_path: Path) -> None:
+    # An overloaded step: one customer's checkouts overlap, the first places the cart, the
+    # second's item add is 404 "No such entity with customerId" (Magento's own answer).
+    _lines(tmp_path / "checkouts.jsonl", [
+        {**_checkout(False, 404, "/V1/carts/mine/items"),
+         "error": "No such entity with customerId = 163"}])
+    (tmp_path / "locust_failures.csv").write_text(
+        "Method,Name,Error,Occurrences\n"
+        "POST,/V1/carts/mine/items,\"CatchResponseError('404 {\"\"message\"\":\"\"No such "
+        "entity with customerId = %1\"\"}')\",7\n", "utf-8")
+    assert harness_errors(tmp_path) == []
 
 
 class _Estate:

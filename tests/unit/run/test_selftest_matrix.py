@@ -103,13 +103,22 @@ def test_a_check_that_does_not_fail_is_a_miss_not_a_catch(status: str) -> None:
     assert f"MISSED no_retry: no_lost_orders {status}" in render(matrix)
 
 
-@pytest.mark.parametrize("status", ["error", "not_judged", "fail"])
-def test_any_clean_verdict_that_is_not_a_pass_is_a_false_alarm(status: str) -> None:
+@pytest.mark.parametrize("status", ["error", "fail"])
+def test_a_clean_verdict_that_fails_or_errs_is_a_false_alarm(status: str) -> None:
     matrix = Matrix("builtin", [BUILTIN["no_retry"]], [
         _run("erp-down", "no_retry", {"no_lost_orders": "fail"}),
         _run("erp-down", None, {"inventory_convergence": status})])
     assert matrix.false_alarms() == [("erp-down", "inventory_convergence", status)]
     assert not matrix.ok and "FALSE ALARM clean/erp-down" in render(matrix)
+
+
+def test_a_clean_verdict_not_judged_is_listed_not_counted() -> None:
+    matrix = Matrix("builtin", [BUILTIN["no_retry"]], [
+        _run("erp-down", "no_retry", {"no_lost_orders": "fail"}),
+        _run("erp-down", None, {"fallback_effective": "not_judged"})])
+    assert matrix.false_alarms() == [] and matrix.ok
+    text = render(matrix)
+    assert "0 false alarms" in text and "clean erp-down: fallback_effective: s" in text
 
 
 def test_a_mistake_whose_run_never_happened_is_not_ok() -> None:

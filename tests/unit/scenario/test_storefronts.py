@@ -51,3 +51,14 @@ def test_a_journey_without_a_variant_is_its_rest_entry() -> None:
 def test_an_unknown_journey_is_a_config_error_naming_the_closest() -> None:
     with pytest.raises(ConfigError, match="browse"):
         journey_for("brows", "rest")
+
+
+def test_storefront_cache_is_a_default_check_only_where_shoppers_reach_a_cache() -> None:
+    assert "storefront_cache" not in parse_plan({}).checks
+    assert "storefront_cache" in parse_plan({"load": {"storefront": "pages"}}).checks
+    assert "storefront_cache" in parse_plan(
+        {"load": {"storefront": {"browse": "graphql"}}}).checks
+    chosen = parse_plan({"load": {"storefront": "pages"}, "checks": ["no_oversell"]})
+    assert chosen.checks == ["no_oversell"]              # a plan's own list is kept as written
+    again = parse_plan(parse_plan({"load": {"storefront": "pages"}}).to_json())
+    assert again.checks.count("storefront_cache") == 1   # the resolved plan re-parses the same
