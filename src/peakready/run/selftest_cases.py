@@ -84,15 +84,6 @@ SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
              {"load": {"flash_sale": {"skus": 2, "stock_each": 10, "buyers": 60, "at": "15s"}}}),
     # A catalogue of hundreds of SKUs: a full sync's reads per stock change show only when
     # the catalogue is much larger than the changes of a cycle.
-    # Connector only: on a store of 2 PHP workers the race takes seconds, not a quarter of
-    # one, so a connector's writes during it meet buyers still arriving. Its own SLO: the
-    # queue is the point, not a finding.
-    Scenario("flash-sale-queued", "60 buyers race for 2 SKUs of 10 units on a store of 2 "
-             "workers (the race lasts seconds)",
-             {"load": {"orders_per_minute": 30, "flash_sale": {
-                 "skus": 2, "stock_each": 10, "buyers": 60, "at": "10s"}},
-              "target": {"simulator": {"profile": "tiny", "capacity_model": {"workers": 2}}},
-              "slo": {"checkout": {"p95_ms": 60000, "error_rate": 0.95}}}),
     Scenario("stock-sync", "ordinary load: the syncs' own cycles (805 SKUs)", {"faults": []},
              profile="small"),
     Scenario("erp-refuses", "3 in 10 checkouts carry data a strict ERP refuses",
@@ -182,7 +173,7 @@ CONNECTOR = _cases(
     ("stock_sync_stalls", "inventory_convergence", "erp-down"),
     ("no_backoff", "retry_discipline", "erp-503"),
     ("ignore_retry_after", "retry_discipline", "erp-429"),
-    ("absolute_stock", "no_oversell", "flash-sale-queued"),
+    ("absolute_stock", "no_oversell", "flash-sale"),
     ("full_stock_sync", "sync_efficiency", "stock-sync"),
     ("batch_export", "export_lag", "stock-sync"),
     ("no_dead_letter", "retry_discipline", "erp-refuses"),
@@ -236,8 +227,7 @@ def scenario_plan(scenario: Scenario, integration: Integration = "builtin",
         "name": f"selftest-{integration}-{scenario.name}-{who}".replace("_", "-"),
         "description": scenario.what, "target": target,
         "load": load, "faults": scenario.plan.get("faults", []),
-        "slo": scenario.plan.get("slo", _SLO), "checks": list(CHECKS.names()),
-        "drain": {"timeout": "45s"},
+        "slo": _SLO, "checks": list(CHECKS.names()), "drain": {"timeout": "45s"},
         "thresholds": {"cache_warmup": "5s"},   # the runs are short
         "seed": seed}
     return parse_plan(data, source=f"selftest scenario {scenario.name}")
