@@ -42,7 +42,7 @@ def _run(repo_root: Path, tmp_path: Path, dialect: str, mistakes: str = ""
     assert done.returncode in (0, 1), done.stdout[-3000:] + done.stderr[-3000:]
     (run_dir,) = reports.iterdir()
     result: dict[str, Any] = json.loads((run_dir / "result.json").read_text("utf-8"))
-    verdicts = {v["name"]: v["status"] for v in result["verdicts"]}
+    verdicts = {v["check"]: v["status"] for v in result["verdicts"]}
     return done.returncode, verdicts, run_dir
 
 

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CPU_FILE", "MACHINE", "MIN_OVERLAP_S", "MIN_SHARE", "MIN_SPAN_S", "SATURATED",
-           "Saturation", "Span", "display_name"]
+__all__ = ["CPU_FILE", "MACHINE", "MAX_GAP_S", "MIN_OVERLAP_S", "MIN_SHARE", "MIN_SPAN_S",
+           "SATURATED", "Saturation", "Span", "display_name"]
 
 CPU_FILE = "cpu.jsonl"
 MACHINE = "machine"
@@ -35,6 +35,8 @@ MACHINE = "machine"
 SATURATED = 0.95
 #: Saturated for at least this long in a row (one busy second is a hiccup, not a bottleneck).
 MIN_SPAN_S = 2.0
+#: Two saturated spans of one consumer this close are one.
+MAX_GAP_S = 2.0
 #: A window is affected when a span covers at least this much of it.
 MIN_OVERLAP_S = 2.0
 #: ... and for at least this share of it.
@@ -202,4 +204,21 @@ def _spans(samples: list[dict[str, Any]]) -> list[Span]:
                 open_[who] = [wall - dt, wall, value]
     for who in list(open_):
         close(who)
-    return sorted(spans, key=lambda s: (s.start, s.who))
+    return _bridged(sorted(spans, key=lambda s: (s.start, s.who)))
+
+
+def _bridged(spans: list[Span]) -> list[Span]:
+    """Spans of one consumer at most MAX_GAP_S apart are one: a machine at 100 % that dips to
+    90 % for a second is saturated throughout, and one sentence says so."""
+    out: list[Span] = []
+    last: dict[str, int] = {}             # who → index of its latest span in out
+    for span in spans:
+        index = last.get(span.who)
+        if index is not None and span.start - out[index].end <= MAX_GAP_S:
+            before = out[index]
+            out[index] = Span(span.who, before.start, max(before.end, span.end),
+                              max(before.peak, span.peak))
+            continue
+        last[span.who] = len(out)
+        out.append(span)
+    return out

@@ -190,3 +190,12 @@ def test_windows_blamed_on_the_same_span_share_one_sentence(tmp_path: Path) -> N
     assert slo.summary == ("not judged: the machine (all 2 cores) was at 100% CPU from 0 s to "
                            "60 s: latency in windows 'baseline' and 'whole' is the host's, not "
                            "the store's")
+
+
+def test_a_short_dip_does_not_split_a_saturated_span() -> None:
+    samples = _samples((10, 20), who="machine")
+    samples[14]["machine"] = 0.9                      # t = 15: one second below the line
+    [span] = Saturation.from_samples(samples).spans
+    assert (span.who, span.start - T0, span.end - T0) == ("machine", 10.0, 20.0)
+    samples[13]["machine"] = samples[15]["machine"] = 0.5   # 14 to 16 s: three seconds
+    assert len(Saturation.from_samples(samples).spans) == 2
