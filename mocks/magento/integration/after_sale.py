@@ -9,7 +9,8 @@
        refund          book the credit memo in the ERP; refund its amount at the gateway
     cycle() (its own loop, and at once after each event) runs the due jobs; a job
     that fails for a reason worth retrying (timeout, connection, 5xx, 429) comes back with
-    full-jitter backoff, at most ``max_attempts`` times, then it is a dead letter (counted).
+    full-jitter backoff (never sooner than the answer's Retry-After), at most
+    ``max_attempts`` times, then it is a dead letter (counted).
 
 Every write carries an ``Idempotency-Key`` derived from the Magento document (its kind, the
 increment id, the document id), so a retry after a lost answer changes nothing; the
@@ -31,7 +32,7 @@ from urllib.parse import quote
 
 from ..events import OrderStateChanged
 from .clients import ServiceCallError, ServiceClients
-from .retry import full_jitter
+from .retry import full_jitter, parse_retry_after
 from .settings import IntegrationSettings
 from .strategies import REGISTRY
 
@@ -52,10 +53,15 @@ class Job:
     attempts: int = 0
     due: float = 0.0
     running: bool = False     # a cycle has it in hand (cycles overlap: event and loop)
+    # A definite refusal (a refund before its capture landed) is replayed for its key: the
+    # next try is a new request, with a new key.
+    refused: int = 0
+    retry_after: float | None = None   # what the last answer asked to wait (a floor)
 
     @property
     def key(self) -> str:
-        return f"{self.kind}-{self.increment_id}-{self.document_id or 0}"
+        base = f"{self.kind}-{self.increment_id}-{self.document_id or 0}"
+        return f"{base}-{self.refused}" if self.refused else base
 
 
 @REGISTRY.register("cancel_sync", "sync")
@@ -151,8 +157,10 @@ class AfterSale:
             log.warning("%s for %s: giving up after %d attempts", job.kind, job.increment_id,
                         job.attempts)
         else:
-            job.due = time.time() + full_jitter(job.attempts, self.settings.backoff_base,
-                                                self.settings.backoff_cap, self.rng)
+            delay = full_jitter(job.attempts, self.settings.backoff_base,
+                                self.settings.backoff_cap, self.rng)
+            job.due = time.time() + max(delay, job.retry_after or 0.0)
+            job.retry_after = None
         return finished
 
     async def _run(self, job: Job) -> bool:
@@ -176,6 +184,7 @@ class AfterSale:
                     json={"credit_memo_id": str(job.document_id), "amount": job.amount,
                           "items": [{"sku": s, "qty": q} for s, q in job.items]})
             if not reply.ok:
+                job.retry_after = parse_retry_after(reply.headers.get("retry-after"))
                 return not self._worth_retrying(reply.status)
             if job.kind == "erp_credit_memo":
                 break                          # booked once, against the first ERP order
@@ -203,8 +212,17 @@ class AfterSale:
             body = {"amount": round(job.amount, 2)}
         headers = {"Idempotency-Key": key} if key else None
         reply = await self.clients.call("payment", "POST", path, json=body, headers=headers)
-        if reply.ok or reply.status == 409:     # 409: already in that state
+        if reply.ok:
             return True
+        if reply.status == 409:
+            # A capture or void answered 409: the payment is past that state already. A
+            # refund answered 409: its capture has not landed yet (a slow gateway): later,
+            # as a new request (nothing was refunded under this key).
+            if job.kind == "refund":
+                job.refused += 1
+                return False
+            return True
+        job.retry_after = parse_retry_after(reply.headers.get("retry-after"))
         return not self._worth_retrying(reply.status)
 
     def _worth_retrying(self, status: int) -> bool:

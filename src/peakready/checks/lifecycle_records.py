@@ -7,8 +7,10 @@
   carrier and tracking number, its invoice, the cancellation requests it got and the credit
   memos it booked).
 
-Built once per run (``RunEvidence.derived``) and shared by order_lifecycle and
-payment_integrity. Times are epoch seconds; lines are ``(sku, qty)`` tuples.
+Read by order_lifecycle and payment_integrity. Times are epoch seconds; lines are
+``(sku, qty)`` tuples. Nothing here is kept for the run: Magento's orders are streamed, the
+ERP's held only while a check runs. A hundred thousand records kept alive would make every
+later garbage collection (and so every check judged after these) rescan them.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from peakready.checks._files import parse_time
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from peakready.checks.evidence import RunEvidence
 
 __all__ = ["ErpLife", "ErpShipment", "MagentoLife", "MagentoShipment", "bulk", "erp_lives",
-           "magento_lives"]
+           "event_time", "magento_lives"]
 
 Lines = tuple[tuple[str, float], ...]
 
@@ -45,22 +46,21 @@ def _lines(raw: Any) -> Lines:
     return tuple(sorted(out.items()))
 
 
-def _time(raw: dict[str, Any]) -> float | None:
+def event_time(raw: dict[str, Any]) -> float | None:
+    """A document's or event's time: its epoch ``ts``, else its ``at`` text."""
     ts = raw.get("ts")
     if type(ts) is float:
         return ts
     return float(ts) if isinstance(ts, int) else parse_time(raw.get("at"))
 
 
-@dataclass(frozen=True, slots=True)
-class MagentoShipment:
+class MagentoShipment(NamedTuple):
     ts: float | None
     tracks: tuple[tuple[str, str], ...]      # (track number, carrier code or title)
     items: Lines
 
 
-@dataclass(slots=True)
-class MagentoLife:
+class MagentoLife(NamedTuple):
     increment_id: str
     state: str
     payment_method: str | None
@@ -88,13 +88,13 @@ class MagentoLife:
                 tracks = tuple((str(t.get("track_number")),
                                 str(t.get("carrier_code") or t.get("title") or ""))
                                for t in doc.get("tracks") or () if type(t) is dict)
-                shipments.append(MagentoShipment(_time(doc), tracks, _lines(doc.get("items"))))
+                shipments.append(MagentoShipment(event_time(doc), tracks, _lines(doc.get("items"))))
             elif kind == "invoice":
-                invoices.append((_time(doc), float(doc.get("amount") or 0.0)))
+                invoices.append((event_time(doc), float(doc.get("amount") or 0.0)))
             elif kind == "creditmemo":
-                memos.append((str(doc.get("id")), _time(doc), float(doc.get("amount") or 0.0)))
+                memos.append((str(doc.get("id")), event_time(doc), float(doc.get("amount") or 0.0)))
             elif kind == "cancel":
-                cancelled = _time(doc)
+                cancelled = event_time(doc)
         state = str(get("state") or "")
         return cls(str(get("increment_id")), state, get("payment_method"),
                    float(get("total_invoiced") or 0.0), float(get("total_refunded") or 0.0),
@@ -102,16 +102,14 @@ class MagentoLife:
                    cancelled if state == "canceled" else None)
 
 
-@dataclass(frozen=True, slots=True)
-class ErpShipment:
+class ErpShipment(NamedTuple):
     ts: float | None
     tracking: str
     carrier: str
     items: Lines
 
 
-@dataclass(slots=True)
-class ErpLife:
+class ErpLife(NamedTuple):
     erp_order_id: str
     increment_id: str
     status: str
@@ -125,7 +123,7 @@ class ErpLife:
     def parse(cls, raw: dict[str, Any]) -> ErpLife:
         get = raw.get
         shipments: tuple[ErpShipment, ...] = tuple(
-            ErpShipment(_time(s), str(s.get("tracking_number") or ""),
+            ErpShipment(event_time(s), str(s.get("tracking_number") or ""),
                         str(s.get("carrier") or ""), _lines(s.get("items")))
             for s in get("shipments") or () if type(s) is dict)
         history = get("status_history") or ()
@@ -133,23 +131,24 @@ class ErpLife:
             # An ERP whose evidence has no shipment list: one shipment of every line.
             shipped = next((h for h in history
                             if type(h) is dict and h.get("status") == "shipped"), {})
-            shipments = (ErpShipment(_time(shipped), str(get("tracking_number")),
+            shipments = (ErpShipment(event_time(shipped), str(get("tracking_number")),
                                      str(get("carrier") or ""), _lines(get("items"))),)
         invoiced = None
         for entry in history:
             if type(entry) is dict and entry.get("status") == "invoiced":
-                invoiced = _time(entry)
+                invoiced = event_time(entry)
                 break
         if invoiced is None and get("invoice_id"):
             invoiced = parse_time(get("received_at"))
         requests = get("cancel_requests")
         memos = get("credit_memos")
+        cancelled = get("cancelled_at")
         return cls(str(get("erp_order_id") or ""), str(get("increment_id")),
                    str(get("status") or ""), shipments, invoiced,
-                   parse_time(get("cancelled_at")),
-                   tuple((_time(r), str(r.get("outcome") or ""))
+                   None if cancelled is None else parse_time(cancelled),
+                   tuple((event_time(r), str(r.get("outcome") or ""))
                          for r in requests if type(r) is dict) if requests else (),
-                   tuple((str(m.get("credit_memo_id")), _time(m), float(m.get("amount") or 0))
+                   tuple((str(m.get("credit_memo_id")), event_time(m), float(m.get("amount") or 0))
                          for m in memos if type(m) is dict) if memos else ())
 
 
@@ -166,32 +165,21 @@ def bulk() -> Iterator[None]:
             gc.enable()
 
 
-def magento_lives(evidence: RunEvidence) -> dict[str, MagentoLife]:
-    """Increment id → its Magento life (this run's orders)."""
-    def build() -> dict[str, MagentoLife]:
-        out: dict[str, MagentoLife] = {}
-        parse = MagentoLife.parse
-        with bulk():
-            for raw in evidence.records("magento/orders.jsonl"):
-                if raw.get("increment_id") is not None:
-                    life = parse(raw)
-                    out[life.increment_id] = life
-        return out
-    return evidence.derived("magento_lives", build)
+def magento_lives(evidence: RunEvidence) -> Iterator[MagentoLife]:
+    """This run's Magento orders, streamed."""
+    parse = MagentoLife.parse
+    for raw in evidence.records("magento/orders.jsonl"):
+        if raw.get("increment_id") is not None:
+            yield parse(raw)
 
 
-def erp_lives(evidence: RunEvidence) -> dict[str, list[ErpLife]]:
+def erp_lives(evidence: RunEvidence) -> dict[str, tuple[ErpLife, ...]]:
     """Increment id → its ERP orders (more than one when a retry duplicated it)."""
-    def build() -> dict[str, list[ErpLife]]:
-        out: dict[str, list[ErpLife]] = {}
-        parse = ErpLife.parse
-        with bulk():
-            for raw in evidence.records("erp/orders.jsonl"):
-                life = parse(raw)
-                found = out.get(life.increment_id)
-                if found is None:
-                    out[life.increment_id] = [life]
-                else:
-                    found.append(life)
-        return out
-    return evidence.derived("erp_lives", build)
+    out: dict[str, tuple[ErpLife, ...]] = {}
+    parse = ErpLife.parse
+    with bulk():
+        for raw in evidence.records("erp/orders.jsonl"):
+            life = parse(raw)
+            found = out.get(life.increment_id)
+            out[life.increment_id] = (life,) if found is None else (*found, life)
+    return out

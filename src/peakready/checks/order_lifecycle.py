@@ -12,7 +12,8 @@ its time). The guarantees, each judged per order:
 * **cancelled**: every order cancelled in Magento is cancelled in the ERP, and the ERP ships
   nothing after the cancellation reached it. A cancellation that reached the ERP within
   ``sync_grace`` but after a shipment had left (the ERP refused it) is a race, listed, not
-  failed;
+  failed. A fault in front of the ERP holds everything back: a cancellation made during one
+  has ``sync_grace`` from the fault's end;
 * **refunded**: every Magento credit memo is booked in the ERP (by its id, or the ERP's
   credit memos of the order add up to Magento's).
 
@@ -31,6 +32,7 @@ from peakready.checks._util import examples, few
 from peakready.checks.lifecycle_records import (
     ErpLife,
     MagentoLife,
+    bulk,
     erp_lives,
     magento_lives,
 )
@@ -64,8 +66,10 @@ def _when(ts: float | None) -> float | None:
 class _Judge:
     """One pass over the orders; ``problems`` and the counts are the verdict's material."""
 
-    def __init__(self, exported: float, grace: float) -> None:
+    def __init__(self, exported: float, grace: float,
+                 erp_faults: tuple[tuple[float, float], ...] = ()) -> None:
         self.exported, self.grace = exported, grace
+        self.erp_faults = erp_faults          # (start, end) of the faults before the ERP
         self.problems: list[dict[str, Any]] = []
         self.kinds: Counter[str] = Counter()
         self.in_flight: Counter[str] = Counter()
@@ -92,7 +96,7 @@ class _Judge:
                 **detail})
 
     # ------------------------------------------------------------------------ the rules
-    def shipments(self, m: MagentoLife, erps: list[ErpLife]) -> None:
+    def shipments(self, m: MagentoLife, erps: tuple[ErpLife, ...]) -> None:
         if len(erps) == 1 and _mirrored(m, erps[0]):
             self.judged["shipments"] += len(m.shipments)
             return
@@ -124,7 +128,7 @@ class _Judge:
                 self.fail("not_shipped_by_erp", m, primary,
                           magento_tracks=[n for n, _ in mine.tracks])
 
-    def invoice(self, m: MagentoLife, erps: list[ErpLife]) -> None:
+    def invoice(self, m: MagentoLife, erps: tuple[ErpLife, ...]) -> None:
         invoiced = min((e.invoiced_ts for e in erps if e.invoiced_ts is not None),
                        default=None)
         if invoiced is None:
@@ -137,7 +141,7 @@ class _Judge:
         else:
             self.fail("invoice_missing", m, erps[0])
 
-    def cancellation(self, m: MagentoLife, erps: list[ErpLife]) -> None:
+    def cancellation(self, m: MagentoLife, erps: tuple[ErpLife, ...]) -> None:
         assert m.cancelled_ts is not None
         self.judged["cancellations"] += 1
         for erp in erps:
@@ -153,12 +157,20 @@ class _Judge:
                     self.in_flight["cancellations"] += 1
                 else:
                     self.fail("cancel_missing", m, erp)
-            elif reached - m.cancelled_ts > self.grace:
+            elif reached - self._since(m.cancelled_ts, reached) > self.grace:
                 self.fail("cancel_late", m, erp, reached_erp_at=_when(reached))
             elif erp.shipments:
                 self.raced.append(m.increment_id)   # a shipment left before it arrived
 
-    def credit_memos(self, m: MagentoLife, erps: list[ErpLife]) -> None:
+    def _since(self, start: float, until: float) -> float:
+        """When the integration could first deliver something made at ``start``: the end of
+        the ERP faults between then and ``until`` that held it back, else ``start``."""
+        for begin, end in self.erp_faults:
+            if begin <= until and end >= start:
+                start = max(start, end)
+        return start
+
+    def credit_memos(self, m: MagentoLife, erps: tuple[ErpLife, ...]) -> None:
         booked = {memo_id for e in erps for memo_id, _, _ in e.credit_memos}
         # A connector may book Magento's refunds under its own memo ids: the amounts then
         # say whether every credit memo arrived.
@@ -198,27 +210,34 @@ def _pairs(a: tuple[tuple[str, float], ...],
 
 @CHECKS.add("order_lifecycle")
 def order_lifecycle(evidence: RunEvidence, plan: Plan) -> Verdict:
-    magento = magento_lives(evidence)
     erp = erp_lives(evidence)
-    if magento and not any(m.documented for m in magento.values()):
+    erp_faults = tuple((w.start, w.end) for w in evidence.fault_windows() if w.service == "erp")
+    judge = _Judge(evidence.manifest.exported_at or evidence.end, plan.thresholds.sync_grace,
+                   erp_faults)
+    orders = documented = 0
+    with bulk():
+        for m in magento_lives(evidence):
+            orders += 1
+            if not m.documented:
+                continue
+            documented += 1
+            erps = erp.get(m.increment_id)
+            if not erps:
+                continue       # never reached the ERP: no_lost_orders' guarantee
+            if m.cancelled_ts is not None:
+                judge.cancellation(m, erps)
+            else:
+                judge.shipments(m, erps)
+                judge.invoice(m, erps)
+            judge.credit_memos(m, erps)
+    if orders and not documented:
         return Verdict.not_judged(
             "order_lifecycle", "Magento's orders carry no documents in the evidence (a real "
             "store's order export has no shipments with tracks, invoices or credit memos)",
-            orders=len(magento))
-    judge = _Judge(evidence.manifest.exported_at or evidence.end, plan.thresholds.sync_grace)
-    for increment_id, m in magento.items():
-        erps = erp.get(increment_id)
-        if not erps or not m.documented:
-            continue       # never reached the ERP: no_lost_orders' guarantee
-        if m.cancelled_ts is not None:
-            judge.cancellation(m, erps)
-        else:
-            judge.shipments(m, erps)
-            judge.invoice(m, erps)
-        judge.credit_memos(m, erps)
+            orders=orders)
     judged = judge.judged
     figures: dict[str, Any] = {
-        "orders": len(magento), "erp_shipments": judged["shipments"],
+        "orders": orders, "erp_shipments": judged["shipments"],
         "erp_invoices": judged["invoices"], "magento_cancellations": judged["cancellations"],
         "magento_credit_memos": judged["credit_memos"],
         "in_flight": dict(judge.in_flight), "cancellations_raced": len(judge.raced),

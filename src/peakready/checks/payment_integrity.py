@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from peakready.checks._util import examples, few
-from peakready.checks.lifecycle_records import bulk, magento_lives
+from peakready.checks.lifecycle_records import bulk, event_time
 from peakready.checks.verdict import CHECKS, Verdict
 
 if TYPE_CHECKING:
@@ -36,6 +36,31 @@ __all__ = ["payment_integrity"]
 
 _CENT = 0.005
 _NOT_LIVE = frozenset({"declined", "voided"})
+
+
+class _Invoiced(NamedTuple):
+    """What Magento says an order owes and was credited (from its record and documents)."""
+
+    state: str
+    total_invoiced: float
+    total_refunded: float
+    invoices: int
+    last_invoice: float | None
+    last_creditmemo: float | None
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any]) -> _Invoiced:
+        invoices = 0
+        last_invoice = last_memo = None
+        for doc in raw.get("documents") or ():
+            kind = doc.get("kind") if type(doc) is dict else None
+            if kind == "invoice":
+                invoices += 1
+                last_invoice = max(last_invoice or 0.0, event_time(doc) or 0.0)
+            elif kind == "creditmemo":
+                last_memo = max(last_memo or 0.0, event_time(doc) or 0.0)
+        return cls(str(raw.get("state") or ""), float(raw.get("total_invoiced") or 0.0),
+                   float(raw.get("total_refunded") or 0.0), invoices, last_invoice, last_memo)
 
 
 @dataclass(slots=True)
@@ -86,12 +111,18 @@ def payment_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
             "payment_integrity", "the store pays through its own payment provider: the "
             "harness holds none of its evidence (authorizations, captures, refunds)")
     gateway = _gateway(evidence)
-    magento = magento_lives(evidence)
+    magento: dict[str, _Invoiced] = {}
+    parse = _Invoiced.parse
+    with bulk():
+        for raw in evidence.records("magento/orders.jsonl"):
+            increment_id = raw.get("increment_id")
+            if increment_id in gateway:      # parsed only when the gateway saw the order
+                magento[increment_id] = parse(raw)
     paid = [o for o in gateway if o in magento]
     if not paid:
         return Verdict.not_judged(
             "payment_integrity", f"no order Magento has was paid through the payment gateway "
-            f"mock ({len(gateway)} orders at the gateway, {len(magento)} in Magento)")
+            f"mock ({len(gateway)} orders at the gateway)")
     exported = evidence.manifest.exported_at or evidence.end
     grace = plan.thresholds.sync_grace
     kinds: Counter[str] = Counter()
@@ -107,26 +138,26 @@ def payment_integrity(evidence: RunEvidence, plan: Plan) -> Verdict:
         money, m = gateway[order_id], magento[order_id]
         figures = {"magento_state": m.state, "invoiced": m.total_invoiced,
                    "captured": round(money.captured, 2), "captures": money.captures,
-                   "invoices": len(m.invoices), "refunded_in_magento": m.total_refunded,
+                   "invoices": m.invoices, "refunded_in_magento": m.total_refunded,
                    "refunded_at_gateway": round(money.refunded, 2)}
         if len(money.live) > 1:
             fail("two live authorizations", order_id, payments=money.live, **figures)
         recent = exported - money.last_move < grace
         if money.captured > m.total_invoiced + _CENT:
-            double = money.captures > max(1, len(m.invoices))
+            double = money.captures > max(1, m.invoices)
             if not double and not m.invoices and recent:
                 in_flight += 1          # invoiced after Magento's export was taken
             else:
                 fail("double capture" if double else "captured more than invoiced", order_id,
                      unkeyed_captures=money.unkeyed_captures, **figures)
         elif money.captured < m.total_invoiced - _CENT:
-            last = max((t for t, _ in m.invoices if t is not None), default=None)
+            last = m.last_invoice
             if last is not None and exported - last < grace:
                 in_flight += 1
             else:
                 fail("invoiced, not captured", order_id, **figures)
         if abs(money.refunded - m.total_refunded) > _CENT:
-            last = max((t for _, t, _ in m.creditmemos if t is not None), default=None)
+            last = m.last_creditmemo
             if money.refunded < m.total_refunded and last is not None \
                     and exported - last < grace:
                 in_flight += 1

@@ -223,3 +223,18 @@ def test_a_capture_newer_than_magentos_export_is_in_flight_not_a_failure(
     run.payment_operations[-1]["ts"] = run.exported_at - 40     # long before: a failure
     verdict = judge_one(run, tmp_path / "b", "payment_integrity")
     assert verdict.status == "fail" and "captured more than invoiced (1)" in verdict.summary
+
+
+def test_a_cancellation_held_back_by_an_erp_fault_has_the_grace_from_its_end(
+        tmp_path: Path) -> None:
+    # The builder's ERP fault: 503s from T0+20 to T0+30. Order 3 (shipped by the ERP at
+    # T0+11.5) is cancelled in Magento at T0+21; the cancellation reaches the ERP at T0+40.
+    run = HealthyRun()
+    _cancel_in_magento(run, 3, T0 + 21)
+    run.erp_orders[2]["cancel_requests"] = [{"at": T0 + 40, "outcome": "refused_shipped"}]
+    verdict = judge_one(run, tmp_path / "a", "order_lifecycle")
+    assert verdict.status == "pass", verdict.summary     # 10 s after the fault's end: a race
+    run.erp_orders[2]["cancel_requests"] = [{"at": T0 + 50, "outcome": "refused_shipped"}]
+    verdict = judge_one(run, tmp_path / "b", "order_lifecycle")
+    assert verdict.status == "fail"                      # 20 s after it: late
+    assert "the cancellation reached the ERP late" in verdict.summary
