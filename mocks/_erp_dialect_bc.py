@@ -11,6 +11,8 @@
     GET  {base}/companies({cid})/salesOrders({id})/salesOrderLines
     GET  {base}/companies({cid})/items                     $filter (number, lastModifiedDateTime)
     GET  {base}/companies({cid})/items({id})
+    (salesShipments, salesInvoices, DELETE salesOrders({id}), salesCreditMemos:
+    _erp_dialect_bc_lifecycle.py)
 
 ``{base}`` is ``/v2.0/peakready/production/api/v2.0`` (tenant ``peakready``, environment
 ``production``), the company id :data:`COMPANY_ID`. Credentials: client id ``peakready``,
@@ -314,8 +316,10 @@ class BusinessCentralDialect(Dialect):
         return json_response(self.item(sku))
 
     def routes(self) -> list[Operation]:
+        from ._erp_dialect_bc_lifecycle import lifecycle_routes
+
         tags = ("business-central",)
-        return [
+        return [*lifecycle_routes(self),
             Operation("GET", "/{tenant}/v2.0/.well-known/openid-configuration", self.discovery,
                       "Entra ID OpenID discovery", tags=tags),
             Operation("POST", "/{tenant}/oauth2/v2.0/token", self.token,

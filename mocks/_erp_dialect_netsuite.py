@@ -51,7 +51,8 @@ ACCOUNT = "PEAKREADY"
 CONSUMER_KEY = TOKEN_ID = "peakready"
 RECORD = "/services/rest/record/v1"
 _STATUS = {"received": ("B", "Pending Fulfillment"), "picked": ("B", "Pending Fulfillment"),
-           "shipped": ("F", "Pending Billing"), "invoiced": ("G", "Billed")}
+           "partially_shipped": ("D", "Partially Fulfilled"), "shipped": ("F", "Pending Billing"),
+           "invoiced": ("G", "Billed"), "cancelled": ("C", "Cancelled")}
 _OAUTH_FIELD = re.compile(r'(\w+)="([^"]*)"')
 _Q = re.compile(r'^\s*(\w+)\s+(IS|ANY_OF|ON_OR_AFTER|AFTER)\s+"([^"]*)"\s*$', re.I)
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
@@ -385,8 +386,10 @@ class NetSuiteDialect(Dialect):
         return self._collection(request, rows, "/services/rest/query/v1/suiteql")
 
     def routes(self) -> list[Operation]:
+        from ._erp_dialect_netsuite_lifecycle import lifecycle_routes
+
         tags = ("netsuite",)
-        return [
+        return [*lifecycle_routes(self),
             Operation("POST", "/services/rest/auth/oauth2/v1/token", self.token,
                       "OAuth 2.0 client credentials (M2M) token", tags=tags),
             Operation("POST", f"{RECORD}/salesOrder", self.create_order,
