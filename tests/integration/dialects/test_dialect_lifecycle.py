@@ -152,7 +152,7 @@ def test_odoo_pickings_moves_action_cancel_and_out_refund(
         for s in stored["shipments"]]
     [read] = orders.read([shipped], ["state", "delivery_status", "invoice_status", "name"])
     assert (read["delivery_status"], read["invoice_status"]) == ("full", "invoiced")
-    with pytest.raises(odoorpc.error.RPCError, match="UserError|delivery is done"):
+    with pytest.raises(odoorpc.error.RPCError, match=r"UserError|delivery is done"):
         orders.action_cancel([shipped])
     refund = odoo.env["account.move"].create({
         "move_type": "out_refund", "invoice_origin": read["name"], "ref": "000000821-9.50",
