@@ -44,6 +44,7 @@ from peakready.mockkit import Operation, json_response, parse_time
 
 from ._erp_core import Line, OrderRefused, modified_ts
 from ._erp_dialect import Arrival, Dialect
+from ._erp_dialect_bc_lifecycle import lifecycle_routes
 from ._erp_odata import ODataError, compile_filter, page
 from ._erp_stock import iso
 
@@ -316,8 +317,6 @@ class BusinessCentralDialect(Dialect):
         return json_response(self.item(sku))
 
     def routes(self) -> list[Operation]:
-        from ._erp_dialect_bc_lifecycle import lifecycle_routes
-
         tags = ("business-central",)
         return [*lifecycle_routes(self),
             Operation("GET", "/{tenant}/v2.0/.well-known/openid-configuration", self.discovery,

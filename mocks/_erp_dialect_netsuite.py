@@ -42,6 +42,7 @@ from peakready.mockkit import Operation, int_query, json_response
 
 from ._erp_core import Line, OrderRefused, modified_ts
 from ._erp_dialect import Arrival, Dialect
+from ._erp_dialect_netsuite_lifecycle import lifecycle_routes
 from ._erp_stock import iso
 from ._erp_suiteql import SuiteQLError, parse, run
 
@@ -386,8 +387,6 @@ class NetSuiteDialect(Dialect):
         return self._collection(request, rows, "/services/rest/query/v1/suiteql")
 
     def routes(self) -> list[Operation]:
-        from ._erp_dialect_netsuite_lifecycle import lifecycle_routes
-
         tags = ("netsuite",)
         return [*lifecycle_routes(self),
             Operation("POST", "/services/rest/auth/oauth2/v1/token", self.token,

@@ -38,6 +38,7 @@ from peakready.mockkit import Operation, json_response
 
 from ._erp_core import Line, OrderRefused, modified_ts
 from ._erp_dialect import Arrival, Dialect
+from ._erp_dialect_sapb1_lifecycle import lifecycle_routes
 from ._erp_odata import ODataError, compile_filter, page
 
 __all__ = ["SapB1Dialect"]
@@ -239,8 +240,6 @@ class SapB1Dialect(Dialect):
         return json_response(self.item(code))
 
     def routes(self) -> list[Operation]:
-        from ._erp_dialect_sapb1_lifecycle import lifecycle_routes
-
         tags = ("sap-b1",)
         return [*lifecycle_routes(self),
             Operation("POST", f"{BASE}/Login", self.login, "Log in: B1SESSION cookie",
