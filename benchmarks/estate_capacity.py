@@ -8,7 +8,7 @@ good integration, checkout p95 <= ``--slo-ms`` and error rate <= 1 %. The search
 process's CPU at the step nearest the knee: its share of one core, and CPU-ms per order (the
 figure that survives a shared machine: contention stretches wall time, not CPU per order).
 
-    .venv/bin/python benchmarks/estate_capacity.py [--start 300] [--hold 20] [--keep DIR]
+    .venv/bin/python benchmarks/estate_capacity.py [--start 600] [--hold 20] [--keep DIR]
     .venv/bin/python benchmarks/estate_capacity.py --rate 600 --hold 30    # one step only
 
 Targets (issue 23, a quiet 2-core machine): sustainable >= 1,800 orders/min, knee >= 1,200.
@@ -116,7 +116,7 @@ def report(capacity: CapacityResult, args: argparse.Namespace, wall: float) -> i
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--start", type=float, default=300.0, help="first step, orders/min")
+    parser.add_argument("--start", type=float, default=600.0, help="first step, orders/min")
     parser.add_argument("--factor", type=float, default=1.5, help="step factor")
     parser.add_argument("--rate", type=float, help="one step at this rate (no search)")
     parser.add_argument("--hold", type=float, default=20.0, help="seconds per step")

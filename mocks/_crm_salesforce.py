@@ -69,12 +69,6 @@ def _stamp(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000")
 
 
-def _issued(token: str) -> float:
-    """When a token of ours was issued (seconds; the fixed session id: long ago)."""
-    stamp = token.partition("!")[2].partition(".")[0]
-    return int(stamp) / 1000 if stamp.isdigit() else 0.0
-
-
 class Salesforce(Dialect):
     name = "salesforce"
 
@@ -86,7 +80,8 @@ class Salesforce(Dialect):
                              f"known: {sorted(DEFAULTS)}")
         self.cfg = {**DEFAULTS, **options.dialect_options}
         self.ext_field = str(self.cfg["external_id_field"])
-        self.tokens: set[str] = {str(self.cfg["session_id"])}
+        # token → when it was issued (the fixed session id: long ago)
+        self.tokens: dict[str, float] = {str(self.cfg["session_id"]): 0.0}
         self.used = 0
         self.expired_before = 0.0
         self.expiries: set[str] = set()
@@ -130,7 +125,7 @@ class Salesforce(Dialect):
             # Sessions issued before the fault first fired are over; new logins work.
             self.expiries.add(expiry[1])
             self.expired_before = time.time()
-        if token not in self.tokens or _issued(token) < self.expired_before:
+        if token not in self.tokens or self.tokens[token] < self.expired_before:
             raise error(401, "INVALID_SESSION_ID", "Session expired or invalid")
         self.used += 1
         if "api_limit" in call.marks or self.used > int(self.cfg["daily_api_requests"]):
@@ -225,10 +220,10 @@ class Salesforce(Dialect):
                 (self.cfg["username"], self.cfg["password"]):
             return Reply(400, {"error": "invalid_grant",
                                "error_description": "authentication failure"})
-        issued = int(time.time() * 1000)
-        # The issue time rides in the token, so a token-expiry fault can tell old from new.
-        token = f"00DPEAKREADY0000!{issued}.{secrets.token_hex(12)}"
-        self.tokens.add(token)
+        now = time.time()
+        issued = int(now * 1000)
+        token = f"00DPEAKREADY0000!{secrets.token_hex(16)}"
+        self.tokens[token] = now
         return Reply(200, {"access_token": token, "instance_url": call.base_url,
                            "id": f"{call.base_url}/id/00DPEAKREADY0000/005PEAKREADY0001",
                            "token_type": "Bearer", "issued_at": str(issued),

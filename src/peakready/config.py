@@ -575,7 +575,10 @@ class Plan(StrictModel):
             kinds: set[Any] = set(load.storefronts)
         else:
             storefront = load.get("storefront", "rest") if isinstance(load, dict) else "rest"
-            kinds = set(storefront.values()) if isinstance(storefront, dict) else {storefront}
+            # A malformed value (a list, a mapping of lists) is the field validator's to
+            # refuse with its key path; here it only must not raise.
+            values = storefront.values() if isinstance(storefront, dict) else [storefront]
+            kinds = {v for v in values if isinstance(v, str)}
         if kinds & {"pages", "graphql"}:
             return {**data, "checks": [*DEFAULT_CHECKS, *STOREFRONT_CHECKS]}
         return data

@@ -170,8 +170,9 @@ def _step(rate: float, result: RunResult, held_s: float, before: dict[str, Any] 
         reasons.insert(0, f"run {result.status}: {result.error or 'no error given'}")
     # A latency verdict not judged because the harness was saturated is no pass: the step
     # measured the estate's limit, not the store's, and cannot count as held.
+    # (peakready.checks.saturated keeps the breach it excused in figures.unjudged_summary)
     excused = [v for v in result.verdicts
-               if v.status == "not_judged" and "saturated" in v.figures]
+               if v.status == "not_judged" and "unjudged_summary" in v.figures]
     utilisation = {**_utilisation(before, after, held_s), **(cpu or {})}
     for verdict in excused:
         # Who was saturated when the verdict was not judged counts at its peak, not its mean

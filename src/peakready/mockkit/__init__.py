@@ -15,6 +15,8 @@
     ├── ArrivalTracker (arrivals.py)      tracked routes: one durable event per request
     ├── RateLimiter (ratelimit.py)        N requests/s, then 429 + Retry-After
     ├── admin API (admin.py)              health, reset, faults, journal, evidence, openapi.json
+    ├── resolve / render (contract.py)    an in-house API contract's JSON pointers and response
+    │                                     templates (the ERP's and the CRM's contracts)
     └── Operation / build_openapi         one declaration → Starlette route + OpenAPI 3.1 entry
         (openapi.py), api.py              JSON responses, error envelope, validated bodies
 

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from peakready.checks import RunEvidence, judge
 from peakready.config import parse_plan
 from peakready.measure.saturation import CPU_FILE, Saturation
@@ -85,6 +87,10 @@ def _hog_samples(seconds: float) -> list[dict[str, Any]]:
 def test_a_cpu_hog_makes_that_windows_latency_not_judged_never_failed(tmp_path: Path) -> None:
     # Real samples from hogs on every core, moved onto the synthetic run's recovery window
     # (30-60 s), where checkout latency breaks the gate.
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+    if usable is not None and usable < (os.cpu_count() or 1):
+        pytest.skip(f"only {usable} of the host's {os.cpu_count()} CPUs are ours: hogs cannot "
+                    f"saturate the machine /proc/stat describes")
     recorded = _hog_samples(3.5)
     assert len(recorded) >= 5
     assert max(s["machine"] for s in recorded) >= 0.95
