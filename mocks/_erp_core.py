@@ -185,6 +185,40 @@ class ErpCore:
         found = [o for o in self.orders.orders.values() if modified_ts(o) >= since]
         return sorted(found, key=modified_ts)
 
+    # -- after the sale: what every dialect maps its vendor's documents onto -----------------
+    def by_number(self, number: int | str) -> dict[str, Any] | None:
+        """The order a vendor's numeric document id points at (``SO-0000012`` is 12)."""
+        text = str(number)
+        return self.orders.orders.get(f"SO-{int(text):07d}") if text.isdigit() else None
+
+    def cancel(self, request: Request, order: dict[str, Any]) -> str:
+        """A cancellation request from the connector, in any dialect: ``cancelled``,
+        ``already_cancelled`` or ``refused_shipped``, recorded on the order (evidence)."""
+        self.advance()                 # a shipment due by now has left before the request
+        outcome, _ = self.orders.cancel(order["erp_order_id"], self.clock())
+        request.scope[EVIDENCE_NOTE] = {"increment_id": order["increment_id"],
+                                        "outcome": outcome}
+        return outcome
+
+    def credit(self, order: dict[str, Any], memo_id: str, amount: float,
+               items: list[dict[str, Any]] | None = None) -> tuple[bool, dict[str, Any]]:
+        """Book a credit memo (once per memo id) against an order; (created, the memo)."""
+        return self.orders.credit(order["erp_order_id"], memo_id, amount, items or [],
+                                  self.clock())
+
+    def shipments(self, since: float = 0.0) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """(order, shipment) for every shipment the ERP made at or after ``since``."""
+        from peakready.mockkit import parse_time
+
+        self.advance()
+        out = [(o, s) for o in self.orders.orders.values() for s in o.get("shipments") or ()
+               if parse_time(s["at"]) >= since]
+        return sorted(out, key=lambda pair: str(pair[1]["at"]))
+
+    def invoiced(self, since: float = 0.0) -> list[dict[str, Any]]:
+        """Orders the ERP invoiced whose last change is at or after ``since``."""
+        return [o for o in self.changed_since(since) if o.get("invoice_id")]
+
     @staticmethod
     def base_url(request: Request) -> str:
         """``scheme://host`` of a request, read from the scope (cheaper than Starlette's URL

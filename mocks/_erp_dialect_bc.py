@@ -11,6 +11,8 @@
     GET  {base}/companies({cid})/salesOrders({id})/salesOrderLines
     GET  {base}/companies({cid})/items                     $filter (number, lastModifiedDateTime)
     GET  {base}/companies({cid})/items({id})
+    (salesShipments, salesInvoices, DELETE salesOrders({id}), salesCreditMemos:
+    _erp_dialect_bc_lifecycle.py)
 
 ``{base}`` is ``/v2.0/peakready/production/api/v2.0`` (tenant ``peakready``, environment
 ``production``), the company id :data:`COMPANY_ID`. Credentials: client id ``peakready``,
@@ -42,6 +44,7 @@ from peakready.mockkit import Operation, json_response, parse_time
 
 from ._erp_core import Line, OrderRefused, modified_ts
 from ._erp_dialect import Arrival, Dialect
+from ._erp_dialect_bc_lifecycle import lifecycle_routes
 from ._erp_odata import ODataError, compile_filter, page
 from ._erp_stock import iso
 
@@ -315,7 +318,7 @@ class BusinessCentralDialect(Dialect):
 
     def routes(self) -> list[Operation]:
         tags = ("business-central",)
-        return [
+        return [*lifecycle_routes(self),
             Operation("GET", "/{tenant}/v2.0/.well-known/openid-configuration", self.discovery,
                       "Entra ID OpenID discovery", tags=tags),
             Operation("POST", "/{tenant}/oauth2/v2.0/token", self.token,

@@ -42,6 +42,7 @@ from peakready.mockkit import Operation, int_query, json_response
 
 from ._erp_core import Line, OrderRefused, modified_ts
 from ._erp_dialect import Arrival, Dialect
+from ._erp_dialect_netsuite_lifecycle import lifecycle_routes
 from ._erp_stock import iso
 from ._erp_suiteql import SuiteQLError, parse, run
 
@@ -51,7 +52,8 @@ ACCOUNT = "PEAKREADY"
 CONSUMER_KEY = TOKEN_ID = "peakready"
 RECORD = "/services/rest/record/v1"
 _STATUS = {"received": ("B", "Pending Fulfillment"), "picked": ("B", "Pending Fulfillment"),
-           "shipped": ("F", "Pending Billing"), "invoiced": ("G", "Billed")}
+           "partially_shipped": ("D", "Partially Fulfilled"), "shipped": ("F", "Pending Billing"),
+           "invoiced": ("G", "Billed"), "cancelled": ("C", "Cancelled")}
 _OAUTH_FIELD = re.compile(r'(\w+)="([^"]*)"')
 _Q = re.compile(r'^\s*(\w+)\s+(IS|ANY_OF|ON_OR_AFTER|AFTER)\s+"([^"]*)"\s*$', re.I)
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
@@ -386,7 +388,7 @@ class NetSuiteDialect(Dialect):
 
     def routes(self) -> list[Operation]:
         tags = ("netsuite",)
-        return [
+        return [*lifecycle_routes(self),
             Operation("POST", "/services/rest/auth/oauth2/v1/token", self.token,
                       "OAuth 2.0 client credentials (M2M) token", tags=tags),
             Operation("POST", f"{RECORD}/salesOrder", self.create_order,

@@ -142,6 +142,8 @@ class OdooDialect(Dialect):
             kwargs: dict[str, Any]) -> Any:
         if method == "create":
             return self.create(request, model, args[0] if args else kwargs.get("vals_list"))
+        if method == "action_cancel" and model == "sale.order":
+            return self.records.lifecycle.cancel(request, args[0] if args else kwargs.get("ids"))
         if method == "action_confirm" and model == "sale.order":
             self.records.confirmed.update(int(i) for i in (args[0] if args else []))
             return True
@@ -191,6 +193,8 @@ class OdooDialect(Dialect):
             self.records.partners[pid] = {"id": pid, "name": vals.get("name") or "",
                                           "email": vals.get("email") or False}
             return pid
+        if model == "account.move":
+            return self.records.lifecycle.create_refund(vals)
         if model != "sale.order":
             raise OdooError("odoo.exceptions.AccessError",
                             f"You are not allowed to create '{model}' records.", 4)

@@ -12,6 +12,7 @@
     GET  /b1s/v1/Orders({DocEntry})    one document
     GET  /b1s/v1/Items                 ItemCode, QuantityOnStock, ItemWarehouseInfoCollection
     GET  /b1s/v1/Items('{ItemCode}')   one item
+    (DeliveryNotes, Invoices, Orders(n)/Cancel, CreditNotes: _erp_dialect_sapb1_lifecycle.py)
 
 Every call but Login needs the ``B1SESSION`` cookie. ``NumAtCard`` carries the Magento
 increment id; ``ItemCode`` is the catalog SKU. A document's ``DocumentStatus`` is
@@ -37,6 +38,7 @@ from peakready.mockkit import Operation, json_response
 
 from ._erp_core import Line, OrderRefused, modified_ts
 from ._erp_dialect import Arrival, Dialect
+from ._erp_dialect_sapb1_lifecycle import lifecycle_routes
 from ._erp_odata import ODataError, compile_filter, page
 
 __all__ = ["SapB1Dialect"]
@@ -109,11 +111,13 @@ class SapB1Dialect(Dialect):
         day, _ = _day_time(order["received_ts"])
         update_day, update_time = _day_time(modified_ts(order))
         closed = order["status"] in ("shipped", "invoiced")
+        cancelled = order["status"] == "cancelled"
         return {"DocEntry": entry, "DocNum": 1000 + entry, "DocDate": day, "DocDueDate": day,
                 "CardCode": "C20000",
                 "NumAtCard": order["increment_id"], "DocTotal": order["grand_total"],
                 "DocCurrency": order["currency"],
-                "DocumentStatus": "bost_Close" if closed else "bost_Open",
+                "DocumentStatus": "bost_Close" if closed or cancelled else "bost_Open",
+                "Cancelled": "tYES" if cancelled else "tNO",
                 "TrackingNumber": order.get("tracking_number"),
                 "UpdateDate": update_day, "UpdateTime": update_time,
                 "DocumentLines": [{"LineNum": i, "ItemCode": it["sku"],
@@ -237,7 +241,7 @@ class SapB1Dialect(Dialect):
 
     def routes(self) -> list[Operation]:
         tags = ("sap-b1",)
-        return [
+        return [*lifecycle_routes(self),
             Operation("POST", f"{BASE}/Login", self.login, "Log in: B1SESSION cookie",
                       tags=tags),
             Operation("POST", f"{BASE}/Logout", self.logout, "End the session", tags=tags),

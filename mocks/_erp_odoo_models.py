@@ -20,7 +20,8 @@ from ._erp_core import ErpCore, modified_ts
 __all__ = ["FIELDS", "OdooError", "Records", "matches", "odoo_time"]
 
 WAREHOUSE = [8, "WH/Stock"]
-_STATE = {"received": "draft", "picked": "sale", "shipped": "sale", "invoiced": "sale"}
+_STATE = {"received": "draft", "picked": "sale", "partially_shipped": "sale", "shipped": "sale",
+          "invoiced": "sale", "cancelled": "cancel"}
 
 
 class OdooError(Exception):
@@ -130,6 +131,10 @@ FIELDS: dict[str, dict[str, dict[str, Any]]] = {
     "res.users": {"id": {"type": "integer", "string": "ID"},
                   "login": {"type": "char", "string": "Login"}},
 }
+# After OdooError and odoo_time: the lifecycle models use them.
+from ._erp_odoo_lifecycle import LIFECYCLE_FIELDS, Lifecycle  # noqa: E402
+
+FIELDS.update(LIFECYCLE_FIELDS)
 MODEL_IDS = {name: i for i, name in enumerate(FIELDS, start=100)}
 
 
@@ -141,8 +146,10 @@ class Records:
         self.partners: dict[int, dict[str, Any]] = {}
         self.confirmed: set[int] = set()
         self.order_partner: dict[int, int] = {}
+        self.lifecycle = Lifecycle(core)
 
     def clear(self) -> None:
+        self.lifecycle.clear()
         self.partners.clear()
         self.confirmed.clear()
         self.order_partner.clear()
@@ -152,7 +159,8 @@ class Records:
             "product.product": self.products, "stock.quant": self.quants,
             "sale.order": self.sale_orders, "res.partner": self.partner_list,
             "res.users": lambda: [{"id": 2, "login": "admin"}],
-            "ir.model": lambda: [{"id": i, "model": m} for m, i in MODEL_IDS.items()]}
+            "ir.model": lambda: [{"id": i, "model": m} for m, i in MODEL_IDS.items()],
+            **self.lifecycle.builders()}
         builder = builders.get(model)
         if builder is None:
             raise OdooError("builtins.KeyError", f"Object {model} doesn't exist")
@@ -183,13 +191,15 @@ class Records:
     def sale_order(self, order: dict[str, Any]) -> dict[str, Any]:
         oid = order_number(order)
         status = order["status"]
-        state = "sale" if oid in self.confirmed else _STATE.get(status, "sale")
+        state = "sale" if oid in self.confirmed and status != "cancelled" else \
+            _STATE.get(status, "sale")
         shipped = status in ("shipped", "invoiced")
         partner = self.order_partner.get(oid, 3)
         return {"id": oid, "name": f"S{oid:05d}", "client_order_ref": order["increment_id"],
                 "partner_id": [partner, self.partners.get(partner, {}).get("name", "Magento")],
                 "state": state, "amount_total": order["grand_total"],
-                "delivery_status": "full" if shipped else "pending",
+                "delivery_status": "full" if shipped else
+                "partial" if status == "partially_shipped" else "pending",
                 "invoice_status": "invoiced" if status == "invoiced" else "to invoice",
                 "create_date": odoo_time(order["received_ts"]),
                 "write_date": odoo_time(modified_ts(order))}

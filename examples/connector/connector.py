@@ -22,12 +22,14 @@ One loop, every POLL_SECONDS, each step bounded:
 2. export       the ERP adapter's create (peakready: POST {ERP}/api/orders with Idempotency-Key
                 = increment id; the vendors' own ways: erp_api.py), a timeout, full-jitter
                 backoff honouring Retry-After; a 4xx other than 408/425/429 is a dead letter
-3. shipments    the adapter's order updates (GET {ERP}/api/order-updates) → POST
+3. shipments    the adapter's order updates (GET {ERP}/api/order-updates; the vendors'
+                shipment documents: erp_api.py) → POST
                 /V1/order/{id}/ship with the update's lines and tracking number (an ERP may
                 ship an order in parts), /invoice; an order on hold waits for its release
-3b. after sale  GET /V1/orders by updated_at: a cancelled order → POST {ERP}/api/orders/{id}/
-                cancel, a refunded amount → POST {ERP}/api/orders/{id}/credit-memos
-                (peakready's ERP API only: with a vendor's dialect this step is skipped)
+3b. after sale  GET /V1/orders by updated_at: a cancelled order → the adapter's cancel
+                (peakready: POST {ERP}/api/orders/{id}/cancel; the vendors' own ways), a
+                refunded amount → the adapter's credit memo (POST {ERP}/api/orders/{id}/
+                credit-memos; the vendors' credit memo documents)
 4. stock        the adapter's stock changes (GET {ERP}/api/stock?updated_since=cursor) → POST
                 /V1/inventory/source-items
                 (absolute on-hand: the ERP owns it), after the shipments so a shipment's
@@ -275,9 +277,7 @@ class Connector:
 
     # 3b -----------------------------------------------------------------------------------
     def after_sale(self) -> None:
-        """Cancellations and refunds made in Magento, told to the ERP."""
-        if ERP_DIALECT != "peakready":
-            return      # the vendors' adapters carry orders and stock only (erp_api.py)
+        """Cancellations and refunds made in Magento, told to the ERP in its dialect."""
         since = magento_time(max(self.started, time.time() - LOOKBACK_S) - 5)
         for page in range(1, 51):
             reply = magento("GET", "/orders", **since_filter("updated_at", since, page))
@@ -288,34 +288,15 @@ class Connector:
                 increment = str(order["increment_id"])
                 if order.get("state") == "canceled" and increment not in self.cancelled \
                         and "no_cancel_sync" not in MISTAKES \
-                        and self.tell_erp(increment, "cancel", None):
+                        and ERP_API.cancel_order(increment):
                     self.cancelled.add(increment)
                 refunded = float(order.get("total_refunded") or 0)
                 credited = self.credited.get(increment, 0.0)
-                if refunded > credited + 0.005:
-                    memo = {"credit_memo_id": f"{increment}-{refunded:.2f}",
-                            "amount": round(refunded - credited, 2)}
-                    if self.tell_erp(increment, "credit-memos", memo):
-                        self.credited[increment] = refunded
+                if refunded > credited + 0.005 and \
+                        ERP_API.book_refund(increment, refunded, credited):
+                    self.credited[increment] = refunded
             if len(items) < 200:
                 return
-
-    def tell_erp(self, increment: str, action: str, body: Any) -> bool:
-        """POST an after-sale action to every ERP order of the increment id (a credit memo:
-        the first); True when the ERP has it (a 409 on cancel: it shipped first)."""
-        found = call("GET", ERP + "/api/orders", params={"increment_id": increment})
-        if found.status != 200 or not found.body.get("items"):
-            return False
-        for order in found.body["items"]:
-            erp_id = urllib.parse.quote(str(order["erp_order_id"]), safe="")
-            key = f"{action}-{increment}-{(body or {}).get('credit_memo_id', '')}"
-            reply = call("POST", f"{ERP}/api/orders/{erp_id}/{action}", body,
-                         {"Idempotency-Key": key})
-            if not (200 <= reply.status < 300 or (action == "cancel" and reply.status == 409)):
-                return False
-            if action != "cancel":
-                return True
-        return True
 
     def write_levels(self, increment: str, *, extra: bool = False) -> None:
         """The ERP's on-hand for the order's SKUs into Magento (+ the order's qty if extra)."""

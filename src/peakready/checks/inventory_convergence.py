@@ -8,12 +8,14 @@ quantities and reservations after the drain, and the orchestrator's witness samp
   ERP level changed less than ``thresholds.sync_grace`` before the export is *in flight*
   (the integration's next poll carries it), listed but not failed;
 * salable = source - open reservations (when the reservations were exported: embedded store);
-* time to converge after the last fault (else the load's start) ≤
+* time to converge after the last fault (with no fault: after the ERP's last stock change) ≤
   ``thresholds.convergence_timeout``, from the first witness sample with no divergent SKU;
-  when samples after it all read divergence, the last of them bounds it from below (proven
-  late when that is already over the limit); when no sample settles it, from the witnesses'
-  own times: for each SKU the ERP changed during the run and Magento now agrees with, Magento's
-  source item update time less the later of the ERP's change and the fault's end.
+  when samples all read divergence, those taken once the ERP stopped changing stock bound it
+  from below (proven late when that is already over the limit: while the ERP keeps changing
+  stock, some SKU is always briefly in flight, so a divergent sample then proves nothing);
+  when no sample settles it, from the witnesses' own times: for each SKU the ERP changed during
+  the run and Magento now agrees with, Magento's source item update time less the later of the
+  ERP's change and the fault's end.
 
 Needs: a SKU both the ERP and Magento know (none: not judged).
 """
@@ -36,15 +38,27 @@ __all__ = ["inventory_convergence"]
 _EPS = 1e-6
 
 
+def _erp_last_change(evidence: RunEvidence) -> float | None:
+    stamps = [float(c["ts"]) for c in evidence.records("erp/stock_history.jsonl")
+              if isinstance(c.get("ts"), int | float)]
+    return max(stamps, default=None)
+
+
 def _converged_since(evidence: RunEvidence) -> float:
-    return max((w.end for w in evidence.fault_windows()), default=evidence.test_start)
+    """The last fault's end; in a run without faults there is nothing to recover from, so the
+    clock starts at the ERP's last stock change (the load's start when it changed none)."""
+    last_fault = max((w.end for w in evidence.fault_windows()), default=None)
+    if last_fault is not None:
+        return last_fault
+    return _erp_last_change(evidence) or evidence.test_start
 
 
 def _time_to_converge(evidence: RunEvidence) -> tuple[float | None, float | None]:
-    """(seconds from the last fault's end to the first timeline sample with no divergent SKU,
-    seconds to the last sample when every sample after the fault read divergence)."""
+    """(seconds from :func:`_converged_since` to the first timeline sample with no divergent
+    SKU, seconds that divergence outlasted the ERP's last change when no sample read zero)."""
     since = _converged_since(evidence)
-    last: float | None = None
+    quiet = max(since, _erp_last_change(evidence) or since)
+    outlasted: float | None = None
     for sample in evidence.timeline():
         wall = parse_time(sample.get("wall"))
         divergent = sample.get("stock_divergent_skus")
@@ -52,8 +66,9 @@ def _time_to_converge(evidence: RunEvidence) -> tuple[float | None, float | None
             continue
         if divergent == 0:
             return wall - since, None
-        last = wall - since
-    return None, last
+        if wall >= quiet:
+            outlasted = wall - quiet
+    return None, outlasted
 
 
 def _witness_convergence(evidence: RunEvidence, agreeing: set[str],
@@ -198,7 +213,8 @@ def inventory_convergence(evidence: RunEvidence, plan: Plan) -> Verdict:
                         f"{few([r['sku'] for r in salable_wrong])}")
     if late and time_source == "last divergent sample":
         problems.append(f"stock still diverged at the last witness sample, {converge_s:.0f} s "
-                        f"after the last fault (> {limits.convergence_timeout:g} s)")
+                        f"after the ERP's last stock change and the last fault "
+                        f"(> {limits.convergence_timeout:g} s)")
     elif late:
         slowest = f" ({late_sku} by Magento's and the ERP's own times)" if late_sku else ""
         problems.append(f"converged {converge_s:.0f} s after the last fault{slowest} "
@@ -207,7 +223,7 @@ def inventory_convergence(evidence: RunEvidence, plan: Plan) -> Verdict:
     if problems:
         return Verdict("inventory_convergence", "fail", "; ".join(problems), figures,
                        examples([*divergent, *salable_wrong]), windows)
-    since = "the last fault" if evidence.fault_windows() else "the load started"
+    since = "the last fault" if evidence.fault_windows() else "the ERP's last stock change"
     when = ", time to converge not judged (no witness sample or update time)" \
         if converge_s is None else f", {converge_s:.0f} s after {since}"
     flight = f" ({len(in_flight)} in flight)" if in_flight else ""

@@ -36,7 +36,8 @@ def connector() -> Iterator[ModuleType]:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         yield module
-        for name in ("erp_api", "mistakes", "crm_api"):
+        for name in ("erp_api", "erp_base", "erp_bc", "erp_netsuite", "erp_odoo", "erp_sapb1",
+                     "mistakes", "crm_api"):
             sys.modules.pop(name, None)
 
 
@@ -121,3 +122,49 @@ def test_netsuite_stale_lookup_duplicates_only_the_lookup_before_create_mistake(
     for order in evidence(erp.url, "orders"):
         counts[order["increment_id"]] = counts.get(order["increment_id"], 0) + 1
     assert counts == {"000000606": 1, "000000607": 2}
+
+
+def _order(erp_url: str, ref: str) -> dict[str, Any]:
+    [order] = [o for o in evidence(erp_url, "orders") if o["increment_id"] == ref]
+    return order
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_adapter_carries_partial_shipments_invoices_cancels_and_refunds(
+        serve: Callable[..., Served], connector: ModuleType, dialect: str) -> None:
+    """The order's whole life through each vendor's documents: both parts of a partial
+    shipment with their lines, carrier and tracking number, the invoice; a cancellation
+    reaches the ERP (and one after the shipment is refused, final); a refund is booked once,
+    however often the connector retries it."""
+    erp = serve(dialect, pick_after=0, ship_after=0.3, invoice_after=0.6, partial_share=1.0,
+                partial_gap=0.3)
+    api = _adapter(connector, dialect, erp.url)
+    for ref in ("000000701", "000000702"):
+        assert 200 <= api.create_order(_payload(ref), True).status < 300
+    assert api.cancel_order("000000702") is True          # before anything shipped
+    assert api.cancel_order("000000999") is False         # not in the ERP (yet)
+    updates: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 10
+    while not any(u["status"] == "invoiced" for u in updates) and time.monotonic() < deadline:
+        time.sleep(0.3)
+        updates += api.order_updates()
+    erp_order = _order(erp.url, "000000701")
+    shipments = [u for u in updates if u["status"] in ("shipped", "partially_shipped")]
+    assert [u["increment_id"] for u in shipments] == ["000000701", "000000701"]
+    assert [(u["tracking_number"], u["carrier"], u["items"]) for u in shipments] == [
+        (s["tracking_number"], s["carrier"], [{"sku": "SKU-1", "qty": 1}])
+        for s in erp_order["shipments"]]
+    assert len({u["shipment_id"] for u in shipments}) == 2
+    assert [u["increment_id"] for u in updates if u["status"] == "invoiced"] == ["000000701"]
+    assert api.order_updates() == []                      # each once
+    assert api.cancel_order("000000701") is True          # shipped: refused, and final
+    assert erp_order["cancel_requests"] == []
+    after = _order(erp.url, "000000701")
+    assert [r["outcome"] for r in after["cancel_requests"]] == ["refused_shipped"]
+    cancelled = _order(erp.url, "000000702")
+    assert cancelled["status"] == "cancelled" and cancelled["shipments"] == []
+    assert api.book_refund("000000701", 4.0, 0.0) is True
+    assert api.book_refund("000000701", 4.0, 0.0) is True  # a retry: never booked twice
+    assert api.book_refund("000000701", 10.0, 4.0) is True
+    memos = _order(erp.url, "000000701")["credit_memos"]
+    assert sorted(m["amount"] for m in memos) == [4.0, 6.0]

@@ -241,8 +241,40 @@ def test_samples_that_never_read_zero_bound_the_convergence_from_below(
     verdict = judge_one(run, tmp_path, "inventory_convergence",
                         thresholds={"convergence_timeout": "30s"})
     assert verdict.status == "fail", verdict.summary
-    assert "stock still diverged at the last witness sample, 38 s after the last fault" \
-        in verdict.summary
+    assert "stock still diverged at the last witness sample, 38 s after the ERP's last stock " \
+        "change and the last fault" in verdict.summary
+
+
+def test_a_run_without_faults_times_convergence_from_the_erps_last_change(
+        tmp_path: Path) -> None:
+    # A fault-free run (a capacity step) whose ERP changes stock every 2 s of the load: some
+    # SKU is always in flight, so no sample reads zero before the load ends (T0 + 58). Magento
+    # caught up 6 s after the last change; timed from the load's start it read as 64 s, late.
+    run = HealthyRun(fault=None)
+    run.stock_history = [{"id": n, "key": "SKU-1", "ts": T0 + t, "sku": "SKU-1", "delta": -1,
+                          "requested": -1, "source": "movement"}
+                         for n, t in enumerate(range(2, 60, 2), start=1)]
+    for sample in run.timeline:
+        sample["stock_divergent_skus"] = 0 if sample["t"] >= 64 else 1
+    verdict = judge_one(run, tmp_path, "inventory_convergence",
+                        thresholds={"convergence_timeout": "30s"})
+    assert verdict.status == "pass", verdict.summary
+    assert verdict.figures["time_to_converge_s"] == 6.0
+    assert "6 s after the ERP's last stock change" in verdict.summary
+
+
+def test_a_run_without_faults_still_fails_divergence_that_outlasts_the_erps_changes(
+        tmp_path: Path) -> None:
+    run = HealthyRun(fault=None)
+    run.stock_history = [{"id": n, "key": "SKU-1", "ts": T0 + t, "sku": "SKU-1", "delta": -1,
+                          "requested": -1, "source": "movement"}
+                         for n, t in enumerate(range(2, 30, 2), start=1)]
+    for sample in run.timeline:
+        sample["stock_divergent_skus"] = 3            # never agrees, up to T0 + 68
+    verdict = judge_one(run, tmp_path, "inventory_convergence",
+                        thresholds={"convergence_timeout": "30s"})
+    assert verdict.status == "fail", verdict.summary
+    assert "40 s after the ERP's last stock change" in verdict.summary
 
 
 def test_no_sku_in_both_is_not_judged(tmp_path: Path) -> None:
