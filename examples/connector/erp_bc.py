@@ -48,12 +48,15 @@ class BusinessCentralApi(Adapter):
 
     def _send(self, method: str, url: str, body: Any = None,
               params: dict[str, Any] | None = None) -> Any:
-        headers = self._auth()
-        if headers is None:
-            return self.reply(0, "no token", {})
-        reply = self.call(method, url, body, headers, params)
-        if reply.status == 401 and "no_relogin" not in self.mistakes:
-            self.token = None              # expired or revoked: a new token next time
+        reply: Any = None
+        for _ in range(2):      # an expired or revoked token: a new one, and send it again
+            headers = self._auth()
+            if headers is None:
+                return self.reply(0, "no token", {})
+            reply = self.call(method, url, body, headers, params)
+            if reply.status != 401 or "no_relogin" in self.mistakes:
+                return reply
+            self.token = None   # a 401 was not processed: sending it again is safe
         return reply
 
     def _api(self, method: str, path: str, body: Any = None,

@@ -33,15 +33,18 @@ class SapB1Api(Adapter):
 
     def _sl(self, method: str, path: str, body: Any = None,
             params: dict[str, Any] | None = None, headers: dict[str, str] | None = None) -> Any:
-        if self.cookie is None:
-            login = self.call("POST", f"{self.base}/b1s/v1/Login", self.LOGIN)
-            if login.status != 200:
-                return login
-            self.cookie = f"B1SESSION={login.body['SessionId']}; ROUTEID=.node1"
-        url = f"{self.base}/b1s/v1{path}"
-        reply = self.call(method, url, body, {"Cookie": self.cookie, **(headers or {})}, params)
-        if reply.status in (401, 403) and "no_relogin" not in self.mistakes:
-            self.cookie = None             # the session timed out: log in again next call
+        reply: Any = None
+        for _ in range(2):      # a session that timed out: log in again and send it again
+            if self.cookie is None:
+                login = self.call("POST", f"{self.base}/b1s/v1/Login", self.LOGIN)
+                if login.status != 200:
+                    return login
+                self.cookie = f"B1SESSION={login.body['SessionId']}; ROUTEID=.node1"
+            reply = self.call(method, f"{self.base}/b1s/v1{path}", body,
+                              {"Cookie": self.cookie, **(headers or {})}, params)
+            if reply.status not in (401, 403) or "no_relogin" in self.mistakes:
+                return reply
+            self.cookie = None  # a 401 was not processed: sending it again is safe
         return reply
 
     def create_order(self, payload: dict[str, Any], idempotent: bool) -> Any:
