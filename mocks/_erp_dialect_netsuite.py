@@ -349,7 +349,8 @@ class NetSuiteDialect(Dialect):
             return error(404, "NONEXISTENT_ID", "The record instance does not exist.")
         return json_response(self._item(sku, request))
 
-    def _tables(self, request: Request, table: str) -> list[dict[str, Any]]:
+    def _tables(self, request: Request, table: str, by_ref: bool = False
+                ) -> list[dict[str, Any]]:
         self.core.advance()
         if table == "item":
             return [{"id": pid, "itemid": sku, "itemtype": "InvtPart"}
@@ -362,7 +363,8 @@ class NetSuiteDialect(Dialect):
                             "quantityavailable": qty, "quantitycommitted": 0})
             return out
         if table == "transaction":
-            stale = self.core.mark(request, "stale_lookup") is not None
+            # stale_lookup hides a lookup by external reference, not the change feed
+            stale = by_ref and self.core.mark(request, "stale_lookup") is not None
             return [{"id": self._number(o), "type": "SalesOrd",
                      "tranid": f"SO{10000 + self._number(o)}",
                      "otherrefnum": o["increment_id"],
@@ -379,7 +381,8 @@ class NetSuiteDialect(Dialect):
         try:
             body = orjson.loads(await request.body())
             query = parse(str(body.get("q", "")) if isinstance(body, dict) else "")
-            rows = run(query, self._tables(request, query.table))
+            rows = run(query, self._tables(request, query.table, any(
+                c[0] == "otherrefnum" for c in query.conditions)))
         except (orjson.JSONDecodeError, SuiteQLError) as exc:
             return error(400, "INVALID_PARAMETER", f"Invalid search query: {exc}")
         for row in rows:

@@ -17,7 +17,7 @@ import httpx
 import odoorpc
 import pytest
 from netsuite.exceptions import NetsuiteAPIRequestError
-from tests.integration.dialects.conftest import evidence
+from tests.integration.dialects.conftest import evidence, set_faults
 from tests.integration.dialects.test_business_central import BASE as BC_BASE
 from tests.integration.dialects.test_business_central import _order as bc_order
 from tests.integration.dialects.test_business_central import _token
@@ -124,6 +124,27 @@ def test_netsuite_item_fulfillments_cancel_status_and_credit_memo_upsert(
     assert [(m["credit_memo_id"], m["amount"]) for m in stored["credit_memos"]] == [
         ("cm-811", 5.0)]
     assert _stored(erp.url, "000000812")["status"] == "cancelled"
+
+
+def test_netsuite_stale_lookup_hides_the_reference_lookup_not_the_change_feed(
+        serve: Callable[..., Served]) -> None:
+    """A stale lookup by ``otherrefnum`` must not also blind the connector's SuiteQL change
+    feed: the invoices (status G) it reads by ``lastmodifieddate`` keep arriving."""
+    erp = serve("netsuite", **LIFE)
+    assert ns_call(erp, "put", "/record/v1/salesOrder/eid:magento-000000815",
+                   json=ns_order("000000815", (1, 2))) is None
+    set_faults(erp.url, {"id": "stale", "stale_lookup": True})
+    _settle()
+    api = ns_api()
+
+    def suiteql(where: str) -> list[dict[str, Any]]:
+        query = f"SELECT otherrefnum, status FROM transaction WHERE {where}"
+        return list(asyncio.run(api.suiteql(query, url=f"{erp.url}/services/rest/query/v1/"
+                                                         f"suiteql"))["items"])
+
+    assert suiteql("otherrefnum = '000000815'") == []
+    assert [(r["otherrefnum"], r["status"]) for r in suiteql(
+        "lastmodifieddate >= '2020-01-01T00:00:00Z'")] == [("000000815", "G")]
 
 
 def test_odoo_pickings_moves_action_cancel_and_out_refund(
