@@ -5,7 +5,7 @@
     excuse_saturation(verdicts, evidence)      judge() calls it once, after every check
       for each verdict that depends on latency (LATENCY_CHECKS, every ``slo:`` gate):
         its failing windows (examples' "window"; none named: the whole load)
-        ├── every one covered by saturated spans (≥ 2 s and ≥ 5 % of it) ──► not_judged,
+        ├── every one covered by saturated spans (≥ 2 s and ≥ half of it) ──► not_judged,
         │   with the spans; the breach it would have reported in figures.unjudged_summary
         ├── some do ──► still fail (a breach elsewhere is the store's); the others are named
         └── pass ──► pass (saturation only makes latency worse); the spans go in figures
