@@ -137,12 +137,12 @@ class ConnectorPlan(StrictModel):
 ERP_DIALECTS = ("peakready", "business-central", "netsuite", "odoo", "sap-b1")
 
 
-class ErpTarget(StrictModel):
-    """The API the ERP mock speaks: a vendor dialect, or an in-house API's contract file
-    (docs/dialects.md); ``peakready`` is the mock's own API."""
+class _MockApi(StrictModel):
+    """What an ERP or CRM mock speaks: a vendor dialect (the subclass's names), or an in-house
+    API's contract file (docs/dialects.md); ``peakready`` is the mock's own API. A plan may
+    give the dialect's name alone."""
 
-    dialect: Literal["peakready", "business-central", "netsuite", "odoo", "sap-b1"] = \
-        "peakready"
+    dialect: str = "peakready"
     contract: str | None = Field(default=None, min_length=1)
 
     @model_validator(mode="before")
@@ -151,35 +151,24 @@ class ErpTarget(StrictModel):
         return {"dialect": data} if isinstance(data, str) else data
 
     @model_validator(mode="after")
-    def _one_of(self) -> ErpTarget:
+    def _one_of(self) -> _MockApi:
         if self.contract is not None and self.dialect != "peakready":
             raise ValueError("give dialect or contract, not both: a contract describes the "
                              "whole API")
         return self
+
+
+class ErpTarget(_MockApi):
+    dialect: Literal["peakready", "business-central", "netsuite", "odoo", "sap-b1"] = \
+        "peakready"
 
 
 #: The APIs the CRM mock speaks (mocks/crm.py registers the same names).
 CRM_DIALECTS = ("peakready", "salesforce", "hubspot")
 
 
-class CrmTarget(StrictModel):
-    """The API the CRM mock speaks: a vendor dialect, or an in-house CRM's contract file
-    (docs/dialects.md); ``peakready`` is the mock's own API."""
-
+class CrmTarget(_MockApi):
     dialect: Literal["peakready", "salesforce", "hubspot"] = "peakready"
-    contract: str | None = Field(default=None, min_length=1)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_name(cls, data: Any) -> Any:
-        return {"dialect": data} if isinstance(data, str) else data
-
-    @model_validator(mode="after")
-    def _one_of(self) -> CrmTarget:
-        if self.contract is not None and self.dialect != "peakready":
-            raise ValueError("give dialect or contract, not both: a contract describes the "
-                             "whole API")
-        return self
 
 
 class TargetPlan(StrictModel):
