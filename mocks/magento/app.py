@@ -72,25 +72,25 @@ def build_router() -> Router:
 
 def _split(raw_path: bytes) -> tuple[str, str, list[str]] | None:
     """``/rest/default/async/bulk/V1/x`` → ("default", "bulk", ["V1", "x"])."""
-    parts = raw_path.split(b"?", 1)[0].split(b"/")
-    # parts[0] == b"" (leading slash)
-    if len(parts) < 3 or parts[1] != b"rest":
+    parts = raw_path.split(b"?", 1)[0].decode("latin-1").split("/")
+    # parts[0] == "" (leading slash)
+    if len(parts) < 3 or parts[1] != "rest":
         return None
     rest = parts[2:]
     store = "default"
-    if rest and rest[0] not in (b"V1", b"async") and rest[0].decode("latin-1") in _STORES:
-        store = rest[0].decode("latin-1")
+    if rest[0] in _STORES:
+        store = rest[0]
         rest = rest[1:]
     mode = ""
-    if rest and rest[0] == b"async":
+    if rest and rest[0] == "async":
         mode, rest = "async", rest[1:]
-        if rest and rest[0] == b"bulk":
+        if rest and rest[0] == "bulk":
             mode, rest = "bulk", rest[1:]
-    if not rest or rest[0] != b"V1":
+    if not rest or rest[0] != "V1":
         return None
-    while len(rest) > 1 and rest[-1] == b"":
+    while len(rest) > 1 and rest[-1] == "":
         rest = rest[:-1]  # Magento trims the trailing slash
-    return store, mode, [unquote(p.decode("latin-1"), errors="replace") for p in rest]
+    return store, mode, [unquote(p, errors="replace") if "%" in p else p for p in rest]
 
 
 class MagentoApp:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .pages.invalidation import product_saved
+from .product_edits import EDITS, CustomAttributes
 from .rest import (
     WebapiError,
     as_object,
@@ -52,39 +53,6 @@ def no_product() -> WebapiError:
     return WebapiError(404, MSG_NO_PRODUCT)
 
 
-#: Every edit of any product (an attribute assigned, a custom attribute set or removed) counts
-#: here, so a catalog knows its kept listings are stale without every editor telling it.
-_EDITS = [0]
-
-
-class _CustomAttributes(dict[str, Any]):
-    """A product's custom attributes: a dict whose every edit counts in ``_EDITS``."""
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        _EDITS[0] += 1
-        super().__setitem__(key, value)
-
-    def __delitem__(self, key: str) -> None:
-        _EDITS[0] += 1
-        super().__delitem__(key)
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        _EDITS[0] += 1
-        super().update(*args, **kwargs)
-
-    def pop(self, *args: Any) -> Any:
-        _EDITS[0] += 1
-        return super().pop(*args)
-
-    def setdefault(self, key: str, default: Any = None) -> Any:
-        _EDITS[0] += 1
-        return super().setdefault(key, default)
-
-    def clear(self) -> None:
-        _EDITS[0] += 1
-        super().clear()
-
-
 @dataclass
 class Product:
     id: int
@@ -109,10 +77,15 @@ class Product:
     configurable_options: list[dict[str, Any]] = field(default_factory=list)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        _EDITS[0] += 1
-        if name == "custom" and not isinstance(value, _CustomAttributes):
-            value = _CustomAttributes(value)
+        EDITS[0] += 1
+        if name == "custom" and not isinstance(value, CustomAttributes):
+            value = CustomAttributes(value)
         object.__setattr__(self, name, value)
+
+    def rendered_custom(self) -> list[dict[str, Any]]:
+        custom = self.custom
+        assert isinstance(custom, CustomAttributes)   # __setattr__ makes it one
+        return custom.rendered()
 
     def field(self, name: str) -> Any:
         if name in _PRODUCT_ATTRS:
@@ -149,7 +122,7 @@ class Catalog:
     url_keys: dict[str, Product] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Criteria key → the rows it selects, in order; emptied when a product is added or
-    # removed (changed()) or when any product was edited since (_EDITS moved).
+    # removed (changed()) or when any product was edited since (EDITS moved).
     _found: dict[tuple[Any, ...], list[Product]] = field(default_factory=dict)
     _found_at: int = -1
 
@@ -162,7 +135,7 @@ class Catalog:
 
     def changed(self) -> None:
         """A product was added or removed: searches kept from before are forgotten (edits
-        of a product's fields are seen on their own, through ``_EDITS``)."""
+        of a product's fields are seen on their own, through ``EDITS``)."""
         self._found.clear()
 
     def add(self, product: Product) -> None:
@@ -207,9 +180,9 @@ class Catalog:
                 return search(rows, Criteria(sort=[], page_size=crit.page_size,
                                              current_page=crit.current_page),
                               _get, self.known)
-        if self._found_at != _EDITS[0]:
+        if self._found_at != EDITS[0]:
             self._found.clear()
-            self._found_at = _EDITS[0]
+            self._found_at = EDITS[0]
         key = crit.key()
         kept = self._found.get(key)
         if kept is None:
@@ -231,7 +204,7 @@ def _get(product: Product, name: str) -> Any:
 
 def render(store: Store, product: Product) -> dict[str, Any]:
     ext: dict[str, Any] = {"website_ids": product.website_ids}
-    custom = [{"attribute_code": code, "value": value} for code, value in product.custom.items()]
+    custom = product.rendered_custom()
     if product.category_links:
         ext["category_links"] = product.category_links
         custom.append({"attribute_code": "category_ids",
