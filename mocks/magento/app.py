@@ -45,7 +45,7 @@ from . import (
 from .auth import acl_error
 from .config import SimConfig
 from .rest import MSG_INTERNAL, MSG_NO_ROUTE, DecodeError, WebapiError, dumps, loads, snake_keys
-from .routing import Call, Reply, Router
+from .routing import Call, Encoded, Reply, Router
 from .search import parse_query
 from .state import Store
 
@@ -196,6 +196,8 @@ class MagentoApp:
             report = f"webapi-{uuid.uuid4().hex[:13]}"
             log.exception("unhandled error on %s %s (%s)", method, route.pattern, report)
             return 500, dumps({"message": MSG_INTERNAL, "parameters": [report]})
+        if type(result) is Encoded:
+            return 200, result.body
         if isinstance(result, Reply):
             return result.status, dumps(result.body)
         if result is None:

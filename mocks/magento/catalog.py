@@ -18,17 +18,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .pages.invalidation import product_saved
-from .product_edits import EDITS, CustomAttributes
+from .product_edits import EDITS, CustomAttributes, EditedList, touch
 from .rest import (
     WebapiError,
     as_object,
     check_fields,
+    dumps,
     require,
     required_error,
     to_float,
     to_int,
     to_str,
 )
+from .routing import Encoded
 from .search import Criteria, page, parse_criteria, search
 
 if TYPE_CHECKING:
@@ -80,6 +82,8 @@ class Product:
         EDITS[0] += 1
         if name == "custom" and not isinstance(value, CustomAttributes):
             value = CustomAttributes(value)
+        elif name in _LISTS and not isinstance(value, EditedList):
+            value = EditedList(value)
         object.__setattr__(self, name, value)
 
     def rendered_custom(self) -> list[dict[str, Any]]:
@@ -103,6 +107,8 @@ class Product:
         return self.type_id in ("virtual", "downloadable")
 
 
+_LISTS = frozenset({"website_ids", "category_links", "tier_prices", "media", "children",
+                    "configurable_options"})
 _PRODUCT_ATTRS = frozenset({"id", "sku", "name", "price", "created_at", "updated_at",
                             "attribute_set_id", "status", "visibility", "type_id", "weight"})
 # attributes a product search may filter on beyond the product's own custom attributes
@@ -125,6 +131,9 @@ class Catalog:
     # removed (changed()) or when any product was edited since (EDITS moved).
     _found: dict[tuple[Any, ...], list[Product]] = field(default_factory=dict)
     _found_at: int = -1
+    # product id → (the state it was rendered in, its JSON): a product read by SKU is the
+    # hot path of connectors and storefronts alike (see ``product_json``)
+    _json: dict[int, tuple[tuple[Any, ...], bytes]] = field(default_factory=dict)
 
     def get(self, sku: str) -> Product | None:
         product = self.products.get(sku)
@@ -135,7 +144,9 @@ class Catalog:
 
     def changed(self) -> None:
         """A product was added or removed: searches kept from before are forgotten (edits
-        of a product's fields are seen on their own, through ``EDITS``)."""
+        of a product's fields are seen on their own, through ``EDITS``), and so is every
+        rendered product (a configurable's renders its children's ids)."""
+        touch()
         self._found.clear()
 
     def add(self, product: Product) -> None:
@@ -225,6 +236,29 @@ def render(store: Store, product: Product) -> dict[str, Any]:
             "tier_prices": [{"customer_group_id": int(t["customer_group_id"]), "qty": t["qty"],
                              "value": t["value"]} for t in product.tier_prices],
             "custom_attributes": custom}
+
+
+#: Products whose JSON is kept at once (a large profile has 24,000; the hot set is smaller).
+_JSON_MAX = 4096
+
+
+def product_json(store: Store, product: Product) -> bytes:
+    """``render(store, product)`` encoded, kept until anything it reads changes: any product
+    edit (``EDITS``), or the product's stock item settings, default source quantity or
+    status."""
+    if product.is_composite:
+        state: tuple[Any, ...] = (EDITS[0],)
+    else:
+        state = (EDITS[0], *store.inventory.stock_item_state(product.sku, product.id))
+    kept = store.catalog._json
+    entry = kept.get(product.id)
+    if entry is not None and entry[0] == state:
+        return entry[1]
+    body = dumps(render(store, product))
+    if len(kept) >= _JSON_MAX:
+        kept.clear()
+    kept[product.id] = (state, body)
+    return body
 
 
 def save_product(store: Store, data: dict[str, Any], sku: str | None = None) -> Product:
@@ -328,7 +362,9 @@ def register(router: Router) -> None:
         product = call.store.catalog.get(call.path["sku"])
         if product is None:
             raise no_product()
-        return render(call.store, product)
+        if call.query.get("fields"):
+            return render(call.store, product)   # a partial response is cut from the dict
+        return Encoded(product_json(call.store, product))
 
     @router.add("POST", "/V1/products", res, service=svc + "::save")
     async def create(call: Call) -> Any:

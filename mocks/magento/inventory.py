@@ -55,6 +55,9 @@ class SourceItem:
                 "status": self.status}
 
 
+_SETTINGS_VERSIONS = itertools.count(1)
+
+
 @dataclass
 class StockConfig:
     """The legacy stock item's settings that MSI still honours."""
@@ -75,11 +78,15 @@ class StockConfig:
     # once per change of a setting, since every product read renders one.
     _rendered: dict[str, Any] | None = field(default=None, init=False, repr=False,
                                              compare=False)
+    # Moves on every change of a setting, unique across all settings objects: a rendering
+    # kept with it is stale once it moved.
+    version: int = field(default=0, init=False, repr=False, compare=False)
 
     def __setattr__(self, name: str, value: Any) -> None:
         object.__setattr__(self, name, value)
-        if name != "_rendered":
+        if name != "_rendered" and name != "version":
             object.__setattr__(self, "_rendered", None)
+            object.__setattr__(self, "version", next(_SETTINGS_VERSIONS))
 
     def stock_item(self, product_id: int, qty: float, in_stock: bool) -> dict[str, Any]:
         """``CatalogInventory``'s stock item of these settings (a fresh dict)."""
@@ -164,6 +171,14 @@ class Inventory:
         self.config.pop(sku, None)
 
     # --- the legacy stock item: a view of the default source (spec §4.1) -----------------
+
+    def stock_item_state(self, sku: str, product_id: int) -> tuple[Any, ...]:
+        """What ``stock_item`` reads, as a value: equal states render equal stock items."""
+        cfg = self.stock_config(sku, product_id)
+        item = self.items.get((sku, DEFAULT_SOURCE))
+        if item is None:
+            return (cfg.version,)
+        return cfg.version, item.quantity, item.status
 
     def stock_item(self, sku: str, product_id: int) -> dict[str, Any]:
         """``CatalogInventory``'s stock item: its ``qty`` is the default source's (it drops on

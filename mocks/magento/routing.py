@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .search import Criteria
     from .state import Store
 
-__all__ = ["Call", "Handler", "Reply", "Route", "Router"]
+__all__ = ["Call", "Encoded", "Handler", "Reply", "Route", "Router"]
 
 
 @dataclass
@@ -35,6 +35,13 @@ class Reply:
 
     body: Any
     status: int = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A 200 whose JSON body the handler already holds encoded (a kept rendering)."""
+
+    body: bytes
 
 
 @dataclass(slots=True)

@@ -55,7 +55,8 @@ class FullPageCache:
     def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Awaitable[None]:
         # A plain function handing on the next layer's coroutine: a request the cache does
         # not take (every REST call) costs no coroutine frame of its own.
-        if scope["type"] != "http" or not self.store().cfg.full_page_cache:
+        if scope["type"] != "http" or scope["path"].startswith(_BYPASS) \
+                or not self.store().cfg.full_page_cache:
             return self.app(scope, receive, send)  # type: ignore[no-any-return]
         key = self._key(scope)
         if key is None:

@@ -147,7 +147,8 @@ class MockMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 # Nothing is acknowledged before what the handler recorded is committed.
-                await evidence.flush()
+                if not evidence.committed:
+                    await evidence.flush()
                 status = message["status"]
                 message["headers"] = [*message.get("headers", ()), (_RID, rid)]
             await downstream(message)
