@@ -15,9 +15,12 @@ every registered check and loose SLO gates except where the scenario is about la
 connector's runs use ``target.integration: none`` and the example connector
 (``examples/connector/connector.py``) with its mistake switched on through
 ``target.connector.env``. ``checkout_slo`` and ``fallback_effective`` judge Magento's own
-checkout, which an external connector takes no part in: they have built-in cases only; so has
-``payment_integrity`` (the payment gateway is called from Magento's checkout, by the built-in
-integration's card method: with an external connector no order is paid through it).
+checkout, which an external connector takes no part in: they have built-in cases only. So
+has ``payment_integrity``'s mistake (``capture_retry_without_key`` is a payment module's
+mistake, not a connector's), but it is judged, and must pass, in the connector's clean runs
+too: the card payment method is the store's (the simulator's payment module on the gateway
+mock), so shoppers pay by card with ``integration: none`` as well, and the connector's online
+invoices (``capture: true``) capture at the gateway.
 """
 
 from __future__ import annotations
