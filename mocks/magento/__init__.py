@@ -36,6 +36,9 @@
     inventory_routes.py + msi_routes.py · order_actions.py + order_routes.py +
     sales_document_routes.py · store_routes.py store, directory · bulk_routes.py
     evidence.py  GET /__admin/evidence kinds: orders, customers, source items, reservations
+    card_payment.py  the store's card payment method (a payment module on the gateway mock):
+                 authorize at place-order; capture / void / refund on online documents
+    job_queue.py work handed to a back-end after the request, retried with backoff
     integration/ the built-in ERP/CRM connector and its mistake flags, /__admin/integration
     config.py    version switches and knobs (one StrictModel)
 

@@ -5,14 +5,16 @@
     create_app ─► install(magento, settings, cfg) ─► Integration (runtime.py) or None
                                                       │
      checkout ──► CheckoutHooks (hooks.py, no-ops) ◄──┤ IntegrationHooks (checkout_hooks.py):
-       place-order: stock check → payment → reserve   │   payment auth, shipping rates with
+       place-order: stock check → reserve             │   stock check, shipping rates with
        shipping rates, shipping amount                │   table-rate fallback, reserve strategy
                                                       │
      OrderPlaced ─► Outbox (outbox.py) ─► Exporter (exporter.py) ─► ERP  POST /api/orders
                      pending → exported | dead          timeout, full-jitter backoff, cap,
                      dead ─► replay (admin)             Retry-After, Idempotency-Key
                                                       │
-     OrderSync (order_sync.py) ◄── ERP /api/order-updates: shipped → ship, invoiced → invoice
+     OrderSync (order_sync.py) ◄── ERP /api/order-updates: shipped → ship, invoiced → online
+                                   invoice (capture: the store's card module charges it)
+     AfterSale (after_sale.py) ──► ERP: Magento's cancellations and credit memos
      StockSync (stock_sync.py) ◄── ERP /api/stock delta feed → source items (ERP owns on-hand)
      CustomerSync (customer_sync.py) ─► CRM PUT /api/contacts/{email} (Magento-owned fields)
                                                       │
