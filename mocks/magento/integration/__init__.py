@@ -24,7 +24,8 @@
 maps each classic-mistake flag to a named strategy, so the good path and each mistake are
 separate small functions instead of branches. Every outbound call goes through
 ``clients.py`` to the fault proxy's listeners (DESIGN §1), never straight to a mock.
-``integration: none`` installs nothing: the simulator then never calls any mock.
+``integration: none`` installs nothing: no integration call reaches any mock (the store's own
+card payment method, ``../card_payment.py``, still talks to a gateway it was given).
 """
 
 from __future__ import annotations
