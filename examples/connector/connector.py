@@ -269,7 +269,10 @@ class Connector:
             else:
                 log("shipment for", increment, "failed:", reply.status, reply.body)
         elif status == "invoiced":
-            reply = magento("POST", f"/order/{entity}/invoice", {"capture": True, "notify": False})
+            # Online (capture: true): the store's payment method charges the authorization.
+            capture = "invoice_offline" not in MISTAKES
+            reply = magento("POST", f"/order/{entity}/invoice",
+                            {"capture": capture, "notify": False})
             if reply.status != 200 and self.on_hold(entity):
                 self.deferred.append(update)
 

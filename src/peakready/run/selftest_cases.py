@@ -15,12 +15,12 @@ every registered check and loose SLO gates except where the scenario is about la
 connector's runs use ``target.integration: none`` and the example connector
 (``examples/connector/connector.py``) with its mistake switched on through
 ``target.connector.env``. ``checkout_slo`` and ``fallback_effective`` judge Magento's own
-checkout, which an external connector takes no part in: they have built-in cases only. So
-has ``payment_integrity``'s mistake (``capture_retry_without_key`` is a payment module's
-mistake, not a connector's), but it is judged, and must pass, in the connector's clean runs
-too: the card payment method is the store's (the simulator's payment module on the gateway
-mock), so shoppers pay by card with ``integration: none`` as well, and the connector's online
-invoices (``capture: true``) capture at the gateway.
+checkout, which an external connector takes no part in: they have built-in cases only.
+``payment_integrity`` has a case on each: the card payment method is the store's (the
+simulator's payment module on the gateway mock), so shoppers pay by card with
+``integration: none`` as well; the connector's online invoices (``capture: true``) capture at
+the gateway, and its ``invoice_offline`` switch (``capture: false``) leaves invoiced orders
+uncaptured.
 """
 
 from __future__ import annotations
@@ -188,6 +188,7 @@ CONNECTOR = _cases(
     ("lookup_before_create", "no_duplicate_orders", "netsuite-stale-lookup"),
     ("ignore_order_updates", "order_lifecycle", "lifecycle"),
     ("no_cancel_sync", "order_lifecycle", "lifecycle"),
+    ("invoice_offline", "payment_integrity", "lifecycle"),
 )
 
 #: The quick subset: an ERP outage loses orders without retries (about 90 s per integration).
