@@ -194,8 +194,9 @@ def test_sync_journeys_without_their_target_fail_cleanly(ctx: JourneyContext) ->
 class _Clerk:
     """An admin client that records the back office's calls."""
 
-    def __init__(self, invoices: list[dict[str, Any]]) -> None:
+    def __init__(self, invoices: list[dict[str, Any]], offline_invoice: bool = False) -> None:
         self._invoices = invoices
+        self.offline_invoice = offline_invoice
         self.calls: list[tuple[str, Any, Any]] = []
 
     def invoices(self, order_id: int) -> Any:
@@ -204,6 +205,9 @@ class _Clerk:
 
     def refund_invoice(self, invoice_id: int, body: Any) -> Any:
         self.calls.append(("refund_invoice", invoice_id, body))
+        if self.offline_invoice:
+            raise MagentoError(400, "Creditmemo Document Validation Error(s):\nCannot create "
+                               "online refund for offline invoice.", "/V1/invoice/[id]/refund")
         return 7
 
     def order_action(self, entity_id: int, action: str, body: Any = None) -> Any:
@@ -225,3 +229,11 @@ def test_a_card_order_is_refunded_online_by_its_invoice_any_other_offline(
     _refund(clerk, {"entity_id": 12, "payment": {"method": method}}, 12)
     assert clerk.calls[-1] == expected
     assert ("invoices", 12, None) in clerk.calls or method != "peakready_card"
+
+
+def test_a_card_order_invoiced_offline_is_refunded_offline() -> None:
+    from peakready.scenario.journeys import _refund
+
+    clerk = _Clerk([{"entity_id": 3}], offline_invoice=True)
+    _refund(clerk, {"entity_id": 12, "payment": {"method": "peakready_card"}}, 12)
+    assert [c[0] for c in clerk.calls] == ["invoices", "refund_invoice", "refund"]
