@@ -17,9 +17,12 @@ connector, ``connector_env``). The
 connector's runs use ``target.integration: none`` and the example connector
 (``examples/connector/connector.py``) with its mistake switched on through
 ``target.connector.env``. ``checkout_slo`` and ``fallback_effective`` judge Magento's own
-checkout, which an external connector takes no part in: they have built-in cases only; so has
-``payment_integrity`` (the payment gateway is called from Magento's checkout, by the built-in
-integration's card method: with an external connector no order is paid through it).
+checkout, which an external connector takes no part in: they have built-in cases only.
+``payment_integrity`` has a case on each: the card payment method is the store's (the
+simulator's payment module on the gateway mock), so shoppers pay by card with
+``integration: none`` as well; the connector's online invoices (``capture: true``) capture at
+the gateway, and its ``invoice_offline`` switch (``capture: false``) leaves invoiced orders
+uncaptured.
 """
 
 from __future__ import annotations
@@ -194,6 +197,7 @@ CONNECTOR = _cases(
     ("lookup_before_create", "no_duplicate_orders", "netsuite-stale-lookup"),
     ("ignore_order_updates", "order_lifecycle", "lifecycle"),
     ("no_cancel_sync", "order_lifecycle", "lifecycle"),
+    ("invoice_offline", "payment_integrity", "lifecycle"),
 )
 
 #: The quick subset: an ERP outage loses orders without retries (about 90 s per integration).

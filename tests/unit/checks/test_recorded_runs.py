@@ -50,6 +50,7 @@ REASONS: dict[tuple[str, str], str] = {
     ("builtin", "capture_retry_without_key"): r"double capture",
     ("connector", "ignore_order_updates"): r"shipped in the ERP, not in Magento",
     ("connector", "no_cancel_sync"): r"cancelled in Magento, never cancelled in the ERP",
+    ("connector", "invoice_offline"): r"invoiced, not captured",
 }
 
 
