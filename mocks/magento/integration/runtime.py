@@ -85,6 +85,7 @@ class Integration:
         self.customer_sync = CustomerSync(self.clients, lambda: self.magento.store, settings,
                                           self.strategies["crm_fields"])
         self.order_sync.after_ship = self.stock_sync.reapply
+        self.order_sync.before_shipments = self.stock_sync.refresh
         self.order_sync.make_room = self.stock_sync.make_room
         self.hooks = IntegrationHooks(self)
         self.card: CardPayment | None = None    # the store's, given by create_app
