@@ -2,7 +2,8 @@
 
 Runs on its own: ``locust -f scenarios/flash_sale.py --headless -u 50 -r 50 -t 10s --host
 http://127.0.0.1:8280`` (every user buys as fast as it can: a closed-model race). Under
-``peakready run``, ``load.flash_sale.buyers`` arrivals all start at ``load.flash_sale.at``.
+``peakready run``, ``load.flash_sale.buyers`` arrivals all start at ``load.flash_sale.at``
+(or evenly from it over ``load.flash_sale.over``).
 """
 
 from __future__ import annotations

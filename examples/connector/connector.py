@@ -25,7 +25,10 @@ One loop, every POLL_SECONDS, each step bounded:
 3. shipments    the adapter's order updates (GET {ERP}/api/order-updates; the vendors'
                 shipment documents: erp_api.py) → POST
                 /V1/order/{id}/ship with the update's lines and tracking number (an ERP may
-                ship an order in parts), /invoice; an order on hold waits for its release
+                ship an order in parts), /invoice with ``capture: true`` (an online
+                invoice: the store's payment method captures the authorization at the
+                gateway, as a real connector's invoice does; ``capture: false`` would mark it
+                paid without money moving); an order on hold waits for its release
 3b. after sale  GET /V1/orders by updated_at: a cancelled order → the adapter's cancel
                 (peakready: POST {ERP}/api/orders/{id}/cancel; the vendors' own ways), a
                 refunded amount → the adapter's credit memo (POST {ERP}/api/orders/{id}/
@@ -266,7 +269,10 @@ class Connector:
             else:
                 log("shipment for", increment, "failed:", reply.status, reply.body)
         elif status == "invoiced":
-            reply = magento("POST", f"/order/{entity}/invoice", {"capture": True, "notify": False})
+            # Online (capture: true): the store's payment method charges the authorization.
+            capture = "invoice_offline" not in MISTAKES
+            reply = magento("POST", f"/order/{entity}/invoice",
+                            {"capture": capture, "notify": False})
             if reply.status != 200 and self.on_hold(entity):
                 self.deferred.append(update)
 

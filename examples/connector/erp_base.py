@@ -101,15 +101,28 @@ class Adapter:
 
     def _shipment(self, increment: str, shipment_id: str, tracking: Any, carrier: Any,
                   items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """One ERP shipment as the connector applies it (its lines, carrier and tracking)."""
+        """One ERP shipment as the connector applies it (its lines, carrier and tracking),
+        unless it was handed over before."""
         if (shipment_id, "shipment") in self.emitted:
             return []
-        self.emitted.add((shipment_id, "shipment"))
         return [{"increment_id": increment, "status": "shipped", "shipment_id": shipment_id,
                  "tracking_number": tracking, "carrier": carrier, "items": items}]
 
     def _once(self, increment: str, status: str, **extra: Any) -> list[dict[str, Any]]:
+        """The order's ``status`` update unless it was handed over before."""
         if (increment, status) in self.emitted:
             return []
-        self.emitted.add((increment, status))
         return [{"increment_id": increment, "status": status, **extra}]
+
+    def _hand_over(self, updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The updates a poll gives the connector, each remembered as given only now: a poll
+        that fails part-way (an Odoo error inside a 200 on its second query) returns nothing
+        and loses nothing, its updates come again on the next poll."""
+        out = []
+        for update in updates:
+            key = (update["shipment_id"], "shipment") if update.get("shipment_id") \
+                else (update["increment_id"], update["status"])
+            if key not in self.emitted:
+                self.emitted.add(key)
+                out.append(update)
+        return out

@@ -114,7 +114,7 @@ class NetSuiteApi(Adapter):
         for row in rows:
             if row.get("status") == "G":              # Billed
                 out += self._once(row["otherrefnum"], "invoiced")
-        return out
+        return self._hand_over(out)
 
     def _fulfillments(self) -> list[dict[str, Any]] | None:
         """The item fulfillments (shipments) changed since the last poll, each once."""

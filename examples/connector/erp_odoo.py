@@ -108,7 +108,7 @@ class OdooApi(Adapter):
         for order in orders:
             if order.get("invoice_status") == "invoiced":
                 out += self._once(order["client_order_ref"], "invoiced")
-        return out
+        return self._hand_over(out)
 
     def _deliveries(self, since: str) -> list[dict[str, Any]] | None:
         """Done outgoing ``stock.picking`` records since ``since``, with their moves' lines."""

@@ -99,7 +99,7 @@ class SapB1Api(Adapter):
                                    for line in doc.get("DocumentLines") or []])
         for doc in invoices:
             out += self._once(doc["NumAtCard"], "invoiced")
-        return out
+        return self._hand_over(out)
 
     def cancel_order(self, increment: str) -> bool:
         found = self._sl("GET", "/Orders", params={"$filter": f"NumAtCard eq '{increment}'",

@@ -52,6 +52,9 @@ MISTAKES = {
                             "(order_lifecycle)",
     "no_cancel_sync": "orders cancelled in Magento are never cancelled in the ERP "
                       "(order_lifecycle)",
+    "invoice_offline": "the ERP's invoices are created in Magento with capture: false (the "
+                       "REST default): the order shows paid, the card was never charged "
+                       "(payment_integrity)",
 }
 
 

@@ -36,6 +36,9 @@
     inventory_routes.py + msi_routes.py · order_actions.py + order_routes.py +
     sales_document_routes.py · store_routes.py store, directory · bulk_routes.py
     evidence.py  GET /__admin/evidence kinds: orders, customers, source items, reservations
+    card_payment.py  the store's card payment method (a payment module on the gateway mock):
+                 authorize at place-order; capture / void / refund on online documents
+    job_queue.py work handed to a back-end after the request, retried with backoff
     integration/ the built-in ERP/CRM connector and its mistake flags, /__admin/integration
     config.py    version switches and knobs (one StrictModel)
 
@@ -57,6 +60,7 @@ from peakready.mockkit import ApiError, MockKit, Operation, Param, json_response
 from peakready.mockkit.settings import MockSettings
 
 from .app import MagentoApp, build_router
+from .card_payment import CardPayment
 from .config import SimConfig, load_config
 from .events import EventHub, OrderPlaced, OrderStateChanged
 from .pages.fpc import FullPageCache
@@ -74,8 +78,9 @@ class SimulatorApp:
     """The ASGI app ``peakready mock magento`` serves."""
 
     def __init__(self, magento: MagentoApp, inner: Any, kit: MockKit | None, capacity: Any,
-                 integration: Any = None) -> None:
+                 integration: Any = None, card: CardPayment | None = None) -> None:
         self.magento = magento
+        self.card = card                # card_payment.CardPayment, the store's
         self.kit = kit
         self.capacity = capacity
         self.integration = integration  # integration.runtime.Integration
@@ -88,6 +93,8 @@ class SimulatorApp:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan" and self.integration is not None:
             receive = self.integration.lifespan_receive(receive)
+        if scope["type"] == "lifespan" and self.card is not None:
+            receive = self.card.lifespan_receive(receive)
         await self._inner(scope, receive, send)
 
 
@@ -118,6 +125,7 @@ def create_app(settings: MockSettings) -> SimulatorApp:
     from .integration import install
 
     integration = install(magento, settings, cfg)
+    card = _card_payment(magento, settings, cfg, integration)
     inner: Any = StorefrontApp(magento)
     capacity = None
     hit_cost = None
@@ -142,6 +150,8 @@ def create_app(settings: MockSettings) -> SimulatorApp:
             magento.reset()
             if capacity is not None:
                 capacity.reset()
+            if card.active:
+                card.attach()
             if integration is not None:
                 integration.on_reset()
 
@@ -151,6 +161,7 @@ def create_app(settings: MockSettings) -> SimulatorApp:
         evidence.register(kit, lambda: magento.store)
         kit.summary(lambda: magento.store.evidence())
         kit.add_admin(_capacity_operation(capacity))
+        kit.summary(lambda: {"card_payment": card.metrics()} if card.active else {})
         if integration is not None:  # export backlog, dead letters, sync cursors
             from .integration.admin import admin_operations
 
@@ -162,7 +173,23 @@ def create_app(settings: MockSettings) -> SimulatorApp:
         # A request a fault answers never reaches the router: name its route all the same.
         kit.route_resolver = magento.route_template
         inner = kit.wrap(inner)
-    return SimulatorApp(magento, inner, kit, capacity, integration)
+    return SimulatorApp(magento, inner, kit, capacity, integration, card)
+
+
+def _card_payment(magento: MagentoApp, settings: MockSettings, cfg: SimConfig,
+                  integration: Any) -> CardPayment:
+    """The store's card payment method: offered when the simulator is given a payment gateway
+    (the embedded estate always gives one) or runs its built-in integration."""
+    from .integration.runtime import card_settings
+    from .integration.settings import payment_gateway_given
+
+    card = CardPayment(card_settings(integration.settings), lambda: magento.store)
+    integration.card = card
+    if integration.enabled or payment_gateway_given(settings.options,
+                                                    getattr(cfg, "integration", None)):
+        card.attach()
+        integration.attach()        # hands the card its capture_key strategy
+    return card
 
 
 def coverage_report() -> str:

@@ -107,8 +107,8 @@ def _set_payment(store: Store, cart: Cart, raw: Any) -> str:
         raise WebapiError(400, MSG_PAYMENT)
     cart.payment_method = method
     extra = data.get("additional_data")
-    if isinstance(extra, dict):
-        store.hooks.payment_data(store, cart, extra)
+    if isinstance(extra, dict) and store.card is not None and store.card.takes(cart):
+        store.card.payment_data(cart, extra)
     return method
 
 
@@ -151,14 +151,22 @@ async def place_order(store: Store, call: Call, cart: Cart) -> int | str:
     # cart cannot create two orders (Magento locks the quote row the same way).
     cart.is_active = False
     order_id, increment_id = store.orders.allocate()
+    card = store.card if store.card is not None and store.card.takes(cart) else None
+    payment_id = None
     try:
-        # Hook: reserve stock (plus the integration's payment and checks, if installed).
+        if card is not None:   # the payment method authorizes first (Braintree's does)
+            payment_id = await card.authorize(store, cart, increment_id)
+        # Hook: reserve stock (plus the integration's checks, if installed).
         short = await store.hooks.place(store, cart, wanted, order_id, increment_id)
     except BaseException:
         cart.is_active = True
+        if card is not None and payment_id is not None:
+            card.abandon(payment_id)
         raise
     if short:
         cart.is_active = True
+        if card is not None and payment_id is not None:
+            card.abandon(payment_id)
         sku = short[0]
         raise stock_error(store.cfg.version, store.cfg.not_available_message,
                           store.inventory.salable(sku), wanted[sku])
@@ -166,6 +174,8 @@ async def place_order(store: Store, call: Call, cart: Cart) -> int | str:
     order = store.orders.create_from_cart(cart, order_id, increment_id, now=store.now(),
                                           customer=customer,
                                           shipping=shipping_amount(store, cart))
+    if card is not None and payment_id is not None:
+        card.placed(cart, increment_id, payment_id)
     store.carts.deactivate(cart)
     await store.events.emit(store.orders.placed_event(order))
     return str(order.entity_id) if store.cfg.ids_as_strings else order.entity_id

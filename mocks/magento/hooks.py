@@ -1,9 +1,10 @@
 """The checkout's hook points, with the simulator's own behaviour as the defaults.
 
-The simulator calls these at the few places where a Magento module would plug in (a payment
-method, a carrier, an inventory plugin). ``CheckoutHooks`` itself changes nothing, so the
-simulator with ``integration: none`` behaves exactly as before; the built-in integration
-(``integration/checkout_hooks.py``) installs a subclass on ``store.hooks``. It lives beside
+The simulator calls these at the few places where a Magento module would plug in (a carrier,
+an inventory plugin; the card payment method is the store's own, ``card_payment.py``).
+``CheckoutHooks`` itself changes nothing, so the simulator with ``integration: none``
+behaves exactly as before; the built-in integration (``integration/checkout_hooks.py``)
+installs a subclass on ``store.hooks``. It lives beside
 the store, not in ``integration/``: the store knows the seam, never the integration.
 """
 
@@ -42,5 +43,3 @@ class CheckoutHooks:
         """The chosen method's price; None means the simulator's flat rate."""
         return None
 
-    def payment_data(self, store: Store, cart: Cart, data: dict[str, Any]) -> None:
-        """The payment method's ``additional_data`` as the shopper sent it."""

@@ -1,5 +1,12 @@
 """Order routes: list/get, invoice, ship (MSI source deduction), cancel, refund, hold (§5).
 
+Money follows Magento's online/offline split: an invoice created with ``capture: true`` on an
+order paid by a gateway method (the store's card, ``card_payment.py``) is an online capture,
+any other invoice is paid offline (``Invoice::pay``); a credit memo is online only when asked
+for against an online invoice (``RefundInvoice`` with ``isOnline``, ``CreditmemoManagement::
+refund`` without ``offlineRequested``), offline otherwise. The document's evidence carries
+``online``; the payment module moves the money from the event.
+
 Every action that changes state emits ``OrderStateChanged`` (events.py). Reservation
 bookkeeping follows spec §4.3: cancel +qty_to_cancel; ship deducts the source and appends
 +qty; a credit memo with return to stock puts shipped units back on the source and unshipped
@@ -20,9 +27,20 @@ if TYPE_CHECKING:
     from .routing import Call, Router
     from .state import Store
 
-__all__ = ["refund", "register"]
+__all__ = ["online_invoice", "refund", "register"]
 
 _BLOCKED = ("canceled", "holded", "payment_review", "closed")
+
+
+def _gateway_paid(store: Store, order: Order) -> bool:
+    """Paid by a gateway method (which can capture and refund online)."""
+    return store.card is not None and order.payment_method == store.card.settings.code
+
+
+def online_invoice(order: Order, invoice_id: Any) -> bool:
+    """Whether invoice ``invoice_id`` of ``order`` was captured online."""
+    return any(d.get("kind") == "invoice" and d.get("id") == invoice_id and d.get("online")
+               for d in order.documents)
 
 
 def _doc_error(kind: str, *messages: str) -> WebapiError:
@@ -91,6 +109,7 @@ async def _document_created(store: Store, order: Order, body: dict[str, Any], ki
     recorded (sales_documents.py) with its id on the order, and the state-changed event."""
     resolve_state(order)
     _comment(store, order, body, kind)
+    online = bool(extra.pop("online", False)) if extra else False   # evidence, not REST
     doc = _doc_id(store, kind)
     documents.append(int(doc))
     record = store.documents.add(kind, int(doc), order, lines, store.now(), extra)
@@ -102,6 +121,7 @@ async def _document_created(store: Store, order: Order, body: dict[str, Any], ki
         evidence["tracks"] = _tracks(body)
     elif extra and "grand_total" in extra:
         evidence["amount"] = extra["grand_total"]
+        evidence["online"] = online
     order.documents.append(evidence)
     comment = body.get("comment")
     if isinstance(comment, dict) and comment.get("comment"):
@@ -116,12 +136,15 @@ async def _document_created(store: Store, order: Order, body: dict[str, Any], ki
 
 
 async def refund(store: Store, order: Order, body: dict[str, Any],
-                 invoice_id: int | None = None) -> int | str:
-    """RefundOrder / RefundInvoice: an offline credit memo (spec §5.2)."""
+                 invoice_id: int | None = None, online: bool = False) -> int | str:
+    """RefundOrder (offline, spec §5.2) / RefundInvoice (online when asked, for an invoice
+    captured online): a credit memo."""
     kind = "Creditmemo"
     available = round(order.total_paid - order.total_refunded, 4)
     if order.state in _BLOCKED or available <= EPS:
         raise _doc_error(kind, "The order does not allow a creditmemo to be created.")
+    if online and not online_invoice(order, invoice_id):
+        raise _doc_error(kind, "Cannot create online refund for offline invoice.")
     lines = _requested(order, body, "to_refund", kind)
     for item, qty in lines:
         if qty > item.to_refund + EPS:
@@ -172,7 +195,7 @@ async def refund(store: Store, order: Order, body: dict[str, Any],
                                            args.get("adjustment_positive") or 0),
                                        "adjustment_negative": to_float(
                                            args.get("adjustment_negative") or 0),
-                                       "invoice_id": invoice_id})
+                                       "invoice_id": invoice_id, "online": online})
 
 
 def _lines(lines: list[tuple[OrderItem, float]]) -> list[dict[str, Any]]:
@@ -229,10 +252,13 @@ def register(router: Router) -> None:
         order.shipping_invoiced += shipping
         amount = round(amount + shipping, 4)
         order.total_invoiced = round(order.total_invoiced + amount, 4)
-        order.total_paid = round(order.total_paid + amount, 4)  # offline capture
+        # PayOperation: captured online by a gateway method when asked, else paid offline;
+        # either way the order counts it paid.
+        order.total_paid = round(order.total_paid + amount, 4)
+        online = bool(call.body.get("capture")) and _gateway_paid(store, order)
         return await _document_created(store, order, call.body, "invoice", "invoice",
                                        order.invoices, old, lines, {
-                                           "shipping_amount": shipping,
+                                           "shipping_amount": shipping, "online": online,
                                            "grand_total": amount, "base_grand_total": amount})
 
     @router.add("POST", "/V1/order/{orderId}/ship", "Magento_Sales::ship")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .order_actions import refund
+from .order_actions import online_invoice, refund
 from .orders import no_entity
 from .rest import WebapiError, as_object, to_int, to_str
 from .routing import Call
@@ -160,7 +160,8 @@ def register(router: Router) -> None:
     async def refund_invoice(call: Call) -> Any:
         record = _doc(call, "invoice", "invoiceId")
         order = call.store.orders.get(record["order_id"])
-        return await refund(call.store, order, call.body, invoice_id=record["entity_id"])
+        return await refund(call.store, order, call.body, invoice_id=record["entity_id"],
+                            online=bool(call.body.get("is_online")))
 
     @router.add("POST", "/V1/shipment/", ACL["shipment"])
     async def save_shipment(call: Call) -> Any:
@@ -203,13 +204,17 @@ def register(router: Router) -> None:
     async def label(call: Call) -> Any:
         return str(_doc(call, "shipment").get("shipping_label") or "")
 
-    async def memo_from(call: Call, entity: dict[str, Any]) -> Any:
+    async def memo_from(call: Call, entity: dict[str, Any], online: bool = False) -> Any:
         store = call.store
         order = store.orders.get(to_int(entity.get("order_id") or 0))
         body: dict[str, Any] = {"items": _lines(entity), "arguments": {
             key: entity[key] for key in ("shipping_amount", "adjustment_positive",
                                          "adjustment_negative") if entity.get(key) is not None}}
-        doc = await refund(store, order, body, invoice_id=entity.get("invoice_id"))
+        invoice_id = entity.get("invoice_id")
+        invoice_id = to_int(invoice_id) if invoice_id not in (None, "") else None
+        # Online only against an invoice captured online; Magento refunds the rest offline.
+        doc = await refund(store, order, body, invoice_id=invoice_id,
+                           online=online and online_invoice(order, invoice_id))
         return store.documents.get("creditmemo", int(doc))
 
     @router.add("POST", "/V1/creditmemo", ACL["creditmemo"])
@@ -224,7 +229,8 @@ def register(router: Router) -> None:
 
     @router.add("POST", "/V1/creditmemo/refund", ACL["creditmemo"])
     async def refund_memo(call: Call) -> Any:
-        return await memo_from(call, as_object(call.body.get("creditmemo"), "creditmemo"))
+        return await memo_from(call, as_object(call.body.get("creditmemo"), "creditmemo"),
+                               online=not call.body.get("offline_requested"))
 
     @router.add("PUT", "/V1/creditmemo/{id}", ACL["creditmemo"])
     async def cancel_memo(call: Call) -> Any:

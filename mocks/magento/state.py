@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .attributes import Attributes
 from .auth import AuthStore, Principal
@@ -34,6 +34,9 @@ from .routing import Call, Route
 from .sales_documents import SalesDocuments
 from .store_tree import StoreTree
 
+if TYPE_CHECKING:
+    from .card_payment import CardPayment
+
 __all__ = ["Store"]
 
 
@@ -46,6 +49,7 @@ class Store:
     backpressure: dict[str, deque[float]] = field(default_factory=dict)
     hot_skus: tuple[str, ...] = ()
     hooks: CheckoutHooks = field(default_factory=CheckoutHooks)  # integration seam
+    card: CardPayment | None = None   # the card payment method (card_payment.py), if offered
     started: float = field(default_factory=time.time)
     page_cache: PageCache = field(default_factory=PageCache)  # the full-page cache (pages/)
     sessions: Sessions = field(default_factory=Sessions)      # storefront PHP sessions

@@ -259,12 +259,14 @@ class LifecyclePlan(StrictModel):
 
 
 class FlashSalePlan(StrictModel):
-    """``buyers`` race for ``skus`` scarce SKUs of ``stock_each`` units, all at ``at``."""
+    """``buyers`` race for ``skus`` scarce SKUs of ``stock_each`` units: all at ``at``, or
+    evenly from ``at`` over ``over`` seconds (a sale that stays open while the syncs run)."""
 
     skus: int = Field(default=5, ge=1, le=99)
     stock_each: int = Field(default=50, ge=0)
     buyers: int = Field(default=200, ge=1, le=100_000)
     at: Duration = 10.0
+    over: Duration = 0.0
     qty: int = Field(default=1, ge=1)
 
 

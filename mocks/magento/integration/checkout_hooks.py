@@ -1,33 +1,28 @@
-"""The integration's side of checkout: ERP stock check, payment, reservation, carrier rates.
+"""The integration's side of checkout: ERP stock check, reservation, carrier rates.
 
 ::
 
-    place-order ─► stock_check strategy ─► payment (peakready_card only) ─► reserve strategy
-                     none | erp_per_item     authorize, timeout,            reserve, under the
-                     (the mistake: the       Idempotency-Key per quote,     SKUs' locks |
-                     ERP, per item, no       amount and card; failure →     check_only (the
-                     timeout)                clean 400, cart stays active   mistake: nothing
-                                                                            reserved)
+    place-order ─► stock_check strategy ─► reserve strategy
+                     none | erp_per_item     reserve, under the SKUs' locks |
+                     (the mistake: the       check_only (the mistake: nothing reserved)
+                     ERP, per item, no
+                     timeout)
     estimate / shipping-information ─► shipping mock /api/rates (timeout) ─┬─ rates
                                                        failure/timeout ─────┴─ fallback:
                                                        table rate | nothing (the mistake)
 
-A retried place-order after a payment timeout reuses the key, so the gateway replays the
-first authorization instead of charging twice. If stock falls short after an authorization,
-the authorization is voided in the background.
+The card payment is not here: it is the store's payment module (``../card_payment.py``),
+authorized by the checkout before these hooks run, with or without this integration.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from ..carts import totals
 from ..hooks import CheckoutHooks
-from ..rest import WebapiError
 from .clients import ServiceCallError
 from .strategies import REGISTRY
 
@@ -39,19 +34,14 @@ if TYPE_CHECKING:
 __all__ = ["IntegrationHooks"]
 
 log = logging.getLogger("peakready.mocks.magento.integration")
-MSG_PAYMENT_FAILED = "The payment could not be authorized. Try again or use another method."
-MSG_DECLINED = "Transaction has been declined. Please try again later."
 TABLE_RATE = ("tablerate", "bestway")
 
 
 class IntegrationHooks(CheckoutHooks):
     def __init__(self, integration: Integration) -> None:
         self.rt = integration
-        self.cards: dict[int, str] = {}
-        self.payment_refs: dict[int, str] = {}
         self.chosen: dict[int, float] = {}
         self.counts: Counter[str] = Counter()
-        self._background: set[asyncio.Task[Any]] = set()
 
     # --- place order -----------------------------------------------------------------------
 
@@ -62,64 +52,9 @@ class IntegrationHooks(CheckoutHooks):
             self, wanted)
         if short:
             return short
-        payment_id = None
-        if cart.payment_method == self.rt.settings.payment_method:
-            payment_id = await self.authorize(store, cart, increment_id)
-        short = await REGISTRY.get("reserve", strategies["reserve"])(
+        reserved: list[str] = await REGISTRY.get("reserve", strategies["reserve"])(
             store, wanted, order_id, increment_id)
-        if short and payment_id:
-            self._spawn(self.void(payment_id))
-        if not short:
-            self.cards.pop(cart.id, None)
-            self.payment_refs.pop(cart.id, None)
-            if payment_id:   # captured on invoice, voided on cancel, refunded on credit memo
-                self.rt.after_sale.payments[increment_id] = payment_id
-        return short
-
-    def payment_data(self, store: Store, cart: Cart, data: dict[str, Any]) -> None:
-        number = data.get("cc_number") if isinstance(data, dict) else None
-        if isinstance(number, str) and number.isdigit():
-            self.cards[cart.id] = number
-
-    async def authorize(self, store: Store, cart: Cart, increment_id: str) -> str:
-        settings = self.rt.settings
-        amount = float(totals(store, cart)["grand_total"])
-        card = self.cards.get(cart.id, settings.default_card)
-        # Magento keeps the quote's reserved increment id across retries; so does this.
-        ref = self.payment_refs.setdefault(cart.id, increment_id)
-        key = f"quote-{cart.id}-{round(amount * 100)}-{card[-4:]}"
-        body = {"order_id": ref, "amount": amount, "currency": "USD",
-                "card": {"number": card, "exp_month": 12, "exp_year": 2099, "cvc": "123"}}
-        try:
-            reply = await self.rt.clients.call("payment", "POST", "/api/payments/authorize",
-                                               json=body, headers={"Idempotency-Key": key})
-        except ServiceCallError as exc:
-            self.counts["payment_unavailable"] += 1
-            log.info("payment authorization failed for quote %s: %s", cart.id, exc)
-            raise WebapiError(400, MSG_PAYMENT_FAILED) from None
-        data = reply.body if isinstance(reply.body, dict) else {}
-        if reply.ok and data.get("status") == "authorized":
-            self.counts["payment_authorized"] += 1
-            return str(data.get("payment_id"))
-        if reply.status == 402 or data.get("status") == "declined":
-            self.counts["payment_declined"] += 1
-            raise WebapiError(400, MSG_DECLINED)
-        self.counts["payment_failed"] += 1
-        raise WebapiError(400, MSG_PAYMENT_FAILED)
-
-    async def void(self, payment_id: str) -> None:
-        try:
-            await self.rt.clients.call("payment", "POST",
-                                       f"/api/payments/{quote(payment_id, safe='')}/void",
-                                       headers={"Idempotency-Key": f"void-{payment_id}"})
-            self.counts["payment_voided"] += 1
-        except ServiceCallError as exc:
-            log.warning("void of %s failed: %s", payment_id, exc)
-
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        return reserved
 
     # --- shipping --------------------------------------------------------------------------
 

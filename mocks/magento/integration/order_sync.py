@@ -81,6 +81,10 @@ class OrderSync:
         self.known: dict[str, int] = {}      # increment id → entity id, fed by the outbox
         # called with the shipped SKUs (stock_sync.reapply: the ERP owns on-hand)
         self.after_ship: Callable[[list[str]], Awaitable[None]] | None = None
+        # called before a page of updates with shipments is applied (stock_sync.refresh):
+        # the ERP took their units off its on-hand before it announced them, so the levels
+        # read now are net of them and after_ship writes back no level older than its shipment
+        self.before_shipments: Callable[[], Awaitable[object]] | None = None
         # called with (sku, qty) to ship when Magento's source has not the units
         # (stock_sync.make_room); the shipment is then tried once more
         self.make_room: Callable[[list[tuple[str, float]]], Awaitable[bool]] | None = None
@@ -116,7 +120,11 @@ class OrderSync:
             if not reply.ok or not isinstance(reply.body, dict):
                 self.counts["pull_errors"] += 1
                 return handled
-            for update in reply.body.get("items", []):
+            items = reply.body.get("items", [])
+            if self.before_shipments is not None and any(
+                    isinstance(u, dict) and u.get("status") in _SHIPMENTS for u in items):
+                await self.before_shipments()
+            for update in items:
                 await self.apply(update)
                 self.cursor = max(self.cursor, int(update.get("id", self.cursor)))
                 handled += 1

@@ -9,46 +9,14 @@ happens then (dead letter or drop) is the policy's ``on_give_up``.
 from __future__ import annotations
 
 import random
-import time
 from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 from typing import Protocol
 
+from ..job_queue import full_jitter, parse_retry_after
 from .settings import IntegrationSettings
 from .strategies import REGISTRY
 
 __all__ = ["RetryPolicy", "full_jitter", "parse_retry_after", "retry_after_floor"]
-
-
-def full_jitter(attempt: int, base: float, cap: float, rng: random.Random) -> float:
-    """Delay before retry number ``attempt`` (1 = the first retry)."""
-    ceiling = min(cap, base * (2.0 ** max(0, attempt - 1)))
-    return rng.uniform(0.0, ceiling)
-
-
-def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date), or None."""
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    if text.isdigit():
-        return float(int(text))
-    try:
-        seconds = float(text)
-    except ValueError:
-        pass
-    else:
-        return seconds if seconds >= 0 else None
-    try:
-        when = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        return None
-    current = time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)
 
 
 class RetryPolicy(Protocol):

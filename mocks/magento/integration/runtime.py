@@ -7,14 +7,17 @@
     ├── clients (clients.py) ─► fault proxy listeners
     ├── outbox + exporter (outbox.py, exporter.py)   N workers
     ├── order_sync, stock_sync, customer_sync        one poll loop each (interval 0 = off)
-    ├── after_sale (after_sale.py)                    invoices, cancellations, credit memos
-    │                                                 → gateway and ERP (its own loop)
+    ├── after_sale (after_sale.py)                    cancellations, credit memos → ERP
+    │                                                 (its own loop)
     └── hooks (checkout_hooks.py)                     on ``store.hooks`` while enabled
 
 With profile ``none`` nothing is attached: ``store.hooks`` stays the no-op default, no event
 subscription, no loop runs, so the simulator sends nothing anywhere. The object still exists
-so that the admin API can switch a profile on at runtime. Loops start with the server's
-lifespan, or on the first request when the app is driven without one (in-process tests).
+so that the admin API can switch a profile on at runtime. The card payment method is the
+store's (``../card_payment.py``, ``card`` here): the integration only hands it its settings and
+the ``capture_key`` strategy of its flags, and switches it on with the profile. Loops start
+with the server's lifespan, or on the first request when the app is driven without one
+(in-process tests).
 """
 
 from __future__ import annotations
@@ -25,10 +28,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from ..card_payment import CardPayment, CardSettings
 from ..events import OrderPlaced, OrderStateChanged
 from ..hooks import CheckoutHooks
 from . import stock_write  # noqa: F401  (registers the stock_write strategies)
-from .after_sale import AfterSale
+from .after_sale import AfterSale, backoff_of
 from .checkout_hooks import IntegrationHooks
 from .clients import ServiceClients
 from .customer_sync import CustomerSync
@@ -41,7 +45,7 @@ from .stock_sync import StockSync
 from .strategies import choose
 
 # Importing the parts above registers every named strategy (strategies.py) before use.
-__all__ = ["Integration", "build_integration"]
+__all__ = ["Integration", "build_integration", "card_settings"]
 
 log = logging.getLogger("peakready.mocks.magento.integration")
 
@@ -52,6 +56,13 @@ def build_integration(magento: Any, settings: Any, cfg: Any) -> Integration:
     resolved = settings_from_options(options, getattr(cfg, "integration", None) or None,
                                      seed=settings.seed)
     return Integration(magento, resolved)
+
+
+def card_settings(settings: IntegrationSettings) -> CardSettings:
+    """The store's card payment method as these settings configure it."""
+    return CardSettings(settings.services["payment"], settings.payment_method,
+                        settings.payment_title, settings.default_card, settings.payment_timeout,
+                        settings.connect_timeout, backoff_of(settings), settings.seed)
 
 
 class Integration:
@@ -74,8 +85,10 @@ class Integration:
         self.customer_sync = CustomerSync(self.clients, lambda: self.magento.store, settings,
                                           self.strategies["crm_fields"])
         self.order_sync.after_ship = self.stock_sync.reapply
+        self.order_sync.before_shipments = self.stock_sync.refresh
         self.order_sync.make_room = self.stock_sync.make_room
         self.hooks = IntegrationHooks(self)
+        self.card: CardPayment | None = None    # the store's, given by create_app
         self._unsubscribe: Callable[[], None] | None = None
         self._loops: list[asyncio.Task[None]] = []
         self._pending: set[asyncio.Task[None]] = set()
@@ -98,8 +111,10 @@ class Integration:
         store = self.magento.store
         store.hooks = self.hooks
         self._unsubscribe = store.events.subscribe(self.on_event)
-        store.cfg.payment_methods.setdefault(self.settings.payment_method,
-                                             self.settings.payment_title)
+        if self.card is not None:
+            if not self.card.active:
+                self.card.attach()              # a gateway comes with the integration
+            self.card.capture_key = self.strategies["capture_key"]
         if baseline:
             self.customer_sync.baseline()
 
@@ -110,7 +125,8 @@ class Integration:
         store = self.magento.store
         if getattr(store, "hooks", None) is self.hooks:
             store.hooks = CheckoutHooks()
-        store.cfg.payment_methods.pop(self.settings.payment_method, None)
+        if self.card is not None:
+            self.card.capture_key = "always"
 
     def on_event(self, event: Any) -> Awaitable[None] | None:
         if isinstance(event, OrderStateChanged):
@@ -130,8 +146,7 @@ class Integration:
         self.exporter.outbox = self.outbox
         self.order_sync.known.clear()
         self.order_sync.deferred.clear()
-        self.after_sale.jobs.clear()
-        self.after_sale.payments.clear()
+        self.after_sale.queue.clear()
         self.stock_sync.cursor = 0
         self.stock_sync.levels.clear()
         self.attach()
@@ -145,6 +160,8 @@ class Integration:
         self.detach()
         self.settings, self.strategies = settings, strategies
         self.clients.configure(settings)
+        if self.card is not None:
+            self.card.configure(card_settings(settings))
         self.exporter.configure(settings, strategies)
         for part in (self.order_sync, self.stock_sync, self.customer_sync, self.after_sale):
             part.settings = settings

@@ -20,7 +20,7 @@ from peakready.configmodel import StrictModel, validate
 from peakready.errors import ConfigError
 from peakready.integration_flags import FLAGS
 
-__all__ = ["PROFILES", "IntegrationSettings", "settings_from_options"]
+__all__ = ["PROFILES", "IntegrationSettings", "payment_gateway_given", "settings_from_options"]
 
 PROFILES = ("good", "none")
 # The fault proxy's listeners (DESIGN §1): the integration never calls a mock directly.
@@ -128,6 +128,21 @@ def settings_from_options(options: Mapping[str, Any], file_section: Mapping[str,
     if cli_services:
         result = result.merged({"services": _name_urls(cli_services)}, "--service")
     return result
+
+
+def payment_gateway_given(options: Mapping[str, Any],
+                          file_section: Mapping[str, Any] | None) -> bool:
+    """Whether the simulator was told where the payment gateway is (``--service payment=``,
+    or ``services.payment`` in the integration settings or the config file): then the store
+    offers its card payment method even with ``integration: none``."""
+    cli = options.get("service")
+    if cli and "payment" in _name_urls(cli):
+        return True
+    for section in (options.get("integration"), file_section):
+        services = section.get("services") if isinstance(section, Mapping) else None
+        if isinstance(services, Mapping) and "payment" in services:
+            return True
+    return False
 
 
 def _name_urls(values: Any) -> dict[str, str]:

@@ -11,7 +11,9 @@ sold but not yet shipped are never offered twice. Two strategies:
 * ``stall_on_error`` (the mistake): ``delta`` until its first failed pull, then never again.
 
 A shipment created from the ERP's status feed deducts the source in Magento too, though the
-ERP's on-hand already dropped; ``reapply`` writes the ERP's level back right after it.
+ERP's on-hand already dropped; ``reapply`` writes the ERP's level back right after it, and
+``refresh`` (before the order sync applies shipments) makes sure that level is not older than
+the shipment.
 """
 
 from __future__ import annotations
@@ -82,6 +84,16 @@ class StockSync:
             for item in items:
                 self.levels[item["sku"]] = item["quantity"]
         return len(items)
+
+    async def refresh(self) -> None:
+        """Before shipments from the ERP's feed are recorded: pull the ERP's changes, so the
+        levels ``reapply`` writes back are net of those shipments. A level read between two
+        shipments of a SKU and written back after the second would put its units on sale
+        again until the next cycle: sold twice in a flash sale. The ``full`` strategy is left
+        to its own cycle (it reads every SKU: once per shipment page would be the mistake
+        squared); a stalled sync stays stalled (its cycle does nothing)."""
+        if self.strategy != "full":
+            await self.cycle()
 
     async def reapply(self, skus: list[str]) -> None:
         """After a shipment: Magento's source deduction repeats what the ERP already took off

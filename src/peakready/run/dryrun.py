@@ -129,7 +129,8 @@ def describe(plan: Plan, plan_path: Path, reports_dir: Path,
     for journey, per_s in plan.load.journey_rates_per_second().items():
         out.append(f"  {journey:<18} {per_s * 60:8.1f}/min  {_routes(journey)}")
     if flash is not None:
-        out.append(f"  {'flash_sale':<18} {flash.buyers:>5} at {flash.at:g}s  "
+        over = f" over {flash.over:g}s" if flash.over else ""
+        out.append(f"  {'flash_sale':<18} {flash.buyers:>5} at {flash.at:g}s{over}  "
                    f"{_routes('flash_sale')}")
     for journey, (key, route) in _SYNC_ROUTES.items():
         rate = getattr(plan.load.sync, key)

@@ -4,7 +4,8 @@
 
     schedule(load, seed, shape) ──► Arrival(t, journey, index), ordered by t
       storefront journeys   rate = orders_per_minute x mix share x shape(t) / 100
-      flash_sale            flash_sale.buyers arrivals, all at flash_sale.at (the race)
+      flash_sale            flash_sale.buyers arrivals, all at flash_sale.at (the race), or
+                            evenly from it over flash_sale.over seconds
       sync journeys         erp_stock_push, crm_edits, backoffice, account_edits at load.sync's
                             constant rates
     worker_share(arrivals, worker, workers)   arrival n of a journey goes to worker n % workers
@@ -118,7 +119,13 @@ def schedule(load: LoadPlan, seed: int, shape: Shape, *,
         if flash.at >= load.duration:
             raise ConfigError(f"load.flash_sale.at = {flash.at:g}s: the flash sale starts after "
                               f"the load ends ({load.duration:g}s): move it earlier")
-        streams.append(_journey("flash_sale", [flash.at] * flash.buyers))
+        if flash.at + flash.over > load.duration:
+            raise ConfigError(f"load.flash_sale.over = {flash.over:g}s: the flash sale from "
+                              f"{flash.at:g}s ends after the load ends ({load.duration:g}s): "
+                              f"shorten it or start it earlier")
+        step = flash.over / flash.buyers
+        streams.append(_journey("flash_sale", [flash.at + i * step
+                                               for i in range(flash.buyers)]))
     return heapq.merge(*streams, key=lambda a: a.t)
 
 

@@ -186,6 +186,15 @@ class MagentoClient(JsonClient):
     def order(self, entity_id: int) -> Any:
         return self.call("GET", f"/V1/orders/{entity_id}", "/V1/orders/[id]")
 
+    def invoices(self, order_id: int) -> Any:
+        query = search_query({"order_id": ("eq", order_id)}, page_size=20, sort="entity_id")
+        return self.call("GET", f"/V1/invoices?{query}", "/V1/invoices?searchCriteria")
+
+    def refund_invoice(self, invoice_id: int, body: Any) -> Any:
+        """RefundInvoice: a credit memo against one invoice (online with ``isOnline``)."""
+        return self.call("POST", f"/V1/invoice/{invoice_id}/refund",
+                         "/V1/invoice/[id]/refund", body)
+
     def order_action(self, entity_id: int, action: str, body: Any = None) -> Any:
         if action in ("cancel", "hold", "unhold"):
             return self.call("POST", f"/V1/orders/{entity_id}/{action}",

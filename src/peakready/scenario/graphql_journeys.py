@@ -29,6 +29,7 @@ from peakready.scenario.arrivals import Arrival
 from peakready.scenario.client import MagentoError, Transport
 from peakready.scenario.edge_cases import edge_case_address
 from peakready.scenario.journeys import (
+    CARD_METHOD,
     JOURNEYS,
     JourneyContext,
     Outcome,
@@ -190,7 +191,7 @@ def _checkout(ctx: JourneyContext, shop: GraphQlClient, out: Outcome, cart: str,
     codes = [m["code"] for m in billed["setBillingAddressOnCart"]["cart"][
         "available_payment_methods"] or []]
     # The integration's card method when the store offers it (the payment mock sees it).
-    code = next((c for c in ("peakready_card", "checkmo") if c in codes),
+    code = next((c for c in (CARD_METHOD, "checkmo") if c in codes),
                 codes[0] if codes else "checkmo")
     shop("setPaymentMethodOnCart", "mutation($c:String!,$p:String!){ setPaymentMethodOnCart("
          "input:{cart_id:$c, payment_method:{code:$p}}) { cart { selected_payment_method { "

@@ -54,6 +54,9 @@ __all__ = [
     "shipping_choice",
 ]
 
+# The Magento simulator's card payment method (its payment module on the gateway mock, whose
+# evidence payment_integrity reads): preferred at checkout whenever the store offers it.
+CARD_METHOD = "peakready_card"
 _SEARCH_WORDS = ("a", "e", "o", "Pro", "Set", "Mini", "Max", "Lite")
 _SEGMENTS = ("new", "regular", "vip", "lapsed")
 
@@ -180,7 +183,7 @@ def _payment_choice(details: Any) -> dict[str, Any]:
     codes = [m.get("code") for m in (details or {}).get("payment_methods", [])
              if isinstance(m, dict)]
     # The integration's card method when the store offers it (the payment mock sees it).
-    for code in ("peakready_card", "checkmo"):
+    for code in (CARD_METHOD, "checkmo"):
         if code in codes:
             return {"method": code}
     return {"method": codes[0] if codes else "checkmo"}
@@ -373,6 +376,30 @@ _BACKOFFICE_FILTERS: dict[str, dict[str, tuple[str, Any]]] = {
 }
 
 
+def _refund(admin: Any, order: dict[str, Any], entity_id: int) -> None:
+    """Money back, goods not returned to stock (the ERP owns on-hand). An order paid with the
+    simulator's card is refunded online, by its invoice (the clerk's "Refund" on the invoice:
+    the gateway gives the money back); any other, offline (``RefundOrder``), as before: the
+    harness never asks a real store's own payment provider for money back. An invoice that
+    was not captured online cannot be refunded online: then offline too, as a clerk would."""
+    payment = order.get("payment")
+    method = payment.get("method") if isinstance(payment, dict) else None
+    if method == CARD_METHOD:
+        invoices = [i for i in admin.invoices(entity_id).get("items") or []
+                    if isinstance(i, dict)]
+        if invoices:
+            try:
+                admin.refund_invoice(int(invoices[-1]["entity_id"]),
+                                     {"items": [], "isOnline": True, "notify": False})
+                return
+            except MagentoError as exc:
+                if exc.status != 400:
+                    raise
+                # "Cannot create online refund for offline invoice": the clerk refunds
+                # offline (no money moves at the gateway: payment_integrity will say so)
+    admin.order_action(entity_id, "refund", {"items": [], "notify": False})
+
+
 def backoffice(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
                out: Outcome) -> Outcome:
     if not ctx.admin_token:
@@ -388,10 +415,10 @@ def backoffice(ctx: JourneyContext, arrival: Arrival, rng: random.Random,
         if not orders:
             out.extra.update(action=action, order_id=None)
             return out
-        entity_id = int(rng.choice(orders)["entity_id"])
+        order = rng.choice(orders)
+        entity_id = int(order["entity_id"])
         if action == "refund":
-            # Money back, goods not returned to stock (the ERP owns on-hand).
-            admin.order_action(entity_id, "refund", {"items": [], "notify": False})
+            _refund(admin, order, entity_id)
         elif action == "hold":
             admin.order_action(entity_id, "hold")
             admin.order_action(entity_id, "unhold")

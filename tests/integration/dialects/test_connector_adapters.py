@@ -170,3 +170,38 @@ def test_adapter_carries_partial_shipments_invoices_cancels_and_refunds(
     assert api.book_refund("000000701", 10.0, 4.0) is True
     memos = _order(erp.url, "000000701")["credit_memos"]
     assert sorted(m["amount"] for m in memos) == [4.0, 6.0]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_a_poll_failing_part_way_loses_no_update(
+        serve: Callable[..., Served], connector: ModuleType, dialect: str) -> None:
+    """Whichever call of a poll the ERP fails in its own way (Odoo: a serialization failure
+    inside an HTTP 200; the others: a 503), the order's shipment and invoice still reach the
+    connector on a later poll, each once: a poll that fails hands nothing over as given."""
+    erp = serve(dialect, pick_after=0, ship_after=0.1, invoice_after=0.2)
+    api = _adapter(connector, dialect, erp.url)
+    assert 200 <= api.create_order(_payload("000000801"), True).status < 300
+    deadline = time.monotonic() + 10
+    while _order(erp.url, "000000801")["status"] != "invoiced" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    fault = {"id": "busy", "error_in_200": True} if dialect == "odoo" else \
+        {"id": "busy", "status": 503}
+    healthy = api.call
+    updates: list[dict[str, Any]] = []
+    for failing in range(1, 8):             # the first call of a poll, then the second, ...
+        calls = 0
+
+        def flaky(*args: Any, failing: int = failing, **kwargs: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            if calls == failing:
+                set_faults(erp.url, {**fault, "max_hits": 1})   # this call meets it
+            return healthy(*args, **kwargs)
+
+        api.call = flaky
+        updates += api.order_updates()
+    api.call = healthy
+    updates += api.order_updates()
+    assert sorted((u["increment_id"], u["status"]) for u in updates
+                  if u["status"] in ("shipped", "invoiced")) == [
+        ("000000801", "invoiced"), ("000000801", "shipped")]

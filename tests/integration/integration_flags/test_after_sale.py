@@ -91,7 +91,8 @@ def test_invoice_captures_and_a_credit_memo_reaches_erp_and_gateway(
     estate.cycle("orders")
     assert order.state == "complete"
     _until(lambda: ("capture", order.total_invoiced) in _operations(estate, order.increment_id))
-    _admin(estate, f"/order/{order.entity_id}/refund", {"items": []})
+    # Online: by the invoice the ERP's sync captured (RefundInvoice with isOnline)
+    _admin(estate, f"/invoice/{order.invoices[0]}/refund", {"items": [], "isOnline": True})
     _until(lambda: ("refund", order.total_refunded) in _operations(estate, order.increment_id))
     _until(lambda: bool(estate.erp_orders()[order.increment_id][0]["credit_memos"]))
     memo = estate.erp_orders()[order.increment_id][0]["credit_memos"][0]
@@ -139,7 +140,7 @@ def test_a_credit_memo_refunds_even_when_its_capture_is_still_slow(estate_factor
     time.sleep(0.8)
     estate.cycle("orders")
     _until(lambda: order.state == "complete")
-    _admin(estate, f"/order/{order.entity_id}/refund", {"items": []})
+    _admin(estate, f"/invoice/{order.invoices[0]}/refund", {"items": [], "isOnline": True})
     time.sleep(2.0)                   # the capture lands
     for _ in range(3):
         estate.cycle("after_sale")

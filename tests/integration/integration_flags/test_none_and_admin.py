@@ -49,10 +49,12 @@ def test_integration_none_sends_no_request_to_any_mock(estate_factory) -> None:
     assert state["enabled"] is False and state["running"] is False
     assert estate.http.post(f"{estate.sim_url}/__admin/integration/cycle/stock"
                             ).status_code == 400
-    # the shopper sees Magento's own offline methods only
+    # the shopper sees Magento's own offline method and the store's card method (a payment
+    # module of the store, offered because the simulator was given a gateway), nothing of the
+    # integration's
     masked = estate.cart("SKU-1", carrier=None)
     methods = estate.http.get(f"{estate.sim_url}/rest/V1/guest-carts/{masked}/payment-methods")
-    assert [m["code"] for m in methods.json()] == ["checkmo"]
+    assert [m["code"] for m in methods.json()] == ["checkmo", "peakready_card"]
 
 
 def test_good_under_the_same_exercise_does_call_the_mocks(estate_factory) -> None:

@@ -174,6 +174,25 @@ def test_shipment_deduction_does_not_drift_below_the_erp_on_hand(estate_factory)
     assert inventory.items[("SKU-1", "default")].quantity == 498
 
 
+def test_a_shipment_newer_than_the_level_last_seen_is_not_sold_again(estate_factory) -> None:
+    """The ERP ships two orders, the stock feed reached Magento between them: writing the
+    level last seen back after the second shipment would put its unit on sale again (a flash
+    sale's later buyers bought them). The ERP's newer level is read first."""
+    estate = estate_factory("good", erp={"pick_after": 0.05, "ship_after": 0.1,
+                                         "stock": {f"SKU-{i}": 500 for i in range(1, 6)}})
+    for first in (True, False):
+        response, _ = estate.buy("SKU-1", 1)
+        assert response.status_code == 200
+        estate.wait_drained()
+        time.sleep(0.5)                  # the ERP ships it: 499, then 498
+        if first:
+            estate.cycle("stock")        # the feed brings 499 between the two shipments
+    estate.cycle("orders")               # both shipments recorded in Magento
+    inventory = estate.sim.store.inventory
+    assert inventory.items[("SKU-1", "default")].quantity == 498
+    assert inventory.salable("SKU-1") == 498
+
+
 def test_a_sold_out_sku_still_gets_its_shipment_when_the_stock_feed_came_first(
         estate_factory) -> None:
     # The last units: the ERP ships them (on-hand 0) and its feed reaches Magento before the

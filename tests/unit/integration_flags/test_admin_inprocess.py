@@ -48,14 +48,28 @@ async def test_good_installs_hooks_subscription_and_payment_method(tmp_path: Pat
                           "order_poll_interval": 0, "stock_poll_interval": 0,
                           "customer_poll_interval": 0})
     assert type(app.store.hooks).__name__ == "IntegrationHooks"
-    assert len(app.store.events.subscribers) == 1
+    card = app.store.card
+    assert card is not None and card.capture_key == "always"
+    assert app.store.events.subscribers == [card.on_event, app.integration.on_event]
     assert "peakready_card" in app.store.cfg.payment_methods
-    # runtime switch off detaches everything again
+    # runtime switch off detaches the integration; the card method is the store's (it was
+    # given a gateway) and stays
     r = await _get(app, "PUT", "/__admin/integration", json={"profile": "none"})
     assert r.status_code == 200 and r.json()["enabled"] is False
     assert type(app.store.hooks).__name__ == "CheckoutHooks"
-    assert app.store.events.subscribers == []
-    assert "peakready_card" not in app.store.cfg.payment_methods
+    assert app.store.events.subscribers == [card.on_event]
+    assert "peakready_card" in app.store.cfg.payment_methods
+
+
+async def test_the_capture_key_mistake_is_handed_to_the_store_card(tmp_path: Path) -> None:
+    services = {n: DEAD for n in ("erp", "crm", "payment", "shipping")}
+    app = _app(tmp_path, {"profile": "good", "services": services,
+                          "flags": ["capture_retry_without_key"], "order_poll_interval": 0,
+                          "stock_poll_interval": 0, "customer_poll_interval": 0})
+    assert app.store.card is not None
+    assert app.store.card.capture_key == "first_attempt_only"
+    r = await _get(app, "PUT", "/__admin/integration", json={"flags": []})
+    assert r.status_code == 200 and app.store.card.capture_key == "always"
 
 
 @pytest.mark.parametrize(("method", "path", "body", "status"), [
@@ -84,6 +98,7 @@ async def test_reset_keeps_the_integration_attached(tmp_path: Path) -> None:
                           "stock_poll_interval": 0, "customer_poll_interval": 0})
     assert (await _get(app, "POST", "/__admin/reset")).status_code == 200
     assert type(app.store.hooks).__name__ == "IntegrationHooks"
-    assert len(app.store.events.subscribers) == 1
+    assert len(app.store.events.subscribers) == 2     # the store's card, the integration
+    assert app.store.card is not None and app.store.card.active
     evidence = (await _get(app, "GET", "/__admin/evidence")).json()
     assert evidence["summary"]["integration"]["profile"] == "good"

@@ -115,6 +115,21 @@ def test_flash_sale_buyers_all_arrive_at_once() -> None:
     assert len(buyers) == 40 and {a.t for a in buyers} == {12.0}
 
 
+def test_flash_sale_buyers_over_a_window_arrive_evenly_within_it() -> None:
+    plan = load(duration=30, flash_sale={"buyers": 40, "skus": 2, "at": 12, "over": 8})
+    times = [a.t for a in run(plan) if a.journey == "flash_sale"]
+    assert len(times) == 40 and times == sorted(times)
+    assert times[0] == 12.0 and times[-1] < 20.0
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) == pytest.approx(0.2) and max(gaps) == pytest.approx(0.2)
+
+
+def test_a_flash_sale_ending_after_the_load_is_refused() -> None:
+    plan = load(duration=30, flash_sale={"at": 25, "over": 10})
+    with pytest.raises(ConfigError, match=r"load.flash_sale.over = 10s"):
+        run(plan)
+
+
 def test_a_flash_sale_after_the_load_is_refused() -> None:
     plan = load(duration=30, flash_sale={"at": 45})
     with pytest.raises(ConfigError, match=r"load.flash_sale.at = 45s"):

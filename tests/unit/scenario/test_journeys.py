@@ -189,3 +189,51 @@ def test_sync_journeys_without_their_target_fail_cleanly(ctx: JourneyContext) ->
         assert (out.ok, out.status, out.error) == (False, 0, error)
     ctx.admin_token = None
     assert go(ctx, "backoffice").error == "no admin token"
+
+
+class _Clerk:
+    """An admin client that records the back office's calls."""
+
+    def __init__(self, invoices: list[dict[str, Any]], offline_invoice: bool = False) -> None:
+        self._invoices = invoices
+        self.offline_invoice = offline_invoice
+        self.calls: list[tuple[str, Any, Any]] = []
+
+    def invoices(self, order_id: int) -> Any:
+        self.calls.append(("invoices", order_id, None))
+        return {"items": self._invoices}
+
+    def refund_invoice(self, invoice_id: int, body: Any) -> Any:
+        self.calls.append(("refund_invoice", invoice_id, body))
+        if self.offline_invoice:
+            raise MagentoError(400, "Creditmemo Document Validation Error(s):\nCannot create "
+                               "online refund for offline invoice.", "/V1/invoice/[id]/refund")
+        return 7
+
+    def order_action(self, entity_id: int, action: str, body: Any = None) -> Any:
+        self.calls.append((action, entity_id, body))
+        return 7
+
+
+@pytest.mark.parametrize(("method", "invoices", "expected"), [
+    ("peakready_card", [{"entity_id": 3}, {"entity_id": 5}],
+     ("refund_invoice", 5, {"items": [], "isOnline": True, "notify": False})),
+    ("peakready_card", [], ("refund", 12, {"items": [], "notify": False})),
+    ("checkmo", [{"entity_id": 3}], ("refund", 12, {"items": [], "notify": False})),
+])
+def test_a_card_order_is_refunded_online_by_its_invoice_any_other_offline(
+        method: str, invoices: list[dict[str, Any]], expected: tuple[str, Any, Any]) -> None:
+    from peakready.scenario.journeys import _refund
+
+    clerk = _Clerk(invoices)
+    _refund(clerk, {"entity_id": 12, "payment": {"method": method}}, 12)
+    assert clerk.calls[-1] == expected
+    assert ("invoices", 12, None) in clerk.calls or method != "peakready_card"
+
+
+def test_a_card_order_invoiced_offline_is_refunded_offline() -> None:
+    from peakready.scenario.journeys import _refund
+
+    clerk = _Clerk([{"entity_id": 3}], offline_invoice=True)
+    _refund(clerk, {"entity_id": 12, "payment": {"method": "peakready_card"}}, 12)
+    assert [c[0] for c in clerk.calls] == ["invoices", "refund_invoice", "refund"]
