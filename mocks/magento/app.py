@@ -108,14 +108,8 @@ class MagentoApp:
 
     def route_template(self, method: str, path: str) -> str | None:
         """The route pattern ``method path`` would reach (the journal's key), or None."""
-        split = _split(path.encode("latin-1", errors="replace"))
-        if split is None:
-            return None
-        _, mode, segments = split
-        found = self.router.match_bulk(method, segments) if mode == "bulk" else None
-        if found is None:
-            found = self.router.match(method, segments)
-        return found[0].pattern if found is not None else None
+        route = self._resolve(method, path.encode("latin-1", errors="replace"))[3]
+        return route.pattern if route is not None else None
 
     def reset(self) -> None:
         self.store.bulk.close()
