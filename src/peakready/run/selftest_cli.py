@@ -39,22 +39,27 @@ def _line(run: RunOutcome) -> str:
 
 def render(matrix: Matrix) -> str:
     checks = list(CHECKS.names())
-    head = f"{'run':<44}" + "".join(f"{_SHORT.get(c, c)[:9]:>10}" for c in checks)
+    labels = [f"{case.mistake} ({case.scenario})" for case, _ in matrix.mistake_runs()]
+    labels += [f"clean ({run.scenario})" for run in matrix.clean_runs()]
+    width = max([44, *(len(label) + 1 for label in labels)])
+    # a cell holds a status ("not_judged" is the longest) and a space before it
+    head = f"{'run':<{width}}" + "".join(f"{_SHORT.get(c, c)[:10]:>11}" for c in checks)
     rows = [f"integration: {matrix.integration}", head, "-" * len(head)]
     for case, run in matrix.mistake_runs():
         cells = []
         for check in checks:
             status = run.status(check)
             if check == case.check:
-                cells.append("CAUGHT" if status == "fail" else f"MISS:{status}"[:9])
+                cells.append("CAUGHT" if status == "fail" else f"MISS:{status}"[:10])
             else:
-                cells.append(status[:9])
-        rows.append(f"{case.mistake + ' (' + case.scenario + ')':<44}"
-                    + "".join(f"{c:>10}" for c in cells))
+                cells.append(status[:10])
+        rows.append(f"{case.mistake + ' (' + case.scenario + ')':<{width}}"
+                    + "".join(f"{c:>11}" for c in cells))
     for run in matrix.clean_runs():
-        cells = [s if s in ("pass", "not_judged") else f"FALSE:{s}"[:9] for s in
+        cells = [s if s in ("pass", "not_judged") else f"FALSE:{s}"[:10] for s in
                  (run.status(c) for c in checks)]
-        rows.append(f"{'clean (' + run.scenario + ')':<44}" + "".join(f"{c:>10}" for c in cells))
+        rows.append(f"{'clean (' + run.scenario + ')':<{width}}"
+                    + "".join(f"{c:>11}" for c in cells))
     caught, total = len(matrix.caught()), len(matrix.cases)
     alarms = matrix.false_alarms()
     rows.append("")
