@@ -45,7 +45,7 @@ from . import (
 from .auth import acl_error
 from .config import SimConfig
 from .rest import MSG_INTERNAL, MSG_NO_ROUTE, DecodeError, WebapiError, dumps, loads, snake_keys
-from .routing import Call, Reply, Router
+from .routing import Call, Encoded, Reply, Route, Router
 from .search import parse_query
 from .state import Store
 
@@ -58,6 +58,10 @@ _STORES = frozenset({"default", "all"})
 _MAX_BODY = 16 * 1024 * 1024
 _NO_ROUTE_BODY = dumps({"message": MSG_NO_ROUTE})
 _NO_PROCESSOR_BODY = dumps({"message": "Specified request cannot be processed."})
+#: (refusal, store code, mode, route, path parameters): what a method and raw path resolve to
+_Resolved = tuple[tuple[int, bytes] | None, str, str, Route | None, dict[str, str]]
+#: Paths kept resolved at once (a catalog's product paths, an order backlog's).
+_RESOLVED_MAX = 8192
 
 
 def build_router() -> Router:
@@ -72,25 +76,25 @@ def build_router() -> Router:
 
 def _split(raw_path: bytes) -> tuple[str, str, list[str]] | None:
     """``/rest/default/async/bulk/V1/x`` → ("default", "bulk", ["V1", "x"])."""
-    parts = raw_path.split(b"?", 1)[0].split(b"/")
-    # parts[0] == b"" (leading slash)
-    if len(parts) < 3 or parts[1] != b"rest":
+    parts = raw_path.split(b"?", 1)[0].decode("latin-1").split("/")
+    # parts[0] == "" (leading slash)
+    if len(parts) < 3 or parts[1] != "rest":
         return None
     rest = parts[2:]
     store = "default"
-    if rest and rest[0] not in (b"V1", b"async") and rest[0].decode("latin-1") in _STORES:
-        store = rest[0].decode("latin-1")
+    if rest[0] in _STORES:
+        store = rest[0]
         rest = rest[1:]
     mode = ""
-    if rest and rest[0] == b"async":
+    if rest and rest[0] == "async":
         mode, rest = "async", rest[1:]
-        if rest and rest[0] == b"bulk":
+        if rest and rest[0] == "bulk":
             mode, rest = "bulk", rest[1:]
-    if not rest or rest[0] != b"V1":
+    if not rest or rest[0] != "V1":
         return None
-    while len(rest) > 1 and rest[-1] == b"":
+    while len(rest) > 1 and rest[-1] == "":
         rest = rest[:-1]  # Magento trims the trailing slash
-    return store, mode, [unquote(p.decode("latin-1"), errors="replace") for p in rest]
+    return store, mode, [unquote(p, errors="replace") if "%" in p else p for p in rest]
 
 
 class MagentoApp:
@@ -100,17 +104,12 @@ class MagentoApp:
         self.cfg = cfg
         self.router = build_router()
         self.store = Store(cfg)
+        self._resolved: dict[tuple[str, bytes], _Resolved] = {}
 
     def route_template(self, method: str, path: str) -> str | None:
         """The route pattern ``method path`` would reach (the journal's key), or None."""
-        split = _split(path.encode("latin-1", errors="replace"))
-        if split is None:
-            return None
-        _, mode, segments = split
-        found = self.router.match_bulk(method, segments) if mode == "bulk" else None
-        if found is None:
-            found = self.router.match(method, segments)
-        return found[0].pattern if found is not None else None
+        route = self._resolve(method, path.encode("latin-1", errors="replace"))[3]
+        return route.pattern if route is not None else None
 
     def reset(self) -> None:
         self.store.bulk.close()
@@ -128,23 +127,38 @@ class MagentoApp:
                     "headers": [*_JSON_HEADERS, (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
 
-    async def _handle(self, scope: dict[str, Any], receive: Any) -> tuple[int, bytes]:
-        method: str = scope["method"]
-        raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+    def _resolve(self, method: str, raw_path: bytes) -> _Resolved:
         split = _split(raw_path)
         if split is None:
-            return 404, _NO_ROUTE_BODY
+            return (404, _NO_ROUTE_BODY), "", "", None, {}
         store_code, mode, segments = split
         if mode and method == "GET":
             # No request processor takes an async GET (RequestProcessorPool), route or not.
-            return 400, _NO_PROCESSOR_BODY
+            return (400, _NO_PROCESSOR_BODY), "", "", None, {}
         router = self.router
         found = router.match_bulk(method, segments) if mode == "bulk" else None
         if found is None:
             found = router.match(method, segments)
         if found is None:
-            return 404, _NO_ROUTE_BODY
-        route, path_params = found
+            return (404, _NO_ROUTE_BODY), "", "", None, {}
+        return None, store_code, mode, found[0], found[1]
+
+    async def _handle(self, scope: dict[str, Any], receive: Any) -> tuple[int, bytes]:
+        method: str = scope["method"]
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+        # A path resolves the same way every time: a connector reading the same products
+        # and orders over and over parses and matches each path once.
+        resolved = self._resolved.get((method, raw_path))
+        if resolved is None:
+            resolved = self._resolve(method, raw_path)
+            if len(self._resolved) >= _RESOLVED_MAX:
+                self._resolved.clear()
+            self._resolved[(method, raw_path)] = resolved
+        refusal, store_code, mode, route, kept_params = resolved
+        if route is None:
+            assert refusal is not None
+            return refusal
+        path_params = dict(kept_params) if kept_params else {}
         scope["peakready.route"] = route.pattern
         store = self.store
         authorization = None
@@ -158,7 +172,7 @@ class MagentoApp:
         try:
             acl = route.acl
             if acl.startswith("version:"):
-                acl = router.acl_resolvers[acl](self.cfg.version)
+                acl = self.router.acl_resolvers[acl](self.cfg.version)
             if acl == "self":
                 if principal.kind != "customer":
                     raise acl_error("self")
@@ -196,6 +210,8 @@ class MagentoApp:
             report = f"webapi-{uuid.uuid4().hex[:13]}"
             log.exception("unhandled error on %s %s (%s)", method, route.pattern, report)
             return 500, dumps({"message": MSG_INTERNAL, "parameters": [report]})
+        if type(result) is Encoded:
+            return 200, result.body
         if isinstance(result, Reply):
             return result.status, dumps(result.body)
         if result is None:

@@ -34,9 +34,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import orjson
-
-from peakready.mockkit.http1 import Http1Pool, HttpConnectError, HttpError, HttpTimeout
+from peakready.mockkit.http1 import Http1Pool, JsonReply, NoAnswer, json_request
 
 from .carts import totals
 from .events import OrderStateChanged
@@ -47,7 +45,7 @@ if TYPE_CHECKING:
     from .carts import Cart
     from .state import Store
 
-__all__ = ["CAPTURE_KEYS", "CardPayment", "CardSettings", "GatewayError"]
+__all__ = ["CAPTURE_KEYS", "CardPayment", "CardSettings"]
 
 log = logging.getLogger("peakready.mocks.magento.payment")
 MSG_PAYMENT_FAILED = "The payment could not be authorized. Try again or use another method."
@@ -81,25 +79,6 @@ class CardSettings:
     seed: int = 0
 
 
-class GatewayError(Exception):
-    """A gateway call got no HTTP answer: ``kind`` is timeout | connect | protocol."""
-
-    def __init__(self, kind: str, detail: str) -> None:
-        super().__init__(f"payment: {kind}: {detail}")
-        self.kind = kind
-
-
-@dataclass(frozen=True)
-class _Reply:
-    status: int
-    headers: dict[str, str]
-    body: Any
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-
 class CardPayment:
     def __init__(self, settings: CardSettings, store: Callable[[], Store]) -> None:
         self.settings = settings
@@ -110,7 +89,7 @@ class CardPayment:
         self.refs: dict[int, str] = {}          # quote id → the increment id it reserved
         self.counts: Counter[str] = Counter()
         self.queue = JobQueue(self._run, settings.backoff,
-                              random.Random(f"card-payment:{settings.seed}"), GatewayError,
+                              random.Random(f"card-payment:{settings.seed}"), NoAnswer,
                               "payment")
         self._pool: Http1Pool | None = None
         self._unsubscribe: Callable[[], None] | None = None
@@ -165,7 +144,7 @@ class CardPayment:
         try:
             reply = await self._call("POST", "/api/payments/authorize", body,
                                      {"Idempotency-Key": key})
-        except GatewayError as exc:
+        except NoAnswer as exc:
             self.counts["authorize_unavailable"] += 1
             log.info("payment authorization failed for quote %s: %s", cart.id, exc)
             raise WebapiError(400, MSG_PAYMENT_FAILED) from None
@@ -194,7 +173,7 @@ class CardPayment:
             await self._call("POST", f"/api/payments/{quote(payment_id, safe='')}/void", None,
                              {"Idempotency-Key": f"void-{payment_id}"})
             self.counts["abandoned_voided"] += 1
-        except GatewayError as exc:
+        except NoAnswer as exc:
             log.warning("void of %s failed: %s", payment_id, exc)
 
     # --- after the order ---------------------------------------------------------------------
@@ -222,7 +201,7 @@ class CardPayment:
             self._spawn(self._cycle_now())
 
     async def _run(self, job: Job) -> bool:
-        """True when the job is done (or moot); False to retry; GatewayError retries."""
+        """True when the job is done (or moot); False to retry; NoAnswer retries."""
         payment_id = quote(self.payments[job.increment_id], safe="")
         body: dict[str, Any] | None = None
         key: str | None = job.key
@@ -253,32 +232,13 @@ class CardPayment:
     # --- the gateway -------------------------------------------------------------------------
 
     async def _call(self, method: str, path: str, json: Any,
-                    headers: dict[str, str] | None) -> _Reply:
+                    headers: dict[str, str] | None) -> JsonReply:
         if self._pool is None:
             self._pool = Http1Pool(self.settings.gateway)
-        sent = dict(headers or {})
-        body = None
-        if json is not None:
-            body = orjson.dumps(json)
-            sent["content-type"] = "application/json"
         self.counts["gateway_requests"] += 1
-        try:
-            status, answer, data = await self._pool.request(
-                method, path, body=body, headers=sent, timeout=self.settings.timeout,
-                connect_timeout=min(self.settings.timeout, self.settings.connect_timeout))
-        except HttpTimeout as exc:
-            raise GatewayError("timeout", str(exc)) from exc
-        except HttpConnectError as exc:
-            raise GatewayError("connect", str(exc)) from exc
-        except HttpError as exc:
-            raise GatewayError("protocol", str(exc)) from exc
-        parsed: Any = None
-        if data:
-            try:
-                parsed = orjson.loads(data)
-            except ValueError:
-                parsed = data.decode("utf-8", errors="replace")
-        return _Reply(status, answer, parsed)
+        return await json_request(
+            self._pool, method, path, json=json, headers=headers, timeout=self.settings.timeout,
+            connect_timeout=min(self.settings.timeout, self.settings.connect_timeout))
 
     # --- the consumer loop -------------------------------------------------------------------
 

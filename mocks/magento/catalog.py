@@ -18,16 +18,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .pages.invalidation import product_saved
+from .product_edits import EDITS, CustomAttributes, EditedList, touch
 from .rest import (
     WebapiError,
     as_object,
     check_fields,
+    dumps,
     require,
     required_error,
     to_float,
     to_int,
     to_str,
 )
+from .routing import Encoded
 from .search import Criteria, page, parse_criteria, search
 
 if TYPE_CHECKING:
@@ -50,39 +53,6 @@ _TYPES = frozenset({"simple", "virtual", "configurable", "bundle", "grouped", "d
 
 def no_product() -> WebapiError:
     return WebapiError(404, MSG_NO_PRODUCT)
-
-
-#: Every edit of any product (an attribute assigned, a custom attribute set or removed) counts
-#: here, so a catalog knows its kept listings are stale without every editor telling it.
-_EDITS = [0]
-
-
-class _CustomAttributes(dict[str, Any]):
-    """A product's custom attributes: a dict whose every edit counts in ``_EDITS``."""
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        _EDITS[0] += 1
-        super().__setitem__(key, value)
-
-    def __delitem__(self, key: str) -> None:
-        _EDITS[0] += 1
-        super().__delitem__(key)
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        _EDITS[0] += 1
-        super().update(*args, **kwargs)
-
-    def pop(self, *args: Any) -> Any:
-        _EDITS[0] += 1
-        return super().pop(*args)
-
-    def setdefault(self, key: str, default: Any = None) -> Any:
-        _EDITS[0] += 1
-        return super().setdefault(key, default)
-
-    def clear(self) -> None:
-        _EDITS[0] += 1
-        super().clear()
 
 
 @dataclass
@@ -109,10 +79,17 @@ class Product:
     configurable_options: list[dict[str, Any]] = field(default_factory=list)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        _EDITS[0] += 1
-        if name == "custom" and not isinstance(value, _CustomAttributes):
-            value = _CustomAttributes(value)
+        EDITS[0] += 1
+        if name == "custom" and not isinstance(value, CustomAttributes):
+            value = CustomAttributes(value)
+        elif name in _LISTS and not isinstance(value, EditedList):
+            value = EditedList(value)
         object.__setattr__(self, name, value)
+
+    def rendered_custom(self) -> list[dict[str, Any]]:
+        custom = self.custom
+        assert isinstance(custom, CustomAttributes)   # __setattr__ makes it one
+        return custom.rendered()
 
     def field(self, name: str) -> Any:
         if name in _PRODUCT_ATTRS:
@@ -130,6 +107,8 @@ class Product:
         return self.type_id in ("virtual", "downloadable")
 
 
+_LISTS = frozenset({"website_ids", "category_links", "tier_prices", "media", "children",
+                    "configurable_options"})
 _PRODUCT_ATTRS = frozenset({"id", "sku", "name", "price", "created_at", "updated_at",
                             "attribute_set_id", "status", "visibility", "type_id", "weight"})
 # attributes a product search may filter on beyond the product's own custom attributes
@@ -149,9 +128,12 @@ class Catalog:
     url_keys: dict[str, Product] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     # Criteria key → the rows it selects, in order; emptied when a product is added or
-    # removed (changed()) or when any product was edited since (_EDITS moved).
+    # removed (changed()) or when any product was edited since (EDITS moved).
     _found: dict[tuple[Any, ...], list[Product]] = field(default_factory=dict)
     _found_at: int = -1
+    # product id → (the state it was rendered in, its JSON): a product read by SKU is the
+    # hot path of connectors and storefronts alike (see ``product_json``)
+    _json: dict[int, tuple[tuple[Any, ...], bytes]] = field(default_factory=dict)
 
     def get(self, sku: str) -> Product | None:
         product = self.products.get(sku)
@@ -162,7 +144,9 @@ class Catalog:
 
     def changed(self) -> None:
         """A product was added or removed: searches kept from before are forgotten (edits
-        of a product's fields are seen on their own, through ``_EDITS``)."""
+        of a product's fields are seen on their own, through ``EDITS``), and so is every
+        rendered product (a configurable's renders its children's ids)."""
+        touch()
         self._found.clear()
 
     def add(self, product: Product) -> None:
@@ -207,9 +191,9 @@ class Catalog:
                 return search(rows, Criteria(sort=[], page_size=crit.page_size,
                                              current_page=crit.current_page),
                               _get, self.known)
-        if self._found_at != _EDITS[0]:
+        if self._found_at != EDITS[0]:
             self._found.clear()
-            self._found_at = _EDITS[0]
+            self._found_at = EDITS[0]
         key = crit.key()
         kept = self._found.get(key)
         if kept is None:
@@ -231,7 +215,7 @@ def _get(product: Product, name: str) -> Any:
 
 def render(store: Store, product: Product) -> dict[str, Any]:
     ext: dict[str, Any] = {"website_ids": product.website_ids}
-    custom = [{"attribute_code": code, "value": value} for code, value in product.custom.items()]
+    custom = product.rendered_custom()
     if product.category_links:
         ext["category_links"] = product.category_links
         custom.append({"attribute_code": "category_ids",
@@ -252,6 +236,29 @@ def render(store: Store, product: Product) -> dict[str, Any]:
             "tier_prices": [{"customer_group_id": int(t["customer_group_id"]), "qty": t["qty"],
                              "value": t["value"]} for t in product.tier_prices],
             "custom_attributes": custom}
+
+
+#: Products whose JSON is kept at once (a large profile has 24,000; the hot set is smaller).
+_JSON_MAX = 4096
+
+
+def product_json(store: Store, product: Product) -> bytes:
+    """``render(store, product)`` encoded, kept until anything it reads changes: any product
+    edit (``EDITS``), or the product's stock item settings, default source quantity or
+    status."""
+    if product.is_composite:
+        state: tuple[Any, ...] = (EDITS[0],)
+    else:
+        state = (EDITS[0], *store.inventory.stock_item_state(product.sku, product.id))
+    kept = store.catalog._json
+    entry = kept.get(product.id)
+    if entry is not None and entry[0] == state:
+        return entry[1]
+    body = dumps(render(store, product))
+    if len(kept) >= _JSON_MAX:
+        kept.clear()
+    kept[product.id] = (state, body)
+    return body
 
 
 def save_product(store: Store, data: dict[str, Any], sku: str | None = None) -> Product:
@@ -355,7 +362,9 @@ def register(router: Router) -> None:
         product = call.store.catalog.get(call.path["sku"])
         if product is None:
             raise no_product()
-        return render(call.store, product)
+        if call.query.get("fields"):
+            return render(call.store, product)   # a partial response is cut from the dict
+        return Encoded(product_json(call.store, product))
 
     @router.add("POST", "/V1/products", res, service=svc + "::save")
     async def create(call: Call) -> Any:

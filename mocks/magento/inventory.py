@@ -55,6 +55,9 @@ class SourceItem:
                 "status": self.status}
 
 
+_SETTINGS_VERSIONS = itertools.count(1)
+
+
 @dataclass
 class StockConfig:
     """The legacy stock item's settings that MSI still honours."""
@@ -71,6 +74,43 @@ class StockConfig:
     notify_stock_qty: float = 1.0
     is_qty_decimal: bool = False
     low_stock_date: str | None = None
+    # The stock item as these settings render it (qty and status filled in per read): built
+    # once per change of a setting, since every product read renders one.
+    _rendered: dict[str, Any] | None = field(default=None, init=False, repr=False,
+                                             compare=False)
+    # Moves on every change of a setting, unique across all settings objects: a rendering
+    # kept with it is stale once it moved.
+    version: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        object.__setattr__(self, name, value)
+        if name != "_rendered" and name != "version":
+            object.__setattr__(self, "_rendered", None)
+            object.__setattr__(self, "version", next(_SETTINGS_VERSIONS))
+
+    def stock_item(self, product_id: int, qty: float, in_stock: bool) -> dict[str, Any]:
+        """``CatalogInventory``'s stock item of these settings (a fresh dict)."""
+        rendered = self._rendered
+        if rendered is None:
+            rendered = self._rendered = {
+                "item_id": self.item_id, "product_id": product_id, "stock_id": DEFAULT_STOCK,
+                "qty": qty, "is_in_stock": in_stock, "is_qty_decimal": self.is_qty_decimal,
+                "show_default_notification_message": False, "use_config_min_qty": True,
+                "min_qty": self.min_qty, "use_config_min_sale_qty": 1,
+                "min_sale_qty": self.min_sale_qty, "use_config_max_sale_qty": True,
+                "max_sale_qty": self.max_sale_qty, "use_config_backorders": True,
+                "backorders": self.backorders, "use_config_notify_stock_qty": True,
+                "notify_stock_qty": self.notify_stock_qty, "use_config_qty_increments": True,
+                "qty_increments": self.qty_increments, "use_config_enable_qty_inc": True,
+                "enable_qty_increments": self.enable_qty_increments,
+                "use_config_manage_stock": True, "manage_stock": self.manage_stock,
+                "low_stock_date": self.low_stock_date, "is_decimal_divided": False,
+                "stock_status_changed_auto": 0}
+        item = rendered.copy()
+        item["product_id"] = product_id
+        item["qty"] = qty
+        item["is_in_stock"] = in_stock
+        return item
 
 
 @dataclass(frozen=True)
@@ -132,6 +172,14 @@ class Inventory:
 
     # --- the legacy stock item: a view of the default source (spec §4.1) -----------------
 
+    def stock_item_state(self, sku: str, product_id: int) -> tuple[Any, ...]:
+        """What ``stock_item`` reads, as a value: equal states render equal stock items."""
+        cfg = self.stock_config(sku, product_id)
+        item = self.items.get((sku, DEFAULT_SOURCE))
+        if item is None:
+            return (cfg.version,)
+        return cfg.version, item.quantity, item.status
+
     def stock_item(self, sku: str, product_id: int) -> dict[str, Any]:
         """``CatalogInventory``'s stock item: its ``qty`` is the default source's (it drops on
         shipment, not on order placement)."""
@@ -140,20 +188,7 @@ class Inventory:
         qty = item.quantity if item is not None else 0.0
         in_stock = item is not None and item.status == 1 and (qty > cfg.min_qty or bool(
             cfg.backorders))
-        return {
-            "item_id": cfg.item_id, "product_id": product_id, "stock_id": DEFAULT_STOCK,
-            "qty": qty, "is_in_stock": in_stock, "is_qty_decimal": cfg.is_qty_decimal,
-            "show_default_notification_message": False, "use_config_min_qty": True,
-            "min_qty": cfg.min_qty, "use_config_min_sale_qty": 1,
-            "min_sale_qty": cfg.min_sale_qty, "use_config_max_sale_qty": True,
-            "max_sale_qty": cfg.max_sale_qty, "use_config_backorders": True,
-            "backorders": cfg.backorders, "use_config_notify_stock_qty": True,
-            "notify_stock_qty": cfg.notify_stock_qty, "use_config_qty_increments": True,
-            "qty_increments": cfg.qty_increments, "use_config_enable_qty_inc": True,
-            "enable_qty_increments": cfg.enable_qty_increments,
-            "use_config_manage_stock": True, "manage_stock": cfg.manage_stock,
-            "low_stock_date": cfg.low_stock_date, "is_decimal_divided": False,
-            "stock_status_changed_auto": 0}
+        return cfg.stock_item(product_id, qty, in_stock)
 
     def apply_stock_item(self, sku: str, product_id: int, data: dict[str, Any],
                          version: tuple[int, ...]) -> int:

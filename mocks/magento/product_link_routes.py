@@ -7,6 +7,7 @@ import itertools
 from typing import TYPE_CHECKING, Any
 
 from .catalog import no_product, render
+from .product_edits import touch
 from .rest import WebapiError, as_object, to_bool, to_int, to_str
 
 if TYPE_CHECKING:
@@ -111,6 +112,7 @@ def register(router: Router) -> None:
         for key in ("label", "position", "disabled", "types"):
             if data.get(key) is not None:
                 entry[key] = data[key]
+        touch()   # an entry edited in place: the product's rendering is stale
         return True
 
     @router.add("DELETE", "/V1/products/{sku}/media/{entryId}", ACL)
@@ -178,6 +180,7 @@ def register(router: Router) -> None:
                 data.get("is_use_default", True)))
         if values:
             option["values"] = values
+        touch()   # an option edited in place: the product's rendering is stale
         if existing is None:
             product.configurable_options.append(option)
         return int(option["id"])

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .search import Criteria
     from .state import Store
 
-__all__ = ["Call", "Handler", "Reply", "Route", "Router"]
+__all__ = ["Call", "Encoded", "Handler", "Reply", "Route", "Router"]
 
 
 @dataclass
@@ -37,7 +37,14 @@ class Reply:
     status: int = 200
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """A 200 whose JSON body the handler already holds encoded (a kept rendering)."""
+
+    body: bytes
+
+
+@dataclass(slots=True)
 class Call:
     """Everything a handler may read; the bulk consumer builds these too (no raw request)."""
 
@@ -151,7 +158,26 @@ class Router:
 
     def match(self, method: str, segments: list[str]) -> tuple[Route, dict[str, str]] | None:
         """Walk the segment trie, literal children first, backtracking to parameters."""
+        # The greedy descent (a literal where there is one, else the parameter) is the first
+        # path the backtracking walk tries, so where it ends on a route it is the answer: most
+        # requests never pay for the recursion.
+        node: _Node | None = self._trie
         values: list[str] = []
+        for segment in segments:
+            assert node is not None
+            child = node.literals.get(segment)
+            if child is None and segment:
+                child = node.parameter
+                values.append(segment)
+            node = child
+            if node is None:
+                break
+        else:
+            assert node is not None
+            route = node.routes.get(method)
+            if route is not None:
+                return route, dict(zip(route.params, values, strict=True)) if values else {}
+        values = []
         route = _walk(self._trie, segments, 0, method, values)
         if route is None:
             return None

@@ -11,6 +11,7 @@ the HTML pages (``pages/routes.py``), each answering from the same ``Store``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from .app import MagentoApp
@@ -27,15 +28,20 @@ class StorefrontApp:
     def __init__(self, magento: MagentoApp) -> None:
         self.magento = magento
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Awaitable[None]:
+        # A plain function handing on the chosen app's coroutine: no frame of its own per
+        # REST call.
         path = scope.get("path", "") if scope["type"] == "http" else ""
+        if path.startswith("/rest/"):
+            return self.magento(scope, receive, send)
         if path == "/graphql":
-            handler: Any = handle_graphql
-        elif is_page(path) and not path.startswith("/rest/"):
-            handler = handle_page
-        else:
-            await self.magento(scope, receive, send)
-            return
+            return self._answer(handle_graphql, scope, receive, send)
+        if is_page(path):
+            return self._answer(handle_page, scope, receive, send)
+        return self.magento(scope, receive, send)
+
+    async def _answer(self, handler: Any, scope: dict[str, Any], receive: Any,
+                      send: Any) -> None:
         body = await _body(receive)
         if body is None:
             status, headers, data = 413, [(b"content-type", b"application/json")], \

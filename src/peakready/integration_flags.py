@@ -74,6 +74,7 @@ _flag("ignore_order_updates", "order_updates", "ignore",
 _flag("no_cancel_sync", "cancel_sync", "none",
       "an order cancelled in Magento is never cancelled in the ERP")
 _flag("capture_retry_without_key", "capture_key", "first_attempt_only",
-      "a capture is retried without its `Idempotency-Key` (the gateway charges again)")
+      "a capture is retried without its `Idempotency-Key` (the gateway charges again); "
+      "handed to the store's card payment module, which makes the captures")
 _flag("no_partial_shipments", "shipment_lines", "whole_order",
       "the ERP's first shipment of an order is recorded as the whole order")

@@ -8,9 +8,10 @@
     limits.py          query depth (20) and complexity (300), checked before execution
     catalog_fields.py  products, categories / categoryList, route / urlResolver, storeConfig
     cart_fields.py     guest and customer carts, every checkout mutation, placeOrder
+    cart_output.py     how a cart and an order look (Cart, CustomerOrder)
     customer_fields.py generateCustomerToken, revokeCustomerToken, customer { orders }
     errors.py          GraphQlError(message, category); REST errors translated once
-    context.py         the store, the caller, the answer's cache tags
+    context.py         the store, the caller (customer_id, need_customer()), the cache tags
 
 Same store, events and hooks as REST: ``placeOrder`` goes through ``checkout.place_order``.
 """

@@ -11,25 +11,22 @@ as a REST order, so every check sees a GraphQL order as an order.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLResolveInfo
 
-from ..carts import MSG_NOT_AVAILABLE, Cart, add_item, remove_item, totals, update_item
+from ..carts import MSG_NOT_AVAILABLE, Cart, add_item, remove_item, update_item
 from ..checkout import flat_rate_methods, normalize_address, place_order, set_payment
 from ..rest import WebapiError
 from ..routing import Call
-from ..storefront_catalog import uid
-from .catalog_fields import product_out
+from .cart_output import cart_out, method_out, order_out
 from .errors import AUTHORIZATION, INPUT, NO_SUCH_ENTITY, GraphQlError, fill, from_webapi
 
 if TYPE_CHECKING:
-    from ..state import Store
     from .context import Context
 
-__all__ = ["MUTATIONS", "QUERIES", "cart_out", "order_out"]
+__all__ = ["MUTATIONS", "QUERIES"]
 
 Info = GraphQLResolveInfo[Any]
 
@@ -37,156 +34,17 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MSG_NO_SHIPPING_ADDRESS = "The shipping address is missing. Set the address and try again."
 
 
-def _money(value: float) -> dict[str, Any]:
-    return {"value": round(float(value), 4), "currency": "USD"}
-
-
-def _customer_id(ctx: Context) -> int | None:
-    return ctx.principal.user_id if ctx.principal.kind == "customer" else None
-
-
 def _cart(ctx: Context, cart_id: str) -> Cart:
     ctx.cacheable = False
     cart = ctx.store.carts.by_mask.get(cart_id)
     if cart is None:
         raise GraphQlError(f'Could not find a cart with ID "{cart_id}"', NO_SUCH_ENTITY)
-    if (cart.customer_id or 0) != (_customer_id(ctx) or 0):
+    if (cart.customer_id or 0) != (ctx.customer_id or 0):
         raise GraphQlError(f'The current user cannot perform operations on cart "{cart_id}"',
                            AUTHORIZATION)
     if not cart.is_active:
         raise GraphQlError("The cart isn't active.", INPUT)
     return cart
-
-
-def _need_customer(ctx: Context) -> int:
-    ctx.cacheable = False
-    customer_id = _customer_id(ctx)
-    if customer_id is None:
-        raise GraphQlError("The current customer isn't authorized.", AUTHORIZATION)
-    return customer_id
-
-
-# ------------------------------------------------------------------------------- rendering
-def _address_out(address: dict[str, Any]) -> dict[str, Any]:
-    region = address.get("region")
-    return {"uid": uid(address.get("customer_address_id") or 0), "id": None,
-            "firstname": address.get("firstname") or "", "lastname": address.get("lastname") or "",
-            "street": list(address.get("street") or []), "city": address.get("city") or "",
-            "postcode": address.get("postcode"), "telephone": address.get("telephone"),
-            "company": address.get("company"),
-            "region": {"code": address.get("region_code") or region, "label": region,
-                       "region_id": address.get("region_id")},
-            "country": {"code": address.get("country_id") or "", "label":
-                        address.get("country_id") or ""}}
-
-
-async def _available_methods(store: Store, cart: Cart) -> list[dict[str, Any]]:
-    hooked = await store.hooks.shipping_methods(store, cart, cart.shipping_address)
-    methods = hooked if hooked is not None else flat_rate_methods(store, cart)
-    return [_method_out(m) for m in methods]
-
-
-def _method_out(method: dict[str, Any]) -> dict[str, Any]:
-    amount = _money(method.get("amount") or 0)
-    return {"carrier_code": method.get("carrier_code"), "method_code": method.get("method_code"),
-            "carrier_title": method.get("carrier_title") or "",
-            "method_title": method.get("method_title") or "", "amount": amount,
-            "base_amount": amount, "price_excl_tax": amount, "price_incl_tax": amount,
-            "available": bool(method.get("available", True)),
-            "error_message": method.get("error_message") or ""}
-
-
-def cart_out(ctx: Context, cart: Cart) -> dict[str, Any]:
-    store = ctx.store
-    sums = totals(store, cart)
-    coupon = [{"code": cart.coupon_code}] if cart.coupon_code else None
-    items = []
-    for line in cart.items.values():
-        product = store.catalog.get(line.sku)
-        row = _money(line.price * line.qty)
-        items.append({
-            "__typename": "SimpleCartItem", "id": str(line.item_id), "uid": uid(line.item_id),
-            "quantity": line.qty, "is_available": store.inventory.can_sell(line.sku, line.qty),
-            "customizable_options": [], "errors": None,
-            "prices": {"price": _money(line.price), "price_including_tax": _money(line.price),
-                       "row_total": row, "row_total_including_tax": row,
-                       "original_item_price": _money(line.price), "original_row_total": row,
-                       "total_item_discount": _money(0), "discounts": []},
-            "product": product_out(store, product) if product is not None else None})
-    shipping: list[dict[str, Any]] = []
-    if cart.shipping_address is not None:
-        address = _address_out(cart.shipping_address)
-        selected = None
-        if cart.carrier_code:
-            amount = _money(sums["shipping_amount"])
-            selected = {"carrier_code": cart.carrier_code, "method_code": cart.method_code,
-                        "carrier_title": cart.carrier_code.title(),
-                        "method_title": str(cart.method_code).title(), "amount": amount,
-                        "base_amount": amount, "price_excl_tax": amount,
-                        "price_incl_tax": amount}
-        address.update(same_as_billing=False, selected_shipping_method=selected,
-                       available_shipping_methods=lambda info, **_: _available_methods(
-                           store, cart),
-                       cart_items_v2=items)
-        shipping.append(address)
-    grand = sums["grand_total"]   # no discount rule is modelled (config.py: coupons)
-    payment = cart.payment_method
-    return {
-        "id": store.carts.mask(cart), "email": cart.email, "is_virtual": False,
-        "total_quantity": cart.items_qty, "items": items,
-        "itemsV2": {"items": items, "total_count": len(items),
-                    "page_info": {"page_size": 20, "current_page": 1, "total_pages": 1}},
-        "applied_coupon": coupon[0] if coupon else None, "applied_coupons": coupon,
-        "shipping_addresses": shipping,
-        "billing_address": _address_out(cart.billing_address) if cart.billing_address else None,
-        "available_payment_methods": [{"code": c, "title": t}
-                                      for c, t in store.cfg.payment_methods.items()],
-        "selected_payment_method": {"code": payment or "",
-                                    "title": store.cfg.payment_methods.get(payment or "", "")},
-        "prices": {
-            "grand_total": _money(grand), "grand_total_excluding_tax": _money(grand),
-            "subtotal_excluding_tax": _money(sums["subtotal"]),
-            "subtotal_including_tax": _money(sums["subtotal"]),
-            "subtotal_with_discount_excluding_tax": _money(sums["subtotal"]),
-            "applied_taxes": [], "discounts": []},
-    }
-
-
-def order_out(store: Store, order: Any) -> dict[str, Any]:
-    """A placed order as ``CustomerOrder`` (placeOrder's ``orderV2``, ``customer.orders``)."""
-    def address(raw: dict[str, Any] | None) -> dict[str, Any] | None:
-        if not raw:
-            return None
-        return {"firstname": raw.get("firstname") or "", "lastname": raw.get("lastname") or "",
-                "street": list(raw.get("street") or []), "city": raw.get("city") or "",
-                "postcode": raw.get("postcode"), "telephone": raw.get("telephone"),
-                "region": raw.get("region"), "region_id": raw.get("region_id"),
-                "country_code": raw.get("country_id")}
-
-    token = hashlib.sha256(f"{order.entity_id}:{order.increment_id}".encode()).hexdigest()[:32]
-    return {
-        "id": uid(order.entity_id), "number": order.increment_id,
-        "order_number": order.increment_id, "increment_id": order.increment_id,
-        "order_date": order.created_at, "created_at": order.created_at, "status": order.status,
-        "order_status_change_date": order.updated_at, "email": order.customer_email,
-        "token": token, "is_virtual": False, "grand_total": order.grand_total,
-        "applied_coupons": [], "available_actions": [], "invoices": [],
-        "customer_info": {"firstname": order.customer_firstname or "",
-                          "lastname": order.customer_lastname or ""},
-        "carrier": order.shipping_method, "shipping_method": order.shipping_method,
-        "payment_methods": [{"name": order.payment_method, "type": order.payment_method,
-                             "additional_data": []}],
-        "shipping_address": address(order.shipping_address),
-        "billing_address": address(order.billing_address),
-        "total": {"grand_total": _money(order.grand_total),
-                  "base_grand_total": _money(order.grand_total),
-                  "subtotal": _money(order.subtotal), "total_tax": _money(0),
-                  "total_shipping": _money(order.shipping_amount), "taxes": [], "discounts": []},
-        "items": [{"__typename": "OrderItem", "id": uid(i.item_id), "product_sku": i.sku,
-                   "product_name": i.name, "product_type": "simple", "status": "Ordered",
-                   "quantity_ordered": i.qty_ordered, "product_sale_price": _money(i.price)}
-                  for i in order.items],
-    }
 
 
 # ---------------------------------------------------------------------------------- queries
@@ -196,7 +54,7 @@ def cart(_: Any, info: Info, cart_id: str) -> dict[str, Any]:
 
 def customer_cart(_: Any, info: Info) -> dict[str, Any]:
     ctx: Context = info.context
-    customer_id = _need_customer(ctx)
+    customer_id = ctx.need_customer()
     return cart_out(ctx, ctx.store.carts.for_customer(customer_id, ctx.store.now()))
 
 
@@ -205,7 +63,7 @@ def create_guest_cart(_: Any, info: Info,
                       input: dict[str, Any] | None = None) -> dict[str, Any]:
     ctx: Context = info.context
     ctx.cacheable = False
-    if _customer_id(ctx) is not None:
+    if ctx.customer_id is not None:
         raise GraphQlError("Use `Query.customerCart` for logged in customer.", INPUT)
     wanted = (input or {}).get("cart_uid")
     store = ctx.store
@@ -226,7 +84,7 @@ def create_guest_cart(_: Any, info: Info,
 def create_empty_cart(_: Any, info: Info,
                       input: dict[str, Any] | None = None) -> str:
     ctx: Context = info.context
-    customer_id = _customer_id(ctx)
+    customer_id = ctx.customer_id
     if customer_id is not None:
         return ctx.store.carts.mask(ctx.store.carts.for_customer(customer_id, ctx.store.now()))
     return str(create_guest_cart(_, info, input)["cart"]["id"])
@@ -333,7 +191,7 @@ def set_guest_email(_: Any, info: Info,
                     input: dict[str, Any] | None = None) -> dict[str, Any]:
     ctx: Context = info.context
     data = input or {}
-    if _customer_id(ctx) is not None:
+    if ctx.customer_id is not None:
         ctx.cacheable = False
         raise GraphQlError("The request is not allowed for logged in customers")
     target = _cart(ctx, str(data.get("cart_id")))
@@ -347,7 +205,7 @@ def set_guest_email(_: Any, info: Info,
 def _country_address(ctx: Context, raw: dict[str, Any], field: str) -> dict[str, Any]:
     data = raw.get("address")
     if data is None and raw.get("customer_address_id") is not None:
-        customer_id = _need_customer(ctx)
+        customer_id = ctx.need_customer()
         customer = ctx.store.customers.by_id.get(customer_id)
         saved = [a for a in (customer.addresses if customer else [])
                  if a.get("id") == raw["customer_address_id"]]
@@ -427,7 +285,7 @@ async def estimate_shipping_methods(_: Any, info: Info,
         raise from_webapi(exc) from None
     hooked = await ctx.store.hooks.shipping_methods(ctx.store, target, normalized)
     methods = hooked if hooked is not None else flat_rate_methods(ctx.store, target)
-    return [_method_out(m) for m in methods]
+    return [method_out(m) for m in methods]
 
 
 def set_billing_address(_: Any, info: Info,
@@ -445,7 +303,7 @@ def set_billing_address(_: Any, info: Info,
     target.billing_address = _country_address(ctx, raw, "billing_address")
     if raw.get("use_for_shipping"):
         target.shipping_address = dict(target.billing_address)
-    if target.email and _customer_id(ctx) is None:
+    if target.email and ctx.customer_id is None:
         target.billing_address["email"] = target.email
     return {"cart": cart_out(ctx, target)}
 
@@ -479,7 +337,7 @@ async def place_order_field(_: Any, info: Info,
     found = ctx.store.carts.by_mask.get(cart_id)
     if found is None:
         return _place_error(ctx, "CART_NOT_FOUND", f'Could not find a cart with ID "{cart_id}"')
-    if (found.customer_id or 0) != (_customer_id(ctx) or 0):
+    if (found.customer_id or 0) != (ctx.customer_id or 0):
         raise GraphQlError(f'The current user cannot perform operations on cart "{cart_id}"',
                            AUTHORIZATION)
     if not found.is_active:
@@ -512,7 +370,7 @@ async def place_order_field(_: Any, info: Info,
 def merge_carts(_: Any, info: Info, source_cart_id: str,
                 destination_cart_id: str | None = None) -> dict[str, Any]:
     ctx: Context = info.context
-    customer_id = _need_customer(ctx)
+    customer_id = ctx.need_customer()
     store = ctx.store
     destination = _cart(ctx, destination_cart_id) if destination_cart_id else \
         store.carts.for_customer(customer_id, store.now())

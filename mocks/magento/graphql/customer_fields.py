@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from graphql import GraphQLResolveInfo
 
 from ..rest import WebapiError
-from .cart_fields import _need_customer, order_out
+from .cart_output import order_out
 from .errors import AUTHENTICATION, GraphQlError
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def generate_customer_token(_: Any, info: Info, email: str,
 
 def revoke_customer_token(_: Any, info: Info) -> dict[str, Any]:
     ctx: Context = info.context
-    ctx.store.auth.revoke_customer(_need_customer(ctx))
+    ctx.store.auth.revoke_customer(ctx.need_customer())
     return {"result": True}
 
 
@@ -59,7 +59,7 @@ def _orders(ctx: Context, customer_id: int, current_page: int, page_size: int,
 
 def customer(_: Any, info: Info) -> dict[str, Any]:
     ctx: Context = info.context
-    customer_id = _need_customer(ctx)
+    customer_id = ctx.need_customer()
     found = ctx.store.customers.by_id.get(customer_id)
     if found is None:
         raise GraphQlError("The current customer isn't authorized.", "graphql-authorization")

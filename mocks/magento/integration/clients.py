@@ -15,12 +15,9 @@ import contextlib
 import logging
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
-from peakready.mockkit.http1 import Http1Pool, HttpConnectError, HttpError, HttpTimeout
+from peakready.mockkit.http1 import Http1Pool, JsonReply, NoAnswer, json_request
 
 from .settings import IntegrationSettings
 
@@ -34,26 +31,23 @@ class _Default:
 
 
 DEFAULT = _Default()
+# a failure's kind → the per-service counter it counts in
+_FAILURE_COUNTS = {"timeout": "timeouts", "connect": "connect_errors",
+                   "protocol": "connect_errors"}
 
 
-class ServiceCallError(Exception):
-    """A call got no HTTP answer: ``kind`` is timeout | connect | protocol."""
+class ServiceCallError(NoAnswer):
+    """A call to ``service`` got no HTTP answer: ``kind`` is timeout | connect | protocol."""
 
     def __init__(self, service: str, kind: str, detail: str) -> None:
-        super().__init__(f"{service}: {kind}: {detail}")
+        super().__init__(kind, detail)
         self.service = service
-        self.kind = kind
+
+    def __str__(self) -> str:
+        return f"{self.service}: {super().__str__()}"
 
 
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    headers: Mapping[str, str]
-    body: Any
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
+Reply = JsonReply
 
 
 class ServiceClients:
@@ -100,32 +94,15 @@ class ServiceClients:
                    timeout: float | _Default | None = DEFAULT) -> Reply:
         self.counts[f"{service}.requests"] += 1
         read, connect = self._timeouts(service, timeout)
-        body = None
-        sent = dict(headers or {})
-        if json is not None:
-            body = orjson.dumps(json)
-            sent.setdefault("content-type", "application/json")
         try:
-            status, answer, data = await self.client(service).request(
-                method, path, body=body, headers=sent, params=params, timeout=read,
-                connect_timeout=connect)
-        except HttpTimeout as exc:
-            self.counts[f"{service}.timeouts"] += 1
-            raise ServiceCallError(service, "timeout", str(exc)) from exc
-        except HttpConnectError as exc:
-            self.counts[f"{service}.connect_errors"] += 1
-            raise ServiceCallError(service, "connect", str(exc)) from exc
-        except HttpError as exc:
-            self.counts[f"{service}.connect_errors"] += 1
-            raise ServiceCallError(service, "protocol", str(exc)) from exc
-        self.counts[f"{service}.status_{status // 100}xx"] += 1
-        reply_body: Any = None
-        if data:
-            try:
-                reply_body = orjson.loads(data)
-            except ValueError:
-                reply_body = data.decode("utf-8", errors="replace")
-        return Reply(status, answer, reply_body)
+            reply = await json_request(self.client(service), method, path, json=json,
+                                       params=params, headers=headers, timeout=read,
+                                       connect_timeout=connect)
+        except NoAnswer as exc:
+            self.counts[f"{service}.{_FAILURE_COUNTS[exc.kind]}"] += 1
+            raise ServiceCallError(service, exc.kind, str(exc.__cause__)) from exc.__cause__
+        self.counts[f"{service}.status_{reply.status // 100}xx"] += 1
+        return reply
 
     async def aclose(self) -> None:
         clients, self._clients = self._clients, {}

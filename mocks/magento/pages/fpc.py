@@ -18,7 +18,7 @@ the invalidation rules (invalidation.py) reach it from the REST handlers.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from .cache import Entry
@@ -52,14 +52,19 @@ class FullPageCache:
             if path == "/graphql" else ()
         return (headers.get(b"host", b"").decode("latin-1"), path, query, *vary)
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not self.store().cfg.full_page_cache:
-            await self.app(scope, receive, send)
-            return
+    def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Awaitable[None]:
+        # A plain function handing on the next layer's coroutine: a request the cache does
+        # not take (every REST call) costs no coroutine frame of its own.
+        if scope["type"] != "http" or scope["path"].startswith(_BYPASS) \
+                or not self.store().cfg.full_page_cache:
+            return self.app(scope, receive, send)  # type: ignore[no-any-return]
         key = self._key(scope)
         if key is None:
-            await self.app(scope, receive, send)
-            return
+            return self.app(scope, receive, send)  # type: ignore[no-any-return]
+        return self._cached(key, scope, receive, send)
+
+    async def _cached(self, key: tuple[str, ...], scope: dict[str, Any], receive: Any,
+                      send: Any) -> None:
         cache = self.store().page_cache
         entry = cache.get(key)
         if entry is not None:

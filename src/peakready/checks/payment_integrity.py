@@ -11,6 +11,12 @@ Per order that the gateway saw and Magento has:
   capture more than the invoices is a double capture (a retry without its key, typically);
 * refunded amount = Magento's total refunded (its credit memos).
 
+Magento's totals count offline documents too (an invoice created with ``capture: false``, a
+credit memo refunded offline): a card order invoiced offline shows as invoiced, not captured,
+as it should (the order says paid, the card was never charged). With the Magento simulator the
+card method is the store's own payment module, so this judges the built-in integration and an
+external connector alike.
+
 An invoice or credit memo less than ``thresholds.sync_grace`` before the export whose money
 has not moved yet is in flight; so is money that moved that recently for a document Magento's
 export (taken just before the gateway's) does not show yet. Not judged against a real store

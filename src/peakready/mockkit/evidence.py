@@ -165,6 +165,11 @@ class EvidenceStore:
             pending.set_exception(HarnessError(f"evidence transaction rolled back: {exc!r}"))
             pending.exception()  # mark retrieved: waiters, if any, still get it
 
+    @property
+    def committed(self) -> bool:
+        """Whether every write so far is committed (a flush would return at once)."""
+        return self._pending is None
+
     def flush(self) -> Awaitable[None]:
         """``await store.flush()`` returns once every write made before the call is committed
         (the group commit barrier). The group is taken at call time, so a waiter learns if

@@ -20,6 +20,10 @@ uvicorn uses), errors in three kinds the caller maps:
 * :class:`HttpProtocolError`: an answer that is not HTTP/1.x.
 
 No retries, no redirects, no proxies from the environment, loopback or what the caller checked.
+
+``json_request(pool, ...)`` is the JSON call the estate's clients make on top of it: a JSON
+body sent, the answer decoded (its text when it is not JSON), and the three kinds of failure
+as one :class:`NoAnswer` with its ``kind`` (timeout | connect | protocol).
 """
 
 from __future__ import annotations
@@ -28,11 +32,15 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httptools
+import orjson
 
-__all__ = ["Http1Pool", "HttpConnectError", "HttpError", "HttpProtocolError", "HttpTimeout"]
+__all__ = ["Http1Pool", "HttpConnectError", "HttpError", "HttpProtocolError", "HttpTimeout",
+           "JsonReply", "NoAnswer", "json_request"]
 
 
 class HttpError(Exception):
@@ -236,3 +244,51 @@ class Http1Pool:
         idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
+
+
+@dataclass(frozen=True)
+class JsonReply:
+    status: int
+    headers: Mapping[str, str]
+    body: Any            # the decoded JSON, the text of an answer that is not JSON, or None
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+class NoAnswer(Exception):
+    """A call got no HTTP answer: ``kind`` is timeout | connect | protocol."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+
+
+async def json_request(pool: Http1Pool, method: str, path: str, *, json: Any = None,
+                       params: Mapping[str, Any] | None = None,
+                       headers: Mapping[str, str] | None = None, timeout: float | None = None,
+                       connect_timeout: float | None = None) -> JsonReply:
+    """One call with a JSON body (if any), its answer decoded."""
+    sent = dict(headers or {})
+    body = None
+    if json is not None:
+        body = orjson.dumps(json)
+        sent.setdefault("content-type", "application/json")
+    try:
+        status, answer, data = await pool.request(method, path, body=body, headers=sent,
+                                                  params=params, timeout=timeout,
+                                                  connect_timeout=connect_timeout)
+    except HttpTimeout as exc:
+        raise NoAnswer("timeout", str(exc)) from exc
+    except HttpConnectError as exc:
+        raise NoAnswer("connect", str(exc)) from exc
+    except HttpError as exc:
+        raise NoAnswer("protocol", str(exc)) from exc
+    decoded: Any = None
+    if data:
+        try:
+            decoded = orjson.loads(data)
+        except ValueError:
+            decoded = data.decode("utf-8", errors="replace")
+    return JsonReply(status, answer, decoded)

@@ -117,6 +117,25 @@ class Estate:
         return self.http.get(f"{self.mock_url(name)}/__admin/evidence",
                              params=params).raise_for_status().json()
 
+    def admin(self, path: str, body: Any = None, status: int = 200) -> Any:
+        """``POST /rest/V1<path>`` as the simulator's admin; the answer must be ``status``."""
+        response = self.http.post(f"{self.sim_url}/rest/V1{path}", json=body or {}, headers={
+            "Authorization": f"Bearer {self.sim.store.cfg.admin_token}"})
+        assert response.status_code == status, response.text
+        return response.json()
+
+    def payment_operations(self, increment_id: str) -> list[tuple[str, Any]]:
+        """The gateway's (operation, amount) for one order, in order."""
+        records = self.evidence("payment", "operations")["records"]["operations"]
+        return [(o["op"], o["amount"]) for o in records if o["order_id"] == increment_id]
+
+    @staticmethod
+    def until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            assert time.monotonic() < deadline, "condition not reached in time"
+            time.sleep(0.05)
+
     def journal(self, name: str) -> dict[str, Any]:
         return self.http.get(f"{self.mock_url(name)}/__admin/journal").raise_for_status().json()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,25 +14,6 @@ def _card_order(estate: Any, sku: str = "SKU-2", qty: float = 3) -> Any:
     response = estate.pay(estate.cart(sku, qty), "peakready_card")
     assert response.status_code == 200, response.text
     return estate.sim.store.orders.by_id[int(response.json())]
-
-
-def _admin(estate: Any, path: str, body: Any = None) -> Any:
-    response = estate.http.post(f"{estate.sim_url}/rest/V1{path}", json=body or {}, headers={
-        "Authorization": f"Bearer {estate.sim.store.cfg.admin_token}"})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def _until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
-
-
-def _operations(estate: Any, increment_id: str) -> list[tuple[str, Any]]:
-    records = estate.evidence("payment", "operations")["records"]["operations"]
-    return [(o["op"], o["amount"]) for o in records if o["order_id"] == increment_id]
 
 
 @pytest.mark.parametrize("flags", [[], ["no_partial_shipments"]])
@@ -70,16 +50,16 @@ def test_a_cancellation_reaches_the_erp_and_voids_the_authorization(
         estate_factory: Any, flags: list[str]) -> None:
     estate = estate_factory({"profile": "good", "flags": flags})   # the ERP never ships
     order = _card_order(estate)
-    _admin(estate, f"/orders/{order.entity_id}/cancel")
+    estate.admin(f"/orders/{order.entity_id}/cancel")
     estate.wait_drained()
     estate.cycle("orders")
     if flags:
         time.sleep(0.3)
         assert estate.erp_orders()[order.increment_id][0]["status"] == "received"
     else:
-        _until(lambda: estate.erp_orders()[order.increment_id][0]["status"] == "cancelled")
-    _until(lambda: ("void", _operations(estate, order.increment_id)[0][1]) in
-           _operations(estate, order.increment_id))
+        estate.until(lambda: estate.erp_orders()[order.increment_id][0]["status"] == "cancelled")
+    estate.until(lambda: ("void", estate.payment_operations(order.increment_id)[0][1]) in
+           estate.payment_operations(order.increment_id))
 
 
 def test_invoice_captures_and_a_credit_memo_reaches_erp_and_gateway(
@@ -90,11 +70,13 @@ def test_invoice_captures_and_a_credit_memo_reaches_erp_and_gateway(
     time.sleep(0.8)
     estate.cycle("orders")
     assert order.state == "complete"
-    _until(lambda: ("capture", order.total_invoiced) in _operations(estate, order.increment_id))
+    estate.until(lambda: ("capture", order.total_invoiced)
+                 in estate.payment_operations(order.increment_id))
     # Online: by the invoice the ERP's sync captured (RefundInvoice with isOnline)
-    _admin(estate, f"/invoice/{order.invoices[0]}/refund", {"items": [], "isOnline": True})
-    _until(lambda: ("refund", order.total_refunded) in _operations(estate, order.increment_id))
-    _until(lambda: bool(estate.erp_orders()[order.increment_id][0]["credit_memos"]))
+    estate.admin(f"/invoice/{order.invoices[0]}/refund", {"items": [], "isOnline": True})
+    estate.until(lambda: ("refund", order.total_refunded)
+                 in estate.payment_operations(order.increment_id))
+    estate.until(lambda: bool(estate.erp_orders()[order.increment_id][0]["credit_memos"]))
     memo = estate.erp_orders()[order.increment_id][0]["credit_memos"][0]
     assert memo["amount"] == order.total_refunded
     assert memo["credit_memo_id"] == str(order.creditmemos[0])
@@ -111,10 +93,10 @@ def test_a_capture_retried_after_a_lost_answer(estate_factory: Any, flags: list[
     estate.wait_drained()
     time.sleep(0.8)
     estate.cycle("orders")
-    _until(lambda: order.total_invoiced > 0)
+    estate.until(lambda: order.total_invoiced > 0)
     time.sleep(2.5)
     estate.cycle("after_sale")
-    captures = [a for op, a in _operations(estate, order.increment_id) if op == "capture"]
+    captures = [a for op, a in estate.payment_operations(order.increment_id) if op == "capture"]
     assert captures == ([order.total_invoiced] * 2 if flags else [order.total_invoiced])
 
 
@@ -139,10 +121,11 @@ def test_a_credit_memo_refunds_even_when_its_capture_is_still_slow(estate_factor
     estate.wait_drained()
     time.sleep(0.8)
     estate.cycle("orders")
-    _until(lambda: order.state == "complete")
-    _admin(estate, f"/invoice/{order.invoices[0]}/refund", {"items": [], "isOnline": True})
+    estate.until(lambda: order.state == "complete")
+    estate.admin(f"/invoice/{order.invoices[0]}/refund", {"items": [], "isOnline": True})
     time.sleep(2.0)                   # the capture lands
     for _ in range(3):
         estate.cycle("after_sale")
         time.sleep(0.5)
-    _until(lambda: ("refund", order.total_refunded) in _operations(estate, order.increment_id))
+    estate.until(lambda: ("refund", order.total_refunded)
+                 in estate.payment_operations(order.increment_id))

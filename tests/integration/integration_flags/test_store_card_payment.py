@@ -6,7 +6,6 @@ offline)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,25 +15,6 @@ from peakready.content import load_content_module
 from peakready.mockkit.settings import MockSettings
 
 MOCKS = Path(__file__).resolve().parents[3] / "mocks"
-
-
-def _admin(estate: Any, path: str, body: Any = None, status: int = 200) -> Any:
-    response = estate.http.post(f"{estate.sim_url}/rest/V1{path}", json=body or {}, headers={
-        "Authorization": f"Bearer {estate.sim.store.cfg.admin_token}"})
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def _until(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
-
-
-def _operations(estate: Any, increment_id: str) -> list[tuple[str, Any]]:
-    records = estate.evidence("payment", "operations")["records"]["operations"]
-    return [(o["op"], o["amount"]) for o in records if o["order_id"] == increment_id]
 
 
 def _card_order(estate: Any, sku: str = "SKU-2", qty: float = 2) -> Any:
@@ -54,10 +34,12 @@ def test_a_connector_invoice_with_capture_charges_and_an_online_memo_refunds(
     order = _card_order(estate)
     [payment] = _authorized(estate, order.increment_id)
     assert payment["status"] == "authorized" and payment["amount"] == order.grand_total
-    invoice = _admin(estate, f"/order/{order.entity_id}/invoice", {"capture": True})
-    _until(lambda: ("capture", order.total_invoiced) in _operations(estate, order.increment_id))
-    _admin(estate, f"/invoice/{invoice}/refund", {"items": [], "isOnline": True})
-    _until(lambda: ("refund", order.total_refunded) in _operations(estate, order.increment_id))
+    invoice = estate.admin(f"/order/{order.entity_id}/invoice", {"capture": True})
+    estate.until(lambda: ("capture", order.total_invoiced)
+                 in estate.payment_operations(order.increment_id))
+    estate.admin(f"/invoice/{invoice}/refund", {"items": [], "isOnline": True})
+    estate.until(lambda: ("refund", order.total_refunded)
+                 in estate.payment_operations(order.increment_id))
     assert order.total_refunded == order.total_invoiced > 0
     # nothing of the built-in integration ran: no ERP, CRM or carrier call
     assert estate.integration()["enabled"] is False
@@ -67,13 +49,13 @@ def test_a_connector_invoice_with_capture_charges_and_an_online_memo_refunds(
 def test_offline_invoice_and_credit_memo_move_no_money(estate_factory: Any) -> None:
     estate = estate_factory("none")
     order = _card_order(estate)
-    invoice = _admin(estate, f"/order/{order.entity_id}/invoice", {"capture": False})
+    invoice = estate.admin(f"/order/{order.entity_id}/invoice", {"capture": False})
     # an online refund needs an invoice captured online (Magento's RefundInvoice validator)
-    _admin(estate, f"/invoice/{invoice}/refund", {"isOnline": True}, status=400)
-    _admin(estate, f"/order/{order.entity_id}/refund", {"items": []})
+    estate.admin(f"/invoice/{invoice}/refund", {"isOnline": True}, status=400)
+    estate.admin(f"/order/{order.entity_id}/refund", {"items": []})
     time.sleep(1.2)              # past one consumer cycle
     assert order.total_invoiced > 0 and order.total_refunded > 0
-    assert _operations(estate, order.increment_id) == [("authorize", order.grand_total)]
+    assert estate.payment_operations(order.increment_id) == [("authorize", order.grand_total)]
 
 
 @pytest.mark.parametrize("method", ["peakready_card", "checkmo"])
@@ -82,12 +64,12 @@ def test_a_cancelled_order_voids_its_authorization(estate_factory: Any, method: 
     response = estate.pay(estate.cart("SKU-1", 1), method)
     assert response.status_code == 200, response.text
     order = estate.sim.store.orders.by_id[int(response.json())]
-    assert _admin(estate, f"/orders/{order.entity_id}/cancel") is True
+    assert estate.admin(f"/orders/{order.entity_id}/cancel") is True
     if method == "checkmo":      # an offline method: the gateway never hears of the order
         time.sleep(0.5)
         assert _authorized(estate, order.increment_id) == []
         return
-    _until(lambda: [op for op, _ in _operations(estate, order.increment_id)] ==
+    estate.until(lambda: [op for op, _ in estate.payment_operations(order.increment_id)] ==
            ["authorize", "void"])
     assert _authorized(estate, order.increment_id)[0]["status"] == "voided"
 

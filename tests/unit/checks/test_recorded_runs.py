@@ -116,3 +116,16 @@ def test_a_recorded_run_is_judged_as_it_was_recorded(folder: Path) -> None:
     assert verdict.status == "fail", verdict.summary
     reason = REASONS[(integration, case.mistake)]
     assert re.search(reason, verdict.summary, re.IGNORECASE), verdict.summary
+
+
+def test_the_clean_connector_is_judged_on_its_payments_and_passes() -> None:
+    # The card payment method is the store's own (the simulator's payment module), so with
+    # the example connector shoppers pay by card too and its online invoices capture: the
+    # check judges every paid order, not "nothing paid at the gateway".
+    evidence = RunEvidence.load(RECORDED / "connector-clean")
+    verdicts = {v.check: v for v in judge(evidence, evidence.plan())}
+    payment = verdicts["payment_integrity"]
+    assert payment.status == "pass", payment.summary
+    figures = payment.figures
+    assert figures["orders_paid"] > 0 and figures["orders_paid"] == figures["orders_at_gateway"]
+    assert figures["captured"] == figures["invoiced"] > 0

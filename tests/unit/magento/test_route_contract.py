@@ -808,6 +808,50 @@ async def test_route(key: str, sim: Any, tmp_path: Path, schema: dict[str, Any])
                                     **_relaxed(response)}).validate(r.json())
 
 
+WRITES = sorted(key for key in CASES if not key.startswith("GET ") and CASES[key][0])
+
+
+@pytest.mark.parametrize("key", WRITES)
+async def test_no_product_read_is_stale_after(key: str, sim: Any, tmp_path: Path) -> None:
+    """Product reads answer from a kept rendering: after any write route, every product read
+    equals a fresh rendering of the store's state (the kept one was dropped if it changed)."""
+    method = key.split(" ", 1)[0]
+    app = sim.make_app(tmp_path)
+    async with sim.client_for(app) as client:
+        w = await _world(client, app)
+        store = app.magento.store
+        catalog = sys.modules[type(store.catalog).__module__]
+        admin = {"Authorization": "Bearer peakready-simulator-admin-token"}
+        skus = list(store.catalog.products)
+        for sku in skus:                    # every product rendered and kept
+            assert (await client.get(f"/rest/V1/products/{sku}", headers=admin)).status_code \
+                == 200
+        r = await _send(client, w, method, CASES[key][0])
+        assert 200 <= r.status_code < 300, (key, r.status_code, r.text)
+        for sku in store.catalog.products:
+            product = store.catalog.products[sku]
+            read = await client.get(f"/rest/V1/products/{sku}", headers=admin)
+            assert read.json() == json.loads(catalog.dumps(catalog.render(store, product))), \
+                (key, sku)
+
+
+async def test_a_product_read_shows_a_stock_setting_changed_alone(sim: Any,
+                                                                  tmp_path: Path) -> None:
+    """The kept rendering is dropped when only a stock item setting changed (no quantity)."""
+    admin = {"Authorization": "Bearer peakready-simulator-admin-token"}
+    app = sim.make_app(tmp_path)
+    async with sim.client_for(app) as client:
+        url = "/rest/V1/products/24-MB01"
+        before = (await client.get(url, headers=admin)).json()["extension_attributes"]
+        r = await client.put(f"{url}/stockItems/1", headers=admin,
+                             json={"stockItem": {"max_sale_qty": 7}})
+        assert r.status_code == 200, r.text
+        after = (await client.get(url, headers=admin)).json()["extension_attributes"]
+    assert before["stock_item"]["max_sale_qty"] != 7
+    assert after["stock_item"]["max_sale_qty"] == 7
+    assert after["stock_item"]["qty"] == before["stock_item"]["qty"]
+
+
 _TEMPLATE: list[tuple[Any, dict[str, Any]]] = []
 
 
