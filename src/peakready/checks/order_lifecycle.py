@@ -233,7 +233,8 @@ def order_lifecycle(evidence: RunEvidence, plan: Plan) -> Verdict:
     if orders and not documented:
         return Verdict.not_judged(
             "order_lifecycle", "Magento's orders carry no documents in the evidence (a real "
-            "store's order export has no shipments with tracks, invoices or credit memos)",
+            "store's invoices, shipments and credit memos could not be read: see the "
+            "manifest's errors)",
             orders=orders)
     judged = judge.judged
     figures: dict[str, Any] = {

@@ -29,6 +29,7 @@ import orjson
 
 from peakready.errors import HarnessError
 from peakready.run.folder import now_iso, write_json
+from peakready.run.store_documents import documents_since, order_documents
 from peakready.run.witness import MockApi, StoreApi, Witness, magento_time
 
 if TYPE_CHECKING:
@@ -39,15 +40,24 @@ __all__ = ["export_evidence", "orderable_skus", "take_snapshot"]
 log = logging.getLogger("peakready.run.export")
 _ORDER_FIELDS = ("entity_id", "increment_id", "quote_id", "state", "status", "created_at",
                  "updated_at", "customer_email", "customer_id", "customer_is_guest",
-                 "grand_total", "base_grand_total", "total_qty_ordered")
+                 "grand_total", "base_grand_total", "total_qty_ordered", "total_invoiced",
+                 "total_refunded")
 _ITEM_FIELDS = ("sku", "qty_ordered", "qty_canceled", "qty_shipped", "qty_refunded",
                 "qty_invoiced", "price", "row_total", "item_id", "parent_item_id")
 
 
-def _order_row(order: dict[str, Any]) -> dict[str, Any]:
+def _order_row(order: dict[str, Any],
+               documents: dict[int, list[dict[str, Any]]] | None) -> dict[str, Any]:
+    """One order of a real store; ``documents`` by order id (None: they could not be read,
+    and the order carries none, so order_lifecycle says it cannot judge)."""
     row = {k: order.get(k) for k in _ORDER_FIELDS if k in order}
+    payment = order.get("payment")
+    row["payment_method"] = payment.get("method") if isinstance(payment, dict) else None
     row["items"] = [{k: item.get(k) for k in _ITEM_FIELDS if k in item}
                     for item in order.get("items", [])]
+    if documents is not None:
+        row["documents"] = order_documents(order, documents.get(
+            int(order.get("entity_id") or 0), []))
     return row
 
 
@@ -146,10 +156,16 @@ async def export_evidence(estate: Estate, http: httpx.AsyncClient, root: Path, *
         writer.json("magento/salable.json", head.get("summary", {}).get("salable", {}))
         writer.json("magento/journal.json", await sim.get("/__admin/journal", {"recent": 0}))
 
+    documents: dict[int, list[dict[str, Any]]] | None = None
+
+    async def store_documents() -> None:
+        nonlocal documents
+        documents = await documents_since(store, since)
+
     async def store_state() -> None:
         with writer.jsonl("magento/orders.jsonl") as out:
             async for page in store.orders(since):
-                out.write([_order_row(o) for o in page])
+                out.write([_order_row(o, documents) for o in page])
         items = await store.source_items()
         with writer.jsonl("magento/source_items.jsonl") as out:
             out.write([{k: i.get(k) for k in ("sku", "source_code", "quantity", "status")}
@@ -163,6 +179,10 @@ async def export_evidence(estate: Estate, http: httpx.AsyncClient, root: Path, *
                                                   "created_at", "updated_at", "group_id")}
                            for c in page])
 
+    if not estate.embedded:
+        # Read before the orders: a document created while they are paged then belongs to an
+        # order already read (it is in flight), never to one that is missing.
+        await writer.part("magento documents", store_documents)
     await writer.part("magento", simulator_state if estate.embedded else store_state)
     if not estate.embedded:
         await writer.part("magento customers", customers)

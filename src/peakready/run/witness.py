@@ -89,8 +89,9 @@ class StoreApi:
         data = await self.get("/orders", _criteria(1, 1, since=since))
         return int(data.get("total_count", 0))
 
-    async def _pages(self, path: str, *, since: str | None = None,
-                     sort: str | None = None) -> AsyncIterator[list[dict[str, Any]]]:
+    async def pages(self, path: str, *, since: str | None = None,
+                    sort: str | None = None) -> AsyncIterator[list[dict[str, Any]]]:
+        """A search route's items, page by page (created at or after ``since``, if given)."""
         seen = 0
         for page in range(1, _MAX_PAGES + 1):
             data = await self.get(path, _criteria(page, _PAGE, since=since, sort=sort))
@@ -103,17 +104,17 @@ class StoreApi:
                 return
 
     async def orders(self, since: str | None = None) -> AsyncIterator[list[dict[str, Any]]]:
-        async for page in self._pages("/orders", since=since, sort="entity_id"):
+        async for page in self.pages("/orders", since=since, sort="entity_id"):
             yield page
 
     async def source_items(self) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
-        async for page in self._pages("/inventory/source-items"):
+        async for page in self.pages("/inventory/source-items"):
             found.extend(page)
         return found
 
     async def customers(self) -> AsyncIterator[list[dict[str, Any]]]:
-        async for page in self._pages("/customers/search", sort="entity_id"):
+        async for page in self.pages("/customers/search", sort="entity_id"):
             yield page
 
     async def salable(self, skus: Sequence[str], *,
