@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from graphql import GraphQLResolveInfo
 
 from ..carts import MSG_NOT_AVAILABLE, Cart, add_item, remove_item, update_item
-from ..checkout import flat_rate_methods, normalize_address, place_order, set_payment
+from ..checkout import normalize_address, place_order, set_payment
 from ..rest import WebapiError
 from ..routing import Call
-from .cart_output import cart_out, method_out, order_out
+from .cart_output import available_methods, cart_out, order_out
 from .errors import AUTHORIZATION, INPUT, NO_SUCH_ENTITY, GraphQlError, fill, from_webapi
 
 if TYPE_CHECKING:
@@ -54,13 +54,11 @@ def cart(_: Any, info: Info, cart_id: str) -> dict[str, Any]:
 
 def customer_cart(_: Any, info: Info) -> dict[str, Any]:
     ctx: Context = info.context
-    customer_id = ctx.need_customer()
-    return cart_out(ctx, ctx.store.carts.for_customer(customer_id, ctx.store.now()))
+    return cart_out(ctx, ctx.store.carts.for_customer(ctx.need_customer(), ctx.store.now()))
 
 
 # -------------------------------------------------------------------------------- mutations
-def create_guest_cart(_: Any, info: Info,
-                      input: dict[str, Any] | None = None) -> dict[str, Any]:
+def create_guest_cart(_: Any, info: Info, input: dict[str, Any] | None = None) -> dict[str, Any]:
     ctx: Context = info.context
     ctx.cacheable = False
     if ctx.customer_id is not None:
@@ -81,8 +79,7 @@ def create_guest_cart(_: Any, info: Info,
     return {"cart": cart_out(ctx, cart)}
 
 
-def create_empty_cart(_: Any, info: Info,
-                      input: dict[str, Any] | None = None) -> str:
+def create_empty_cart(_: Any, info: Info, input: dict[str, Any] | None = None) -> str:
     ctx: Context = info.context
     customer_id = ctx.customer_id
     if customer_id is not None:
@@ -283,9 +280,7 @@ async def estimate_shipping_methods(_: Any, info: Info,
                                        "address", strict=False)
     except WebapiError as exc:
         raise from_webapi(exc) from None
-    hooked = await ctx.store.hooks.shipping_methods(ctx.store, target, normalized)
-    methods = hooked if hooked is not None else flat_rate_methods(ctx.store, target)
-    return [method_out(m) for m in methods]
+    return await available_methods(ctx.store, target, normalized)
 
 
 def set_billing_address(_: Any, info: Info,

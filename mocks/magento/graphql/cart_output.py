@@ -35,8 +35,11 @@ def address_out(address: dict[str, Any]) -> dict[str, Any]:
                         address.get("country_id") or ""}}
 
 
-async def available_methods(store: Store, cart: Cart) -> list[dict[str, Any]]:
-    hooked = await store.hooks.shipping_methods(store, cart, cart.shipping_address)
+async def available_methods(store: Store, cart: Cart,
+                            address: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The carrier methods for ``address`` (the cart's shipping address by default)."""
+    hooked = await store.hooks.shipping_methods(
+        store, cart, cart.shipping_address if address is None else address)
     methods = hooked if hooked is not None else flat_rate_methods(store, cart)
     return [method_out(m) for m in methods]
 
